@@ -1,0 +1,331 @@
+// A reader for the Go runtime's symbol table (pclntab) over the memory-mapped bytes of an ELF
+// executable: function lookup by pc, names, file:line, SP deltas and inline expansion, as the
+// runtime itself computes them. Nothing is decoded up front: lookups binary-search the table in
+// place and decode only what they touch; frames are cached per pc.
+//
+// All addresses are link-time (file) addresses. For a PIE process the caller subtracts the load
+// bias first. Function entries are textStart plus a 32-bit offset in 1.18+ tables; linux/amd64
+// and linux/arm64 never split the text section, so the runtime's textsectmap does not apply.
+import type { ElfFile } from "../elf/elf.ts";
+import { PclntabError, type TableBytes } from "./pclntab/bytes.ts";
+import {
+  FUNC_LAYOUT_BEFORE_1_12,
+  FUNC_LAYOUTS,
+  FUNCDATA_INL_TREE,
+  type FuncLayout,
+  INLINED_CALL_1_12,
+  INLINED_CALL_1_20,
+  type InlinedCallLayout,
+  PCDATA_INL_TREE_INDEX,
+} from "./pclntab/funcs.ts";
+import type { PclnHeader, PclntabVersion } from "./pclntab/header.ts";
+import { locatePclntab } from "./pclntab/locate.ts";
+import { hex, SegmentMemory } from "./pclntab/memory.ts";
+import { gofuncAddress } from "./pclntab/moduledata.ts";
+import { pcvalue } from "./pclntab/pcvalue.ts";
+
+export { PclntabError } from "./pclntab/bytes.ts";
+export type { PclntabVersion } from "./pclntab/header.ts";
+
+/** One function activation as the runtime reports it, inlined or not. */
+export interface LogicalFrame {
+  /** The function's symbol name, e.g. `example.com/m.(*T).M` or `main.F[go.shape.int]`. */
+  func: string;
+  /** Source position; "?" and 0 when the table has none (as the runtime reports it). */
+  file: string;
+  line: number;
+  /** The pc this frame's position is taken at: the looked-up pc, or for a caller of an inlined call the pc of its call site. */
+  pc: number;
+  /** Entry of the physical function that holds the code (for an inlined frame: its outermost caller). */
+  entry: number;
+  /** The runtime's funcID of the function (its numbering depends on the Go release); undefined before Go 1.12. */
+  funcID: number | undefined;
+  /** True when the compiler inlined this function into its caller (no physical frame of its own). */
+  inlined: boolean;
+}
+
+/** Bounds any walk up an inline tree: a corrupted tree may loop. */
+const MAX_INLINE_DEPTH = 1024;
+
+export class Pclntab {
+  readonly version: PclntabVersion;
+  readonly ptrSize: number;
+  readonly quantum: number;
+  /** Link-time address of runtime.text (1.18+ header), or of the first function in older tables. */
+  readonly textStart: number;
+  /** Link-time address of the table itself, and how it was found (section name or "segment scan"). */
+  readonly addr: number;
+  readonly source: string;
+
+  private readonly file: string;
+  private readonly table: TableBytes;
+  private readonly header: PclnHeader;
+  private readonly memory: SegmentMemory;
+  private readonly functab: DataView;
+  private readonly layout: FuncLayout;
+  /** Where inline trees are read from; a string says why they cannot be. */
+  private readonly inlineTrees: { base: number; entry: InlinedCallLayout } | { pointers: InlinedCallLayout } | string;
+  private readonly fileNames = new Map<number, string>();
+  private readonly frameCache = new Map<number, readonly LogicalFrame[]>();
+
+  private constructor(elf: ElfFile) {
+    this.file = elf.path;
+    this.memory = new SegmentMemory(elf);
+    const found = locatePclntab(elf, this.memory);
+    const h = found.header;
+    this.table = found.table;
+    this.header = h;
+    this.addr = found.addr;
+    this.source = found.source;
+    this.version = h.version;
+    this.ptrSize = h.ptrSize;
+    this.quantum = h.quantum;
+    const expectedQuantum = elf.machine === "arm64" ? 4 : 1;
+    if (h.quantum !== expectedQuantum) {
+      this.table.fail(`instruction quantum ${h.quantum} does not match the ${elf.machine} machine of the ELF header`);
+    }
+    const t = this.table.bytes;
+    this.functab = new DataView(t.buffer, t.byteOffset + h.functab, (2 * h.nfunc + 1) * h.functabFieldSize);
+    this.textStart = h.textStart ?? this.functabField(0);
+
+    if (h.version === "1.2") {
+      // The same magic covers Go 1.2-1.15; the record layout (and the inline tree form) changed in 1.12.
+      const modern = this.hasGo112FuncLayout();
+      this.layout = modern ? FUNC_LAYOUTS["1.2"] : FUNC_LAYOUT_BEFORE_1_12;
+      this.inlineTrees = modern ? { pointers: INLINED_CALL_1_12 } : "inline trees of Go releases before 1.12 are not supported";
+    } else {
+      this.layout = FUNC_LAYOUTS[h.version];
+      if (h.version === "1.16") {
+        this.inlineTrees = { pointers: INLINED_CALL_1_12 };
+      } else {
+        const gofunc = found.moduledata === undefined ? undefined : gofuncAddress(this.memory, h, found.moduledata);
+        this.inlineTrees =
+          gofunc === undefined
+            ? "the runtime's moduledata (which locates inline trees) was not found"
+            : { base: gofunc, entry: h.version === "1.20" ? INLINED_CALL_1_20 : INLINED_CALL_1_12 };
+      }
+    }
+  }
+
+  /** Reads the pclntab of `elf`; throws PclntabError when it has none or it is unusable. */
+  static fromElf(elf: ElfFile): Pclntab {
+    return new Pclntab(elf);
+  }
+
+  get funcCount(): number {
+    return this.header.nfunc;
+  }
+
+  /** Field `i` of the function table: an entry (even i) or a func record offset (odd i). */
+  private functabField(i: number): number {
+    const size = this.header.functabFieldSize;
+    if (size === 4) return this.functab.getUint32(i * 4, true);
+    const hi = this.functab.getUint32(i * 8 + 4, true);
+    return hi * 2 ** 32 + this.functab.getUint32(i * 8, true);
+  }
+
+  private entryAt(i: number): number {
+    const v = this.functabField(2 * i);
+    return this.header.functabFieldSize === 4 ? this.textStart + v : v;
+  }
+
+  /** The index of the function whose code holds `pc`, or undefined when no Go function does. */
+  findFunc(pc: number): number | undefined {
+    const n = this.header.nfunc;
+    if (!(pc >= this.entryAt(0) && pc < this.entryAt(n))) return undefined;
+    // The last function whose entry is <= pc.
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.entryAt(mid) <= pc) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private checkIndex(fn: number): void {
+    if (!(Number.isInteger(fn) && fn >= 0 && fn < this.header.nfunc)) {
+      throw new PclntabError(this.file, `function index ${fn} is out of range (${this.header.nfunc} functions)`);
+    }
+  }
+
+  funcEntry(fn: number): number {
+    this.checkIndex(fn);
+    return this.entryAt(fn);
+  }
+
+  /** The end of the function's code: the next function's entry (or the end of the text). */
+  funcEnd(fn: number): number {
+    this.checkIndex(fn);
+    return this.entryAt(fn + 1);
+  }
+
+  /** Offset of the function's record in the table. */
+  private record(fn: number): number {
+    this.checkIndex(fn);
+    return this.header.funcBase + this.functabField(2 * fn + 1);
+  }
+
+  funcName(fn: number): string {
+    return this.nameAt(this.table.i32(this.record(fn) + this.layout.nameOff, "function name offset"));
+  }
+
+  private nameAt(nameOff: number): string {
+    return this.table.cstring(this.header.funcnametab + nameOff, "function name");
+  }
+
+  /** The runtime's funcID of the function (numbering depends on the Go release); undefined before Go 1.12. */
+  funcID(fn: number): number | undefined {
+    const at = this.layout.funcID;
+    return at === undefined ? undefined : this.table.u8(this.record(fn) + at, "funcID");
+  }
+
+  /** The runtime's function flags (TOPFRAME, SPWRITE...; Go 1.17+, zero in 1.16); undefined before Go 1.16. */
+  funcFlag(fn: number): number | undefined {
+    const at = this.layout.flag;
+    return at === undefined ? undefined : this.table.u8(this.record(fn) + at, "function flags");
+  }
+
+  private pcvalueAt(fn: number, field: number, pc: number): number {
+    const rec = this.record(fn);
+    const off = this.table.u32(rec + field, "pc-value table offset");
+    if (off === 0) return -1;
+    return pcvalue(this.table, this.header.pctab + off, this.entryAt(fn), pc, this.header.quantum);
+  }
+
+  /**
+   * The SP delta at `pc` in function `fn`: how far SP is below its value at the function's entry
+   * (on amd64 the return address pushed by CALL is not counted). Undefined when the table has no value.
+   */
+  spDelta(fn: number, pc: number): number | undefined {
+    const v = this.pcvalueAt(fn, this.layout.pcsp, pc);
+    return v === -1 ? undefined : v;
+  }
+
+  /** Source position of `pc` in function `fn` (for inlined code: the innermost function's position). */
+  fileLine(fn: number, pc: number): { file: string; line: number } | undefined {
+    const fileno = this.pcvalueAt(fn, this.layout.pcfile, pc);
+    const line = this.pcvalueAt(fn, this.layout.pcln, pc);
+    if (fileno < 0 || line === -1) return undefined;
+    const file = this.fileName(fn, fileno);
+    return file === undefined ? undefined : { file, line };
+  }
+
+  private fileName(fn: number, fileno: number): string | undefined {
+    const h = this.header;
+    let nameOff: number;
+    if (h.cutab === undefined) {
+      // 1.2 tables: one global array of string offsets whose element 0 is its length.
+      if (fileno === 0 || fileno >= h.nfiles) return undefined;
+      nameOff = this.table.u32(h.filetab + 4 * fileno, "file name offset");
+    } else {
+      const cu = this.table.u32(this.record(fn) + (this.layout.cuOffset ?? 0), "compilation unit index");
+      const off = this.table.u32(h.cutab + 4 * (cu + fileno), "file index");
+      if (off === 0xffffffff) return undefined;
+      nameOff = h.filetab + off;
+    }
+    let name = this.fileNames.get(nameOff);
+    if (name === undefined) {
+      name = this.table.cstring(nameOff, "file name");
+      this.fileNames.set(nameOff, name);
+    }
+    return name;
+  }
+
+  /** The inline tree of `fn` as a reader of entries, or undefined when the function has none. */
+  private inlineTree(fn: number): ((index: number) => { funcID: number; nameOff: number; parentPc: number }) | undefined {
+    const rec = this.record(fn);
+    const layout = this.layout;
+    const t = this.table;
+    const nfuncdata = t.u8(rec + layout.nfuncdata, "funcdata count");
+    const npcdata = t.u32(rec + layout.npcdata, "pcdata count");
+    if (FUNCDATA_INL_TREE >= nfuncdata || PCDATA_INL_TREE_INDEX >= npcdata) return undefined;
+    const trees = this.inlineTrees;
+    if (typeof trees === "string") return t.fail(`cannot expand inlined calls of ${this.funcName(fn)}: ${trees}`);
+    const funcdata = rec + layout.pcdata + 4 * npcdata;
+    let tree: number;
+    let entry: InlinedCallLayout;
+    if ("base" in trees) {
+      const off = t.u32(funcdata + 4 * FUNCDATA_INL_TREE, "funcdata offset");
+      if (off === 0xffffffff) return undefined;
+      tree = trees.base + off;
+      entry = trees.entry;
+    } else {
+      // Pointers, aligned to 8 bytes in memory.
+      const aligned = funcdata + ((8 - ((this.addr + funcdata) % 8)) % 8);
+      tree = t.u64(aligned + 8 * FUNCDATA_INL_TREE, "funcdata pointer");
+      if (tree === 0) return undefined;
+      entry = trees.pointers;
+    }
+    return (index) => {
+      const at = this.memory.find(tree + index * entry.size, entry.size);
+      if (!at) return t.fail(`inline tree entry ${index} of ${this.funcName(fn)} at ${hex(tree)} is not in the file`);
+      return {
+        funcID: at.bytes.u8(at.off + entry.funcID, "inlined funcID"),
+        nameOff: at.bytes.i32(at.off + entry.nameOff, "inlined function name offset"),
+        parentPc: at.bytes.i32(at.off + entry.parentPc, "inlined call site"),
+      };
+    };
+  }
+
+  /**
+   * The logical frames at `pc`, innermost first: the inlined calls that hold it, then the
+   * physical function, as the runtime's inline unwinder reports them. For a caller's frame pass
+   * the return address minus one (the call instruction), like runtime.CallersFrames does.
+   * Empty when no Go function holds `pc`. Wrapper frames are included (the runtime elides some
+   * from tracebacks depending on their callee); the result is cached per pc.
+   */
+  frames(pc: number): readonly LogicalFrame[] {
+    let frames = this.frameCache.get(pc);
+    if (frames === undefined) {
+      const fn = this.findFunc(pc);
+      frames = fn === undefined ? [] : this.expand(fn, pc);
+      this.frameCache.set(pc, frames);
+    }
+    return frames;
+  }
+
+  private expand(fn: number, pc: number): LogicalFrame[] {
+    const entry = this.entryAt(fn);
+    const end = this.entryAt(fn + 1);
+    const tree = this.inlineTree(fn);
+    const frames: LogicalFrame[] = [];
+    let at = pc;
+    for (let depth = 0; depth < MAX_INLINE_DEPTH; depth++) {
+      const index = tree ? this.pcvalueAt(fn, this.layout.pcdata + 4 * PCDATA_INL_TREE_INDEX, at) : -1;
+      const pos = this.fileLine(fn, at) ?? { file: "?", line: 0 };
+      if (index < 0) {
+        frames.push({ func: this.funcName(fn), ...pos, pc: at, entry, funcID: this.funcID(fn), inlined: false });
+        return frames;
+      }
+      const call = tree!(index);
+      frames.push({ func: this.nameAt(call.nameOff), ...pos, pc: at, entry, funcID: call.funcID, inlined: true });
+      at = entry + call.parentPc;
+      if (!(at >= entry && at < end)) {
+        this.table.fail(`inlined call site ${hex(at)} lies outside ${this.funcName(fn)} (${hex(entry)}-${hex(end)})`);
+      }
+    }
+    return this.table.fail(`the inline tree of ${this.funcName(fn)} is deeper than ${MAX_INLINE_DEPTH} calls (corrupted)`);
+  }
+
+  /** Every function in the table, in address order. */
+  *funcs(): Iterable<{ name: string; entry: number }> {
+    for (let fn = 0; fn < this.header.nfunc; fn++) yield { name: this.funcName(fn), entry: this.entryAt(fn) };
+  }
+
+  /**
+   * Go 1.12 replaced the int32 nfuncdata at the end of a function record with funcID, two pad
+   * bytes and a uint8 nfuncdata. main.main decides: it is an ordinary function (funcID 0) with
+   * pointer-map funcdata, so its last four bytes read (0, 0, 0, n) from 1.12 on and (n, 0, 0, 0) before.
+   */
+  private hasGo112FuncLayout(): boolean {
+    for (let fn = 0; fn < this.header.nfunc; fn++) {
+      const rec = this.header.funcBase + this.functabField(2 * fn + 1);
+      if (this.nameAt(this.table.i32(rec + FUNC_LAYOUTS["1.2"].nameOff, "function name offset")) !== "main.main") continue;
+      const tail = this.table.u32(rec + 36, "function record");
+      return (tail & 0xff) === 0 && tail >>> 24 !== 0;
+    }
+    return false;
+  }
+}

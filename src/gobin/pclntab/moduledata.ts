@@ -1,0 +1,62 @@
+// The runtime's moduledata record (runtime.firstmoduledata) for a pclntab. It is the only place
+// that holds gofunc, the base of 1.18+ funcdata offsets (inline trees), and it proves that a
+// table found by scanning is the one the program itself uses. Found without symbols: its first
+// word points at the table and the slices after it point into the table at the header's offsets.
+import type { PclnHeader } from "./header.ts";
+import type { SegmentMemory } from "./memory.ts";
+
+const TWO_32 = 2 ** 32;
+
+/**
+ * Word index of moduledata.gofunc: after pcHeader, six slices, findfunctab, minpc/maxpc and the
+ * section bounds (text...enoptrbss), end, gcdata, gcbss, types, etypes and rodata. Go 1.20, the
+ * release that introduced the 1.20 table format, also added the covctrs/ecovctrs pair.
+ */
+const GOFUNC_WORD: Partial<Record<PclnHeader["version"], number>> = { "1.18": 38, "1.20": 40 };
+
+/** The words a moduledata for `h` at `addr` must hold, by index. */
+function expectedWords(h: PclnHeader, addr: number): [number, number][] {
+  if (h.version === "1.2") {
+    // pclntable []byte, then ftab []functab.
+    return [
+      [0, addr],
+      [3, addr + h.functab],
+    ];
+  }
+  // pcHeader, then funcnametab, cutab, filetab, pctab, pclntable and ftab slices (pointer, len, cap).
+  return [
+    [0, addr],
+    [1, addr + h.funcnametab],
+    [4, addr + (h.cutab ?? 0)],
+    [7, addr + h.filetab],
+    [10, addr + h.pctab],
+    [13, addr + h.functab],
+    [16, addr + h.functab],
+    [17, h.nfunc + 1],
+  ];
+}
+
+/** The address of the moduledata that describes the table at `addr`, or undefined if the file holds none. */
+export function findModuledata(mem: SegmentMemory, h: PclnHeader, addr: number): number | undefined {
+  const expected = expectedWords(h, addr);
+  const lastWord = Math.max(...expected.map(([i]) => i));
+  const lo = addr % TWO_32;
+  const hi = Math.floor(addr / TWO_32);
+  for (const segment of mem.segments) {
+    const { words, vaddr } = mem.words(segment);
+    for (let k = words.indexOf(lo); k >= 0 && k + 2 * lastWord + 1 < words.length; k = words.indexOf(lo, k + 1)) {
+      if (k % 2 !== 0 || words[k + 1] !== hi) continue;
+      if (expected.every(([i, v]) => words[k + 2 * i] + words[k + 2 * i + 1] * TWO_32 === v)) return vaddr + 4 * k;
+    }
+  }
+  return undefined;
+}
+
+/** moduledata.gofunc for a 1.18+ table: funcdata offsets count from it. Undefined if unreadable. */
+export function gofuncAddress(mem: SegmentMemory, h: PclnHeader, moduledata: number): number | undefined {
+  const index = GOFUNC_WORD[h.version];
+  if (index === undefined) return undefined;
+  const gofunc = mem.word(moduledata + 8 * index);
+  // gofunc is a region of read-only data the file holds (go:func.*).
+  return gofunc !== undefined && mem.find(gofunc, 1) ? gofunc : undefined;
+}

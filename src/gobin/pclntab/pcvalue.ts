@@ -1,0 +1,50 @@
+// Decoding of pc-value tables: the run-length encoded maps from a function's pcs to a value
+// (SP delta, file number, line, inline tree index...). A table is a sequence of pairs
+// (value delta as a zig-zag varint, pc delta as a varint in units of the instruction quantum),
+// starting from value -1 at the function entry and ending with a zero value delta.
+import type { TableBytes } from "./bytes.ts";
+
+/** A varint of a valid table fits in 32 bits: 5 bytes. */
+const MAX_VARINT_BYTES = 5;
+
+/**
+ * The value that the table at byte `off` of `t` gives for `targetPC`, or -1 when the table
+ * ends before reaching it (the runtime's answer for "no value"). `off` 0 means "no table".
+ */
+export function pcvalue(t: TableBytes, off: number, entry: number, targetPC: number, quantum: number): number {
+  if (off === 0) return -1;
+  const bytes = t.bytes;
+  const end = bytes.length;
+  let p = off;
+  let pc = entry;
+  let val = -1;
+  let first = true;
+  for (;;) {
+    // Like the runtime, a zero byte where a value delta starts ends the table (except at entry).
+    if (p < end && bytes[p] === 0 && !first) return -1;
+    let uv = 0;
+    let shift = 0;
+    for (let n = 0; ; n++) {
+      if (p >= end || n === MAX_VARINT_BYTES) t.fail(`pc-value table at offset ${off} is truncated or malformed`);
+      const b = bytes[p++];
+      uv += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+      shift += 7;
+    }
+    first = false;
+    uv = uv >>> 0;
+    val = (val + (uv & 1 ? ~(uv >>> 1) : uv >>> 1)) | 0;
+    // Pc delta.
+    let pcDelta = 0;
+    shift = 0;
+    for (let n = 0; ; n++) {
+      if (p >= end || n === MAX_VARINT_BYTES) t.fail(`pc-value table at offset ${off} is truncated or malformed`);
+      const b = bytes[p++];
+      pcDelta += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+      shift += 7;
+    }
+    pc += (pcDelta >>> 0) * quantum;
+    if (targetPC < pc) return val;
+  }
+}
