@@ -1,0 +1,203 @@
+// The gomodjail command line: parses and validates the flags, builds the policy and hands the
+// program to the jail. main() resolves to the exit status; it never throws and never exits.
+import { writeSync } from "node:fs";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import type { Logger } from "pino";
+import packageJson from "../../package.json" with { type: "json" };
+import { createLogger, type LogFormat, logFormats } from "../log.ts";
+import { applyPolicyFlags, confinedModules, loadProfile, type Profile } from "../policy/profile.ts";
+import type { RunRequest } from "../tracer/run.ts";
+
+export interface InspectOptions {
+  goMod?: string;
+  json?: boolean;
+  logger: Logger;
+}
+
+/** What main() talks to; tests replace parts of it. */
+export interface MainIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  runJail: (request: RunRequest) => Promise<number>;
+  inspectCommand: (prog: string, options: InspectOptions) => Promise<number>;
+}
+
+/** A command line that cannot be acted on; its message says what to change. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const goModHelp = "go.mod file with comments like gomodjail:confined";
+const noPolicyHint = "no policy: pass --go-mod=FILE or --policy=MOD=confined, or --no-policy to run without confinement";
+
+const runExamples = `
+Examples:
+  # Confine the modules marked "// gomodjail:confined" in go.mod
+  gomodjail run --go-mod=go.mod -- ./prog arg1 arg2
+
+  # Confine one module without a go.mod (flags after PROG belong to PROG)
+  gomodjail run --policy=example.com/module=confined ./prog --prog-flag
+
+  # Use a go.mod, but let one of its confined modules out
+  gomodjail run --go-mod=go.mod --policy=example.com/module=unconfined -- ./prog
+
+Policies in go.mod (a comment on the line above, or at the end of the line):
+  above the module line      the default policy of every module
+  above "require ("          the default policy of the modules in that block
+  on a requirement           the policy of that module, e.g.
+                             example.com/m v1.0.0 // gomodjail:confined
+`;
+
+/** Runs gomodjail with the user's arguments (without the runtime and script path). */
+export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<number> {
+  const stdout = io.stdout ?? ((text: string) => writeFully(1, text));
+  const stderr = io.stderr ?? ((text: string) => writeFully(2, text));
+  const env = io.env ?? process.env;
+  let debug = isEnabled(env.DEBUG);
+  let status = 0;
+
+  const program = new Command("gomodjail")
+    .description("Run Go programs with syscall restrictions on chosen modules")
+    .enablePositionalOptions()
+    .exitOverride()
+    .version(`gomodjail version ${packageJson.version}`, "-v, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .addHelpCommand(false)
+    .option("--debug", "debug mode [$DEBUG]")
+    .action((_opts, cmd: Command) => {
+      if (cmd.args.length > 0) throw usage(program, `unknown command '${cmd.args[0]}'`);
+      throw usage(program, "missing command: run or inspect");
+    });
+  program.hook("preAction", (_program, action) => {
+    debug ||= Boolean(program.opts().debug || action.opts().debug);
+  });
+  const debugOption = () => new Option("--debug", "debug mode [$DEBUG]").helpGroup("Global Options:");
+
+  const policyFlags: string[] = [];
+  let allowNoPolicy = false;
+  const run = program
+    .command("run")
+    .description("Run a Go program with confinement")
+    .usage("[options] [--] PROG [ARGS]...")
+    .argument("[PROG...]")
+    .passThroughOptions()
+    .helpOption("-h, --help", "show help for run")
+    .addOption(new Option("--go-mod <FILE>", goModHelp))
+    .addOption(
+      new Option("--policy <MOD=POLICY,...>", "e.g. example.com/module=confined (repeatable)").argParser((value: string) => {
+        policyFlags.push(value);
+        return policyFlags;
+      }),
+    )
+    .addOption(new Option("--no-policy", "allow running without any policy (for debugging)"))
+    .addOption(new Option("--log-format <FORMAT>", "text (default) or json").argParser(parseLogFormat))
+    .addOption(debugOption())
+    .addHelpText("after", runExamples)
+    .action(async (progAndArgs: string[], opts: { goMod?: string; logFormat?: LogFormat }) => {
+      if (progAndArgs.length === 0) throw usage(run, "run: no program given");
+      if (opts.goMod === "") throw usage(run, "--go-mod: empty file name");
+      if (opts.goMod === undefined && policyFlags.length === 0 && !allowNoPolicy) throw new UsageError(noPolicyHint);
+      const logger = createLogger({ debug, format: opts.logFormat ?? "text", destination: { write: stderr } });
+      let profile: Profile | undefined = opts.goMod === undefined ? undefined : loadProfile(opts.goMod);
+      if (policyFlags.length > 0) {
+        profile = applyPolicyFlags(profile, policyFlags, (msg, fields) => logger.warn(fields, msg));
+      }
+      if (profile) {
+        const confined = confinedModules(profile);
+        logger.debug({ mainModule: profile.mainModule, defaultPolicy: profile.defaultPolicy, confined: confined.join(",") }, "policy");
+        if (confined.length === 0 && profile.defaultPolicy === "unconfined") logger.warn("the policy confines no module");
+      }
+      const runJail = io.runJail ?? (await import("../tracer/run.ts")).runJail;
+      status = await runJail({ argv: progAndArgs, profile, logger, debug });
+    });
+  run.on("option:no-policy", () => {
+    allowNoPolicy = true;
+  });
+
+  const inspect = program
+    .command("inspect")
+    .description("Show the modules of a Go program and their policies")
+    .argument("<PROG>", "the Go program")
+    .helpOption("-h, --help", "show help for inspect")
+    .option("--go-mod <FILE>", goModHelp)
+    .option("--json", "print JSON")
+    .addOption(debugOption())
+    .action(async (prog: string, opts: { goMod?: string; json?: boolean }) => {
+      const logger = createLogger({ debug, format: "text", destination: { write: stderr } });
+      const inspectCommand = io.inspectCommand ?? (await import("./inspect.ts")).inspectCommand;
+      status = await inspectCommand(prog, { goMod: opts.goMod, json: opts.json, logger });
+    });
+
+  // Only now: subcommands inherit this setting when they are created. The program's action
+  // reports the unknown command itself.
+  program.allowExcessArguments();
+
+  for (const cmd of [program, run, inspect]) {
+    cmd.configureOutput({
+      writeOut: stdout,
+      writeErr: stderr,
+      outputError: (text) => stderr(`gomodjail: ${oneLine(text.replace(/^error: /, ""))} ${seeHelp(cmd)}\n`),
+    });
+  }
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return status;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    if (isUserFacing(e)) {
+      stderr(`gomodjail: ${oneLine(e.message)}\n`);
+    } else {
+      stderr(`gomodjail: internal error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
+      if (debug && e instanceof Error && e.stack) stderr(`${e.stack}\n`);
+    }
+    return 1;
+  }
+}
+
+function parseLogFormat(value: string): LogFormat {
+  if (!(logFormats as readonly string[]).includes(value)) throw new InvalidArgumentError(`Choose ${logFormats.join(" or ")}.`);
+  return value as LogFormat;
+}
+
+function usage(cmd: Command, message: string): UsageError {
+  return new UsageError(`${message} ${seeHelp(cmd)}`);
+}
+
+function seeHelp(cmd: Command): string {
+  const name = cmd.parent ? `gomodjail ${cmd.name()}` : "gomodjail";
+  return `(see '${name} --help')`;
+}
+
+/** `$DEBUG` turns debugging on unless it is empty, "0" or "false". */
+function isEnabled(value: string | undefined): boolean {
+  return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
+}
+
+const builtinErrors: Function[] = [Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError, AggregateError];
+
+/** Errors whose message is meant for the user: our typed errors and the system's (ENOENT, ...). */
+function isUserFacing(e: unknown): e is Error {
+  if (!(e instanceof Error)) return false;
+  if (!builtinErrors.includes(e.constructor)) return true;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code);
+}
+
+function oneLine(text: string): string {
+  return text.trim().replace(/\s*\n\s*/g, "; ");
+}
+
+/** Writes synchronously, so that nothing is lost when the process exits right after. */
+function writeFully(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset);
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== "EAGAIN") return; // a closed stdout/stderr: nothing to do
+    }
+  }
+}
