@@ -1,0 +1,233 @@
+// Compiles an architecture's allow table into the seccomp filter the target runs under:
+//
+//   arch != ours                  -> KILL_PROCESS  (a foreign ABI would bypass the number table)
+//   amd64: nr has the x32 bit     -> ERRNO(ENOSYS) (what kernels without x32 support answer)
+//   binary search over nr         -> ALLOW | argument check (ALLOW or TRACE) | ERRNO | TRACE
+//
+// The search runs over ranges of consecutive numbers that share an action, so the hot syscalls
+// cost about log2(#ranges) comparisons instead of a chain of a hundred. Unknown and future
+// numbers are traced: the tracer decides.
+import { amd64Rules } from "../arch/amd64/allow.ts";
+import { syscalls as amd64Syscalls } from "../arch/amd64/syscalls.ts";
+import { arm64Rules } from "../arch/arm64/allow.ts";
+import { syscalls as arm64Syscalls } from "../arch/arm64/syscalls.ts";
+import type { ElfMachine } from "../elf/elf.ts";
+import {
+  argHighOffset,
+  argLowOffset,
+  AUDIT_ARCH_AARCH64,
+  AUDIT_ARCH_X86_64,
+  ENOSYS,
+  SECCOMP_DATA_ARCH,
+  SECCOMP_DATA_NR,
+  SECCOMP_RET_ALLOW,
+  SECCOMP_RET_DATA,
+  SECCOMP_RET_ERRNO,
+  SECCOMP_RET_KILL_PROCESS,
+  SECCOMP_RET_TRACE,
+  X32_SYSCALL_BIT,
+} from "./abi.ts";
+import { BpfAssembler, encodeProgram, Label, type SockFilter } from "./bpf.ts";
+import type { ArchRules, ArgCondition } from "./rules.ts";
+import type { SyscallTable } from "./syscall-table.ts";
+
+/** The allow table or the options cannot make a sound filter. */
+export class FilterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FilterError";
+  }
+}
+
+export interface FilterOptions {
+  /** The pid of the process that installs the filter (and keeps it across execve). */
+  ownPid: number;
+}
+
+export interface FilterTarget {
+  readonly auditArch: number;
+  readonly syscalls: SyscallTable;
+  readonly rules: ArchRules;
+  /** amd64 kernels may also accept x32 syscalls (nr | X32_SYSCALL_BIT) from a 64-bit process. */
+  readonly hasX32: boolean;
+}
+
+export const filterTargets: Readonly<Record<ElfMachine, FilterTarget>> = {
+  amd64: { auditArch: AUDIT_ARCH_X86_64, syscalls: amd64Syscalls, rules: amd64Rules, hasX32: true },
+  arm64: { auditArch: AUDIT_ARCH_AARCH64, syscalls: arm64Syscalls, rules: arm64Rules, hasX32: false },
+};
+
+/** What the filter does with a syscall number before looking at arguments. */
+export type SyscallAction =
+  | { kind: "allow" }
+  | { kind: "trace" }
+  | { kind: "fail"; errno: number }
+  | { kind: "check"; when: ArgCondition };
+
+const TRACE: SyscallAction = { kind: "trace" };
+const PID_T_MAX = 0x7fffffff;
+
+/** The action for every number 0..maxNumber of the arch's table; checks the table as it goes. */
+export function syscallActions(arch: ElfMachine): SyscallAction[] {
+  const { syscalls, rules } = filterTargets[arch];
+  const actions = new Array<SyscallAction>(syscalls.maxNumber + 1).fill(TRACE);
+  const seen = new Set<string>();
+  const claim = (name: string): number => {
+    if (seen.has(name)) throw new FilterError(`${arch}: syscall ${name} appears twice in the allow table`);
+    seen.add(name);
+    return syscalls.number(name);
+  };
+  for (const rule of rules.allow) {
+    if (rule.when) checkCondition(arch, rule.name, rule.when);
+    actions[claim(rule.name)] = rule.when ? { kind: "check", when: rule.when } : { kind: "allow" };
+  }
+  for (const rule of rules.fail) {
+    if (!Number.isInteger(rule.errno) || rule.errno <= 0 || rule.errno > SECCOMP_RET_DATA) {
+      throw new FilterError(`${arch}: ${rule.name}: errno ${rule.errno} does not fit SECCOMP_RET_DATA`);
+    }
+    actions[claim(rule.name)] = { kind: "fail", errno: rule.errno };
+  }
+  return actions;
+}
+
+function checkCondition(arch: ElfMachine, name: string, c: ArgCondition): void {
+  const u32 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+  const bad = (why: string): never => {
+    throw new FilterError(`${arch}: ${name}: ${why}`);
+  };
+  if (c.kind === "oneOf") {
+    if (c.values.length === 0) bad("an empty value list would trace every call; leave the syscall out instead");
+    for (const v of c.values) if (v !== "ownPid" && !u32(v)) bad(`${v} is not a 32-bit value`);
+  } else if (c.kind === "flags") {
+    if (!u32(c.required) || !u32(c.forbidden) || c.required === 0) bad("flags need a non-zero 32-bit required mask");
+    if ((c.required & c.forbidden) !== 0) bad("a flag cannot be both required and forbidden");
+  }
+}
+
+/** Builds the filter for `arch` and returns it as struct sock_filter[] bytes, ready for seccomp(2). */
+export function buildFilter(arch: ElfMachine, opts: FilterOptions): Uint8Array {
+  return encodeProgram(compileFilter(arch, opts));
+}
+
+export function compileFilter(arch: ElfMachine, opts: FilterOptions): SockFilter[] {
+  const target = filterTargets[arch];
+  if (target === undefined) throw new FilterError(`no seccomp filter for architecture ${String(arch)}`);
+  const { ownPid } = opts;
+  if (!Number.isInteger(ownPid) || ownPid < 1 || ownPid > PID_T_MAX) {
+    // 0 would turn kill(0, sig), a signal to the whole process group, into "the process itself".
+    throw new FilterError(`ownPid must be the installing process's pid (a positive integer), not ${ownPid}`);
+  }
+  const segments = toSegments(syscallActions(arch));
+  const asm = new BpfAssembler();
+
+  const sameArch = new Label("arch ok");
+  asm.loadWord(SECCOMP_DATA_ARCH).jump("jeq", target.auditArch, sameArch).ret(SECCOMP_RET_KILL_PROCESS).bind(sameArch);
+  asm.loadWord(SECCOMP_DATA_NR);
+  if (target.hasX32) {
+    const native = new Label("not x32");
+    asm.jump("jset", X32_SYSCALL_BIT, undefined, native).ret(SECCOMP_RET_ERRNO | ENOSYS).bind(native);
+  }
+  emitSearch(asm, segments, 0, segments.length - 1, ownPid);
+  return asm.assemble();
+}
+
+interface Segment {
+  /** First syscall number of the range; it ends where the next segment starts (the last at 2^32). */
+  start: number;
+  action: SyscallAction;
+}
+
+function mergeable(a: SyscallAction, b: SyscallAction): boolean {
+  if (a.kind === "check" || b.kind === "check") return false;
+  if (a.kind === "fail" && b.kind === "fail") return a.errno === b.errno;
+  return a.kind === b.kind;
+}
+
+function toSegments(actions: SyscallAction[]): Segment[] {
+  const segments: Segment[] = [];
+  // Numbers past the table (newer syscalls, garbage) are traced.
+  [...actions, TRACE].forEach((action, nr) => {
+    const last = segments.at(-1);
+    if (!last || !mergeable(last.action, action)) segments.push({ start: nr, action });
+  });
+  return segments;
+}
+
+/** A balanced binary search over segments[lo..hi]; A holds the syscall number. */
+function emitSearch(asm: BpfAssembler, segments: Segment[], lo: number, hi: number, ownPid: number): void {
+  if (lo === hi) {
+    emitAction(asm, segments[lo].action, ownPid);
+    return;
+  }
+  const mid = (lo + hi + 1) >> 1;
+  const upper = new Label(`nr >= ${segments[mid].start}`);
+  asm.jump("jge", segments[mid].start, upper);
+  emitSearch(asm, segments, lo, mid - 1, ownPid);
+  asm.bind(upper);
+  emitSearch(asm, segments, mid, hi, ownPid);
+}
+
+function emitAction(asm: BpfAssembler, action: SyscallAction, ownPid: number): void {
+  switch (action.kind) {
+    case "allow":
+      asm.ret(SECCOMP_RET_ALLOW);
+      return;
+    case "trace":
+      asm.ret(SECCOMP_RET_TRACE);
+      return;
+    case "fail":
+      asm.ret(SECCOMP_RET_ERRNO | action.errno);
+      return;
+    case "check":
+      emitCondition(asm, action.when, ownPid);
+      return;
+  }
+}
+
+/** Loads the argument and returns ALLOW when the condition holds, TRACE when it does not. */
+function emitCondition(asm: BpfAssembler, c: ArgCondition, ownPid: number): void {
+  asm.loadWord(argLowOffset(c.arg));
+  switch (c.kind) {
+    case "oneOf": {
+      const allow = new Label("allow");
+      const values = [...new Set(c.values.map((v) => (v === "ownPid" ? ownPid : v)))].sort((a, b) => a - b);
+      for (const [first, last] of runs(values)) {
+        if (first === last) {
+          asm.jump("jeq", first, allow);
+        } else {
+          const above = new Label(`above ${last}`);
+          asm.jump("jgt", last, above).jump("jge", first, allow).bind(above);
+        }
+      }
+      asm.ret(SECCOMP_RET_TRACE).bind(allow).ret(SECCOMP_RET_ALLOW);
+      return;
+    }
+    case "flags": {
+      const trace = new Label("trace");
+      if (c.forbidden !== 0) asm.jump("jset", c.forbidden, trace);
+      for (let i = 0; i < 32; i++) {
+        const bit = (1 << i) >>> 0;
+        if ((c.required & bit) !== 0) asm.jump("jset", bit, undefined, trace);
+      }
+      asm.ret(SECCOMP_RET_ALLOW).bind(trace).ret(SECCOMP_RET_TRACE);
+      return;
+    }
+    case "null": {
+      const trace = new Label("trace");
+      asm.jump("jeq", 0, undefined, trace).loadWord(argHighOffset(c.arg)).jump("jeq", 0, undefined, trace);
+      asm.ret(SECCOMP_RET_ALLOW).bind(trace).ret(SECCOMP_RET_TRACE);
+      return;
+    }
+  }
+}
+
+/** Sorted distinct values as runs of consecutive numbers: [0,1,2,5] -> [[0,2],[5,5]]. */
+function runs(sorted: number[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const v of sorted) {
+    const last = out.at(-1);
+    if (last && v === last[1] + 1) last[1] = v;
+    else out.push([v, v]);
+  }
+  return out;
+}

@@ -1,0 +1,128 @@
+// The generated syscall tables and the hand-written allow tables: known numbers, both directions
+// of lookup, and the policy invariants a change to an allow table must not break.
+import { describe, expect, test } from "bun:test";
+import * as amd64 from "../../src/arch/amd64/syscalls.ts";
+import * as arm64 from "../../src/arch/arm64/syscalls.ts";
+import type { ElfMachine } from "../../src/elf/elf.ts";
+import { filterTargets, syscallActions } from "../../src/seccomp/filter.ts";
+import { UnknownSyscallError } from "../../src/seccomp/syscall-table.ts";
+
+describe("syscall tables", () => {
+  test("amd64 numbers are the x86_64 ABI's, through mseal (462)", () => {
+    const known: [string, number][] = [
+      ["read", 0], ["open", 2], ["ioctl", 16], ["clone", 56], ["fork", 57], ["execve", 59], ["kill", 62],
+      ["fcntl", 72], ["arch_prctl", 158], ["futex", 202], ["tgkill", 234], ["openat", 257],
+      ["newfstatat", 262], ["prlimit64", 302], ["seccomp", 317], ["rseq", 334], ["pidfd_send_signal", 424],
+      ["clone3", 435], ["futex_waitv", 449], ["mseal", 462],
+    ];
+    for (const [name, nr] of known) {
+      expect(amd64.syscallNumber(name)).toBe(nr);
+      expect(amd64.syscallNames[nr]).toBe(name);
+    }
+    expect(amd64.syscalls.maxNumber).toBe(462);
+    expect(amd64.syscallNames.filter((n) => n !== undefined).length).toBe(375);
+  });
+
+  test("arm64 numbers are the asm-generic table's, through mseal (462)", () => {
+    const known: [string, number][] = [
+      ["io_setup", 0], ["getcwd", 17], ["fcntl", 25], ["ioctl", 29], ["openat", 56], ["read", 63],
+      ["newfstatat", 79], ["fstat", 80], ["exit_group", 94], ["futex", 98], ["kill", 129], ["tgkill", 131],
+      ["clone", 220], ["execve", 221], ["mmap", 222], ["wait4", 260], ["prlimit64", 261], ["clone3", 435],
+      ["mseal", 462],
+    ];
+    for (const [name, nr] of known) {
+      expect(arm64.syscallNumber(name)).toBe(nr);
+      expect(arm64.syscallNames[nr]).toBe(name);
+    }
+    expect(arm64.syscalls.maxNumber).toBe(462);
+    expect(arm64.syscallNames.filter((n) => n !== undefined).length).toBe(318);
+  });
+
+  test("unassigned numbers have no name; unknown names are a typed error", () => {
+    expect(amd64.syscallNames[400]).toBeUndefined();
+    expect(arm64.syscallNames[250]).toBeUndefined();
+    expect(amd64.syscalls.name(-1)).toBeUndefined();
+    expect(amd64.syscalls.name(1.5)).toBeUndefined();
+    expect(amd64.syscalls.name(100000)).toBeUndefined();
+    // arm64 has only the *at forms.
+    for (const legacy of ["open", "stat", "fork", "pipe", "dup2", "epoll_wait"]) {
+      expect(() => arm64.syscallNumber(legacy)).toThrow(UnknownSyscallError);
+    }
+    expect(() => amd64.syscallNumber("no_such_call")).toThrow(UnknownSyscallError);
+  });
+});
+
+const arches: ElfMachine[] = ["amd64", "arm64"];
+
+/** Syscalls that reach outside the process: never allowed without an argument check or a stop. */
+const mustTrace = [
+  "open", "openat", "openat2", "creat", "stat", "lstat", "newfstatat", "statx", "access", "faccessat",
+  "faccessat2", "readlink", "readlinkat", "chdir", "chroot", "truncate", "unlink", "unlinkat", "rename",
+  "renameat", "renameat2", "mkdir", "mkdirat", "symlink", "symlinkat", "link", "linkat", "mknod", "mknodat",
+  "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "utimensat",
+  "setxattr", "fsetxattr", "removexattr", "fremovexattr", "inotify_add_watch", "name_to_handle_at",
+  "open_by_handle_at", "socket", "connect", "bind", "listen", "accept", "accept4", "sendmsg", "sendmmsg",
+  "execve", "execveat", "fork", "vfork", "ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
+  "pidfd_open", "pidfd_getfd", "pidfd_send_signal", "process_madvise", "tkill", "setuid", "setgid",
+  "setreuid", "setregid", "setresuid", "setresgid", "setgroups", "setfsuid", "setfsgid", "capset",
+  "setpgid", "setsid", "unshare", "setns", "mount", "umount2", "pivot_root", "mount_setattr", "open_tree",
+  "move_mount", "fsopen", "fsmount", "fspick", "seccomp", "prctl", "personality", "bpf", "perf_event_open",
+  "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register", "shmget", "shmat", "msgget",
+  "semget", "mq_open", "mq_unlink", "add_key", "request_key", "keyctl", "init_module", "finit_module",
+  "delete_module", "kexec_load", "kexec_file_load", "reboot", "swapon", "swapoff", "sethostname",
+  "setdomainname", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "syslog", "acct",
+  "quotactl", "fanotify_init", "fanotify_mark", "setpriority", "sched_setaffinity", "sched_setscheduler",
+  "sched_setparam", "sched_setattr", "ioprio_set", "migrate_pages", "move_pages", "get_robust_list",
+  "modify_ldt", "iopl", "ioperm", "vhangup", "lsm_set_self_attr", "statmount", "listmount",
+];
+
+/** The Go runtime's everyday calls: a stop on any of these would make every program crawl. */
+const mustAllow = [
+  "read", "write", "close", "fstat", "lseek", "mmap", "munmap", "mprotect", "madvise", "futex",
+  "clock_gettime", "nanosleep", "sched_yield", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn",
+  "sigaltstack", "getpid", "gettid", "exit", "exit_group", "epoll_create1", "epoll_ctl", "epoll_pwait",
+  "pipe2", "eventfd2", "getrandom", "sched_getaffinity", "getdents64", "pread64", "pwrite64", "readv",
+  "writev", "dup3", "memfd_create", "wait4", "waitid", "getcwd", "getuid", "geteuid", "uname", "rseq",
+];
+
+describe.each(arches)("the %s allow table", (arch) => {
+  const { syscalls, rules } = filterTargets[arch];
+  const actions = syscallActions(arch);
+  const actionOf = (name: string) => actions[syscalls.number(name)];
+
+  test("names only syscalls the architecture has, each once, each with a reason", () => {
+    // syscallActions throws on an unknown or repeated name.
+    expect(actions.length).toBe(syscalls.maxNumber + 1);
+    for (const rule of [...rules.allow, ...rules.fail]) expect(rule.why.length).toBeGreaterThan(10);
+  });
+
+  test("traces every syscall that reaches outside the process", () => {
+    for (const name of mustTrace.filter((n) => syscalls.has(n))) {
+      expect({ name, action: actionOf(name).kind }).toEqual({ name, action: "trace" });
+    }
+  });
+
+  test("lets the Go runtime's everyday syscalls through without a stop", () => {
+    for (const name of mustAllow) expect({ name, action: actionOf(name).kind }).toEqual({ name, action: "allow" });
+  });
+
+  test("checks the arguments of ioctl, fcntl, clone, the signal calls, prlimit64, sendto and socketpair", () => {
+    const checked = rules.allow.filter((r) => r.when).map((r) => r.name).sort();
+    expect(checked).toEqual(
+      ["clone", "fcntl", "ioctl", "kill", "prlimit64", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "sendto", "socketpair", "tgkill"],
+    );
+  });
+});
+
+test("amd64 and arm64 decide every syscall they share the same way", () => {
+  const a = syscallActions("amd64");
+  const b = syscallActions("arm64");
+  const differences: string[] = [];
+  for (const name of filterTargets.amd64.syscalls.names) {
+    if (name === undefined || !filterTargets.arm64.syscalls.has(name)) continue;
+    const x = JSON.stringify(a[filterTargets.amd64.syscalls.number(name)]);
+    const y = JSON.stringify(b[filterTargets.arm64.syscalls.number(name)]);
+    if (x !== y) differences.push(`${name}: amd64 ${x}, arm64 ${y}`);
+  }
+  expect(differences).toEqual([]);
+});
