@@ -144,3 +144,29 @@ export function compareWithAddr2line(binary: string, tab: Pclntab, pcs: readonly
   });
   return { ours, theirs };
 }
+
+export interface CfaRow {
+  /** First pc the row applies to. */
+  pc: number;
+  /** The CFA as an offset from the stack pointer. */
+  cfaOffset: number;
+}
+
+/**
+ * The CFA rows of each function's FDE in `.debug_frame`, as binutils' readelf decodes them,
+ * keyed by the function's first pc. The Go linker writes these rows from the same pcsp table
+ * the runtime unwinds with, so they are an independent decoding of it.
+ */
+export function debugFrameRows(binary: string): Map<number, CfaRow[]> {
+  const res = Bun.spawnSync(["readelf", "--debug-dump=frames-interp", binary], { stdout: "pipe", stderr: "pipe" });
+  if (res.exitCode !== 0) throw new Error(`readelf failed on ${binary}: ${res.stderr.toString()}`);
+  const fdes = new Map<number, CfaRow[]>();
+  let rows: CfaRow[] | undefined;
+  for (const line of res.stdout.toString().split("\n")) {
+    let m: RegExpExecArray | null;
+    if ((m = / FDE cie=\S+ pc=([0-9a-f]+)\.\./.exec(line))) fdes.set(parseInt(m[1], 16), (rows = []));
+    else if (/ CIE /.test(line)) rows = undefined;
+    else if (rows && (m = /^([0-9a-f]{16}) (?:rsp|sp)\+(\d+)\s/.exec(line))) rows.push({ pc: parseInt(m[1], 16), cfaOffset: Number(m[2]) });
+  }
+  return fdes;
+}
