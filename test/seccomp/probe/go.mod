@@ -1,0 +1,3 @@
+module gomodjail.test/seccompprobe
+
+go 1.19

@@ -1,0 +1,6 @@
+package main
+
+const (
+	sysSeccomp = 317
+	sysClone3  = 435
+)

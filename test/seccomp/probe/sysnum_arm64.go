@@ -1,0 +1,6 @@
+package main
+
+const (
+	sysSeccomp = 277
+	sysClone3  = 435
+)
