@@ -38,7 +38,6 @@ export const ENOSYS = 38;
 
 /** ioctl requests (asm-generic/ioctls.h). */
 export const TCGETS = 0x5401;
-export const TIOCSTI = 0x5412;
 export const TIOCGWINSZ = 0x5413;
 export const FIONREAD = 0x541b;
 
@@ -51,19 +50,14 @@ export const F_SETFL = 4;
 export const F_GETLK = 5;
 export const F_SETLK = 6;
 export const F_SETLKW = 7;
-export const F_SETOWN = 8;
 export const F_GETOWN = 9;
-export const F_SETSIG = 10;
 export const F_GETSIG = 11;
-export const F_SETOWN_EX = 15;
 export const F_GETOWN_EX = 16;
 export const F_GETOWNER_UIDS = 17;
 export const F_OFD_GETLK = 36;
 export const F_OFD_SETLK = 37;
 export const F_OFD_SETLKW = 38;
-export const F_SETLEASE = 1024;
 export const F_GETLEASE = 1025;
-export const F_NOTIFY = 1026;
 export const F_DUPFD_CLOEXEC = 1030;
 export const F_SETPIPE_SZ = 1031;
 export const F_GETPIPE_SZ = 1032;
