@@ -1,0 +1,169 @@
+// Finding the table without the usual section, and failing cleanly on files that have no usable
+// one: a corrupted table must give a PclntabError (never a RangeError, a TypeError or a hang).
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ElfFile } from "../../src/elf/elf.ts";
+import { GoBinary } from "../../src/gobin/binary.ts";
+import { Pclntab, PclntabError } from "../../src/gobin/pclntab.ts";
+import { corpusAppDir } from "../helpers/corpus.ts";
+import { goBuild, goToolchains, repoRoot } from "../helpers/gobuild.ts";
+import {
+  compareWithAddr2line,
+  expectedFunctions,
+  nmTextSymbols,
+  readPclntab,
+  samplePCs,
+  setDifference,
+  tableFunctions,
+} from "./pclntab-oracle.ts";
+
+const newestGo = goToolchains().at(-1)!;
+const callersDir = join(repoRoot, "test/fixtures/callers");
+const callers = (): string => goBuild({ dir: callersDir, go: newestGo });
+
+function parseCopy(bytes: Uint8Array, name: string): Pclntab {
+  return Pclntab.fromElf(ElfFile.parse(bytes, name));
+}
+
+/** The file with its pclntab section renamed, so that only a scan of the segments can find the table. */
+function withPclntabSectionRenamed(binary: string): Uint8Array {
+  const bytes = new Uint8Array(readFileSync(binary));
+  const name = new TextEncoder().encode("\0.gopclntab\0");
+  const at = Buffer.from(bytes.buffer).indexOf(name);
+  if (at < 0 || Buffer.from(bytes.buffer).indexOf(name, at + 1) >= 0) throw new Error("section name not found exactly once");
+  bytes[at + 2] = "x".charCodeAt(0);
+  return bytes;
+}
+
+describe("locating pclntab", () => {
+  test("an externally linked cgo PIE keeps the table inside .data.rel.ro: found by scanning, and it matches nm and addr2line", () => {
+    const binary = goBuild({ dir: corpusAppDir, go: newestGo, variant: "cgo", flags: ["-buildmode=pie"] });
+    const elf = ElfFile.parse(new Uint8Array(readFileSync(binary)), binary);
+    expect(elf.type).toBe("dyn");
+    expect(elf.sections.some((s) => s.name.endsWith("gopclntab"))).toBe(false);
+    const tab = Pclntab.fromElf(elf);
+    expect(tab.source).toBe("segment scan");
+    expect(setDifference(tableFunctions(tab), expectedFunctions(tab, nmTextSymbols(binary)))).toEqual({ onlyOurs: [], onlyTheirs: [] });
+    const { ours, theirs } = compareWithAddr2line(binary, tab, samplePCs(tab, 1000));
+    expect(ours).toEqual(theirs);
+  });
+
+  test("a table found by scanning the segments gives the same functions and frames as its section", () => {
+    const binary = callers();
+    const withSections = readPclntab(binary);
+    const scanned = parseCopy(withPclntabSectionRenamed(binary), binary);
+    expect(withSections.source).toBe(".gopclntab");
+    expect(scanned.source).toBe("segment scan");
+    expect(scanned.addr).toBe(withSections.addr);
+    expect([...scanned.funcs()]).toEqual([...withSections.funcs()]);
+    for (const pc of samplePCs(withSections, 500)) expect(scanned.frames(pc)).toEqual(withSections.frames(pc));
+  });
+
+  test("a damaged .gopclntab section is reported, naming the section and the fault", () => {
+    const binary = callers();
+    const bytes = new Uint8Array(readFileSync(binary));
+    const section = ElfFile.parse(bytes.slice(), binary).section(".gopclntab")!;
+    bytes[section.offset + 6] = 3; // instruction quantum
+    expect(() => parseCopy(bytes, binary)).toThrow(
+      new PclntabError(binary, "section .gopclntab is unusable (bad instruction quantum 3), and no Go function table found in the file (not a Go program, or a damaged one)"),
+    );
+  });
+
+  test("a file that is not a Go program has no table", () => {
+    expect(() => Pclntab.fromElf(ElfFile.parse(new Uint8Array(readFileSync("/bin/true")), "/bin/true"))).toThrow(
+      new PclntabError("/bin/true", "no Go function table found in the file (not a Go program, or a damaged one)"),
+    );
+  });
+
+  test("GoBinary.open reports architecture and PIE-ness with the table", () => {
+    // Builds no test executes: GoBinary.open maps the file, which keeps it from being executed.
+    for (const pie of [false, true]) {
+      for (const goarch of ["amd64", "arm64"] as const) {
+        const path = goBuild({ dir: callersDir, go: newestGo, goarch, variant: pie ? "pie" : "trimpath", flags: pie ? ["-trimpath"] : [] });
+        const binary = GoBinary.open(path);
+        expect({ arch: binary.arch, pie: binary.pie, quantum: binary.pclntab.quantum }).toEqual({
+          arch: goarch,
+          pie,
+          quantum: goarch === "arm64" ? 4 : 1,
+        });
+      }
+    }
+  });
+});
+
+describe("lookups at the edges", () => {
+  test("pcs outside Go code have no function and no frames; bad function indexes are PclntabErrors", () => {
+    const tab = readPclntab(callers());
+    const last = tab.funcCount - 1;
+    expect(tab.findFunc(0)).toBeUndefined();
+    expect(tab.findFunc(tab.funcEntry(0) - 1)).toBeUndefined();
+    expect(tab.findFunc(tab.funcEnd(last))).toBeUndefined();
+    expect(tab.findFunc(tab.funcEnd(last) - 1)).toBe(last);
+    expect(tab.findFunc(tab.funcEntry(0))).toBe(0);
+    expect(tab.frames(0)).toEqual([]);
+    expect(() => tab.funcName(tab.funcCount)).toThrow(PclntabError);
+    expect(() => tab.funcEntry(-1)).toThrow(PclntabError);
+  });
+
+  test("frames are cached per pc", () => {
+    const tab = readPclntab(callers());
+    const pc = samplePCs(tab, 1)[0];
+    expect(tab.frames(pc)).toBe(tab.frames(pc));
+  });
+});
+
+describe("corrupted tables", () => {
+  /** A small deterministic generator (xorshift32), so every run corrupts the same bytes. */
+  function random(seed: number): () => number {
+    let x = seed >>> 0 || 1;
+    return () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 2 ** 32;
+    };
+  }
+
+  test("300 randomly corrupted copies of a table fail with PclntabError or answer, and never throw anything else", () => {
+    const binary = callers();
+    const original = new Uint8Array(readFileSync(binary));
+    const good = readPclntab(binary);
+    const section = ElfFile.parse(original.slice(), binary).section(".gopclntab")!;
+    const pcs = samplePCs(good, 100);
+    const rand = random(0x5eed);
+    const outcomes = { rejected: 0, answered: 0, failedLater: 0 };
+    for (let copy = 0; copy < 300; copy++) {
+      const bytes = original.slice();
+      // Half the copies hit the header and the function table, where offsets live; the rest anywhere in the table.
+      const span = copy % 2 === 0 ? 0x100 + 16 * good.funcCount : section.size;
+      for (let i = 0; i < 1 + (copy % 8); i++) bytes[section.offset + Math.floor(rand() * span)] = Math.floor(rand() * 256);
+      let tab: Pclntab;
+      try {
+        tab = parseCopy(bytes, binary);
+      } catch (e) {
+        expect(e).toBeInstanceOf(PclntabError);
+        outcomes.rejected++;
+        continue;
+      }
+      try {
+        for (const pc of pcs) {
+          const fn = tab.findFunc(pc);
+          if (fn === undefined) continue;
+          tab.funcName(fn);
+          tab.spDelta(fn, pc);
+          tab.fileLine(fn, pc);
+          tab.frames(pc);
+        }
+        [...tab.funcs()];
+        outcomes.answered++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(PclntabError);
+        outcomes.failedLater++;
+      }
+    }
+    // Both paths were exercised.
+    expect(outcomes.rejected).toBeGreaterThan(0);
+    expect(outcomes.answered + outcomes.failedLater).toBeGreaterThan(0);
+  });
+});
