@@ -62,9 +62,14 @@ export class Pclntab {
   private readonly header: PclnHeader;
   private readonly memory: SegmentMemory;
   private readonly functab: DataView;
+  /** 1.18+ tables: the function table as 32-bit words (entry offset, record offset pairs), for fast search. */
+  private readonly functabWords: Uint32Array | undefined;
   private readonly layout: FuncLayout;
   /** Where inline trees are read from; a string says why they cannot be. */
   private readonly inlineTrees: { base: number; entry: InlinedCallLayout } | { pointers: InlinedCallLayout } | string;
+  /** The first function's entry and the end of the last function. */
+  private readonly minPC: number;
+  private readonly maxPC: number;
   private readonly fileNames = new Map<number, string>();
   private readonly frameCache = new Map<number, readonly LogicalFrame[]>();
 
@@ -85,8 +90,13 @@ export class Pclntab {
       this.table.fail(`instruction quantum ${h.quantum} does not match the ${elf.machine} machine of the ELF header`);
     }
     const t = this.table.bytes;
-    this.functab = new DataView(t.buffer, t.byteOffset + h.functab, (2 * h.nfunc + 1) * h.functabFieldSize);
+    const functabStart = t.byteOffset + h.functab;
+    const functabLength = (2 * h.nfunc + 1) * h.functabFieldSize;
+    this.functab = new DataView(t.buffer, functabStart, functabLength);
+    this.functabWords = h.functabFieldSize === 4 && functabStart % 4 === 0 ? new Uint32Array(t.buffer, functabStart, functabLength / 4) : undefined;
     this.textStart = h.textStart ?? this.functabField(0);
+    this.minPC = this.entryAt(0);
+    this.maxPC = this.entryAt(h.nfunc);
 
     if (h.version === "1.2") {
       // The same magic covers Go 1.2-1.15; the record layout (and the inline tree form) changed in 1.12.
@@ -131,8 +141,20 @@ export class Pclntab {
 
   /** The index of the function whose code holds `pc`, or undefined when no Go function does. */
   findFunc(pc: number): number | undefined {
+    if (!(pc >= this.minPC && pc < this.maxPC)) return undefined;
     const n = this.header.nfunc;
-    if (!(pc >= this.entryAt(0) && pc < this.entryAt(n))) return undefined;
+    const words = this.functabWords;
+    if (words) {
+      const off = pc - this.textStart;
+      let lo = 0;
+      let hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (words[2 * mid] <= off) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    }
     // The last function whose entry is <= pc.
     let lo = 0;
     let hi = n - 1;

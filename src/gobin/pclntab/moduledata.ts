@@ -42,7 +42,9 @@ export function findModuledata(mem: SegmentMemory, h: PclnHeader, addr: number):
   const lastWord = Math.max(...expected.map(([i]) => i));
   const lo = addr % TWO_32;
   const hi = Math.floor(addr / TWO_32);
-  for (const segment of mem.segments) {
+  // moduledata is data, after the code and read-only data: searching from the last segment
+  // finds it without paging in the rest of the file.
+  for (const segment of [...mem.segments].reverse()) {
     const { words, vaddr } = mem.words(segment);
     for (let k = words.indexOf(lo); k >= 0 && k + 2 * lastWord + 1 < words.length; k = words.indexOf(lo, k + 1)) {
       if (k % 2 !== 0 || words[k + 1] !== hi) continue;
