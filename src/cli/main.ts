@@ -109,7 +109,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
         if (confined.length === 0 && profile.defaultPolicy === "unconfined") logger.warn("the policy confines no module");
       }
       const runJail = io.runJail ?? (await import("../tracer/run.ts")).runJail;
-      status = await runJail({ argv: progAndArgs, profile, logger, debug });
+      status = await runJail({ argv: progAndArgs, profile, logger, logFormat: opts.logFormat ?? "text", debug });
     });
   run.on("option:no-policy", () => {
     allowNoPolicy = true;

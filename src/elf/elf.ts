@@ -1,6 +1,7 @@
 // A small typed view of an ELF executable, parsed with elf-tools over a memory-mapped file.
 // Only what gomodjail needs: machine, type, entry, sections, loadable segments.
 import { parse as parseElfImage } from "elf-tools";
+import { mapFilePrivate } from "../syscalls/mmap.ts";
 
 export type ElfMachine = "amd64" | "arm64";
 
@@ -56,7 +57,7 @@ export class ElfFile {
   static open(path: string): ElfFile {
     let bytes: Uint8Array;
     try {
-      bytes = Bun.mmap(path, { shared: false });
+      bytes = mapFilePrivate(path);
     } catch (e) {
       throw new ElfError(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
@@ -90,11 +91,20 @@ export class ElfFile {
       fail("truncated or corrupted section headers");
     }
 
+    // elf-tools reverses 8-byte fields in place while it reads them: keep the header tables'
+    // bytes and put them back afterwards, so that the mapped file reads as it is on disk.
+    const tables = [
+      [0, ELF64_EHDR_SIZE],
+      [phoff, phoff + phnum * ELF64_PHDR_SIZE],
+      [shoff, shoff + shnum * ELF64_SHDR_SIZE],
+    ].map(([from, to]) => ({ from: from!, saved: bytes.slice(from, to) }));
     let image: ReturnType<typeof parseElfImage>;
     try {
       image = parseElfImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (e) {
       return fail(`corrupted ELF headers (${(e as Error).message})`);
+    } finally {
+      for (const t of tables) bytes.set(t.saved, t.from);
     }
 
     const segments: ElfSegment[] = image.programs.map((p) => ({

@@ -1,6 +1,15 @@
-// Placeholder until the tracer lands: the CLI calls runJail with a validated request.
+// `gomodjail run`: checks the request, starts the tracer thread, forwards signals to the target
+// and resolves to the exit status gomodjail should exit with.
+import { accessSync, constants, statSync } from "node:fs";
 import type { Logger } from "pino";
+import type { LogFormat } from "../log.ts";
 import type { Profile } from "../policy/profile.ts";
+import { kill } from "../syscalls/libc.ts";
+import { ProgramError, TracerError } from "./errors.ts";
+import { checkFirstTarget } from "./target.ts";
+import { selfCommand } from "./stage.ts";
+import type { BlockedSyscall } from "./tracer.ts";
+import type { WorkerMessage, WorkerRequest } from "./worker.ts";
 
 export interface RunRequest {
   /** PROG and its arguments. */
@@ -8,12 +17,100 @@ export interface RunRequest {
   /** The policy; undefined with --no-policy. */
   profile: Profile | undefined;
   logger: Logger;
+  /** How the tracer thread writes its log lines (Blocked, debug) to stderr. */
+  logFormat?: LogFormat;
   debug: boolean;
+  /** Called for every blocked syscall, after it is logged. */
+  onBlocked?: (event: BlockedSyscall) => void;
 }
 
-export class NotImplementedError extends Error {}
+/** Signals sent to gomodjail that belong to the target. */
+const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"] as const;
+const SIGNAL_NUMBERS: Record<(typeof FORWARDED_SIGNALS)[number], number> = {
+  SIGINT: 2,
+  SIGTERM: 15,
+  SIGHUP: 1,
+  SIGQUIT: 3,
+  SIGUSR1: 10,
+  SIGUSR2: 12,
+  SIGWINCH: 28,
+};
 
-/** Runs the program under the jail and resolves to the exit status gomodjail should exit with. */
-export async function runJail(_req: RunRequest): Promise<number> {
-  throw new NotImplementedError("run: the tracer is not implemented yet");
+/** Finds PROG like a shell does: a name without a slash is looked up in PATH. */
+export function resolveProgram(prog: string): string {
+  const path = prog.includes("/") ? prog : Bun.which(prog);
+  if (!path) throw new ProgramError(`${prog}: not found in PATH`);
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new ProgramError(`${prog}: no such file`);
+  }
+  if (!st.isFile()) throw new ProgramError(`${prog}: not a regular file`);
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    throw new ProgramError(`${prog}: permission denied (not executable)`);
+  }
+  return path;
+}
+
+export async function runJail(req: RunRequest): Promise<number> {
+  const [prog, ...args] = req.argv;
+  if (prog === undefined) throw new ProgramError("no program to run");
+  const path = resolveProgram(prog);
+  if (req.profile) checkFirstTarget(path, req.profile, req.logger);
+
+  const message: WorkerRequest = {
+    path,
+    argv: [prog, ...args],
+    env: { ...process.env },
+    self: selfCommand(),
+    debug: req.debug,
+    logFormat: req.logFormat ?? "text",
+    profile: req.profile && {
+      mainModule: req.profile.mainModule,
+      defaultPolicy: req.profile.defaultPolicy,
+      modules: [...req.profile.modules],
+    },
+  };
+
+  const worker = new Worker(new URL("./worker.ts", import.meta.url).href);
+  let targetPid = 0;
+  const forwarders = FORWARDED_SIGNALS.map((name) => {
+    const handler = () => {
+      if (targetPid > 0) kill(targetPid, SIGNAL_NUMBERS[name]);
+    };
+    process.on(name, handler);
+    return () => process.off(name, handler);
+  });
+
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      worker.onerror = (e) => reject(new TracerError(`tracer thread failed: ${e.message}`));
+      worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
+        const m = e.data;
+        switch (m.type) {
+          case "started":
+            targetPid = m.pid;
+            break;
+          case "blocked":
+            req.onBlocked?.(m.event);
+            break;
+          case "exit":
+            resolve(m.status);
+            break;
+          case "error": {
+            if (req.debug && m.stack) req.logger.debug({ stack: m.stack }, "tracer error");
+            reject(new TracerError(m.message));
+            break;
+          }
+        }
+      };
+      worker.postMessage(message);
+    });
+  } finally {
+    for (const off of forwarders) off();
+    worker.terminate();
+  }
 }

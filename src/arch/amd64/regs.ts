@@ -1,0 +1,38 @@
+// amd64 registers: struct user_regs_struct (NT_PRSTATUS) from <sys/user.h>.
+import type { Arch, CallerSlot, SyscallRegs } from "../arch.ts";
+import { NT_PRSTATUS, RegSet } from "../../syscalls/ptrace.ts";
+
+// Word indexes in user_regs_struct.
+const R12 = 3;
+const R14 = 1;
+const RAX = 10;
+const ORIG_RAX = 15;
+const RIP = 16;
+const RSP = 19;
+const USER_REGS_SIZE = 27 * 8;
+
+const regs = new RegSet(NT_PRSTATUS, USER_REGS_SIZE);
+
+export const amd64: Arch = {
+  name: "amd64",
+  regs,
+  readSyscallRegs(tid: number): SyscallRegs {
+    regs.get(tid);
+    return { nr: regs.int32(ORIG_RAX), pc: regs.word(RIP), sp: regs.word(RSP), lr: regs.word(R12), g: regs.word(R14) };
+  },
+  failSyscall(tid: number, errno: number): void {
+    // orig_rax = -1 makes the kernel skip the call and return rax unchanged.
+    regs.get(tid);
+    regs.setWord(ORIG_RAX, -1);
+    regs.setWord(RAX, -errno);
+    regs.set(tid);
+  },
+  callerOf(sp: number, spDelta: number, leaf: boolean): CallerSlot | undefined {
+    // syscall.rawVforkSyscall pops its return address into R12 before the vfork, so that the
+    // child cannot clobber it on the shared stack: its SP delta is then -8.
+    if (spDelta === -8 && leaf) return { returnAddress: "lr", callerSp: sp };
+    if (spDelta < 0) return undefined;
+    // CALL pushed the return address just above the frame.
+    return { returnAddress: sp + spDelta, callerSp: sp + spDelta + 8 };
+  },
+};

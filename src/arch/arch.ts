@@ -1,0 +1,41 @@
+// What the generic tracer needs from an architecture. Each architecture fills this interface in
+// src/arch/<arch>/regs.ts; nothing outside src/arch names a register.
+import type { RegSet } from "../syscalls/ptrace.ts";
+
+export type ArchName = "amd64" | "arm64";
+
+/** The registers of a thread stopped at a syscall, as the tracer uses them. */
+export interface SyscallRegs {
+  nr: number;
+  pc: number;
+  sp: number;
+  /**
+   * Where the leaf's return address is when it is not on the stack: the link register on arm64;
+   * on amd64, R12, where Go's vfork stub keeps it while the child shares the stack.
+   */
+  lr: number;
+  /** The register that holds the current goroutine's g while Go code runs (R14 / R28). */
+  g: number;
+}
+
+/** Where a frame's caller continues, given the frame's SP and its SP delta (pcsp). */
+export interface CallerSlot {
+  /** Address of the saved return address on the stack, or "lr" for the link register. */
+  returnAddress: number | "lr";
+  callerSp: number;
+}
+
+export interface Arch {
+  readonly name: ArchName;
+  /** The NT_PRSTATUS register set of a stopped thread, one reusable buffer. */
+  readonly regs: RegSet;
+  /** Reads the registers of `tid`, stopped at a seccomp stop. */
+  readSyscallRegs(tid: number): SyscallRegs;
+  /** Skips the syscall `tid` is stopped at, making it return -errno (DESIGN.md #6). */
+  failSyscall(tid: number, errno: number): void;
+  /**
+   * The caller of a frame at `sp` whose SP delta is `spDelta` (negative where a stub popped its
+   * own return address); `leaf` for the innermost frame. Undefined when that cannot be.
+   */
+  callerOf(sp: number, spDelta: number, leaf: boolean): CallerSlot | undefined;
+}

@@ -1,0 +1,38 @@
+// arm64 registers: struct user_pt_regs (NT_PRSTATUS): x0..x30, sp, pc, pstate.
+import type { Arch, CallerSlot, SyscallRegs } from "../arch.ts";
+import { NT_ARM_SYSTEM_CALL, NT_PRSTATUS, RegSet } from "../../syscalls/ptrace.ts";
+
+const X0 = 0;
+const X8 = 8;
+const X28 = 28;
+const LR = 30;
+const SP = 31;
+const PC = 32;
+const USER_PT_REGS_SIZE = 34 * 8;
+
+const regs = new RegSet(NT_PRSTATUS, USER_PT_REGS_SIZE);
+// The syscall number lives in its own regset: x8 is only its source at syscall entry.
+const syscallNr = new RegSet(NT_ARM_SYSTEM_CALL, 4);
+
+export const arm64: Arch = {
+  name: "arm64",
+  regs,
+  readSyscallRegs(tid: number): SyscallRegs {
+    regs.get(tid);
+    return { nr: regs.int32(X8), pc: regs.word(PC), sp: regs.word(SP), lr: regs.word(LR), g: regs.word(X28) };
+  },
+  failSyscall(tid: number, errno: number): void {
+    syscallNr.words[0] = 0xffffffff; // -1: skip the call
+    syscallNr.set(tid);
+    regs.get(tid);
+    regs.setWord(X0, -errno);
+    regs.set(tid);
+  },
+  callerOf(sp: number, spDelta: number, leaf: boolean): CallerSlot | undefined {
+    if (spDelta < 0) return undefined;
+    // A Go arm64 prologue stores LR at the new 0(RSP) as it allocates the frame; before that
+    // (or in a frameless leaf) the return address is still in LR.
+    if (spDelta === 0 && leaf) return { returnAddress: "lr", callerSp: sp };
+    return { returnAddress: sp, callerSp: sp + spDelta };
+  },
+};

@@ -1,0 +1,95 @@
+// Typed bindings to the few libc functions gomodjail needs, called through bun:ffi.
+// Every wrapper that can fail throws a SyscallError naming the call and the errno.
+import { dlopen, FFIType, read, type Pointer } from "bun:ffi";
+import { constants } from "node:os";
+
+const errnoNames = new Map<number, string>(
+  Object.entries(constants.errno).map(([name, n]) => [n as number, name]),
+);
+
+export function errnoName(errno: number): string {
+  return errnoNames.get(errno) ?? `errno ${errno}`;
+}
+
+/** A libc call failed; `errno` is the C errno, `code` its name (ESRCH, EPERM...). */
+export class SyscallError extends Error {
+  readonly code: string;
+  constructor(
+    readonly call: string,
+    readonly errno: number,
+  ) {
+    const code = errnoName(errno);
+    super(`${call}: ${code}`);
+    this.name = "SyscallError";
+    this.code = code;
+  }
+}
+
+const lib = dlopen("libc.so.6", {
+  __errno_location: { args: [], returns: "ptr" },
+  getpid: { args: [], returns: "i32" },
+  gettid: { args: [], returns: "i32" },
+  kill: { args: ["i32", "i32"], returns: "i32" },
+  // ptrace and prctl are variadic in glibc; their arguments are all integer-class, which the
+  // platform ABIs pass exactly like a fixed-argument call.
+  ptrace: { args: ["i32", "i32", FFIType.u64_fast, FFIType.u64_fast], returns: FFIType.i64_fast },
+  prctl: { args: ["i32", FFIType.u64_fast, FFIType.u64_fast, FFIType.u64_fast, FFIType.u64_fast], returns: "i32" },
+  waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
+  process_vm_readv: { args: ["i32", "ptr", FFIType.u64_fast, "ptr", FFIType.u64_fast, FFIType.u64_fast], returns: FFIType.i64_fast },
+  posix_spawn: { args: ["ptr", "ptr", "ptr", "ptr", "ptr", "ptr"], returns: "i32" },
+  posix_spawnattr_init: { args: ["ptr"], returns: "i32" },
+  posix_spawnattr_destroy: { args: ["ptr"], returns: "i32" },
+  posix_spawnattr_setflags: { args: ["ptr", "i16"], returns: "i32" },
+  posix_spawnattr_setsigmask: { args: ["ptr", "ptr"], returns: "i32" },
+  posix_spawnattr_setsigdefault: { args: ["ptr", "ptr"], returns: "i32" },
+  sigemptyset: { args: ["ptr"], returns: "i32" },
+  sigfillset: { args: ["ptr"], returns: "i32" },
+  execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
+  mmap: { args: ["ptr", FFIType.u64_fast, "i32", "i32", "i32", FFIType.i64_fast], returns: FFIType.u64_fast },
+  munmap: { args: [FFIType.u64_fast, FFIType.u64_fast], returns: "i32" },
+});
+
+const fns = lib.symbols;
+const errnoPtr = fns.__errno_location() as Pointer;
+
+export function errno(): number {
+  return read.i32(errnoPtr, 0);
+}
+
+function check(call: string, ret: number): number {
+  if (ret === -1) throw new SyscallError(call, errno());
+  return ret;
+}
+
+export const getpid = (): number => fns.getpid();
+
+export function kill(pid: number, sig: number): void {
+  check("kill", fns.kill(pid, sig));
+}
+
+/** Raw ptrace: returns the result, or throws SyscallError. */
+export function ptrace(request: number, pid: number, addr: number | bigint, data: number | bigint): number {
+  const ret = Number(fns.ptrace(request, pid, addr, data));
+  if (ret === -1) throw new SyscallError(`ptrace(${request}, ${pid})`, errno());
+  return ret;
+}
+
+export function prctl(option: number, arg2: number | bigint, arg3 = 0, arg4 = 0, arg5 = 0): number {
+  return check(`prctl(${option})`, fns.prctl(option, arg2, arg3, arg4, arg5));
+}
+
+/** waitpid; `status` receives the raw status word. Returns the pid, or 0 with WNOHANG. */
+export function waitpid(pid: number, status: Int32Array, options: number): number {
+  const ret = fns.waitpid(pid, status, options);
+  if (ret === -1) throw new SyscallError("waitpid", errno());
+  return ret;
+}
+
+/** process_vm_readv with one local and one remote iovec, given as pointers to prepared iovecs. */
+export function processVmReadv(pid: number, localIov: Pointer, remoteIov: Pointer): number {
+  const ret = Number(fns.process_vm_readv(pid, localIov, 1, remoteIov, 1, 0));
+  if (ret === -1) throw new SyscallError(`process_vm_readv(${pid})`, errno());
+  return ret;
+}
+
+export const raw = fns;

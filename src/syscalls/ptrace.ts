@@ -1,0 +1,138 @@
+// ptrace requests, options and wait-status decoding (ptrace(2), wait(2)).
+import { ptr, type Pointer } from "bun:ffi";
+import { ptrace, SyscallError } from "./libc.ts";
+
+export const PTRACE_CONT = 7;
+export const PTRACE_SETOPTIONS = 0x4200;
+export const PTRACE_GETEVENTMSG = 0x4201;
+export const PTRACE_GETREGSET = 0x4204;
+export const PTRACE_SETREGSET = 0x4205;
+export const PTRACE_SEIZE = 0x4206;
+export const PTRACE_INTERRUPT = 0x4207;
+export const PTRACE_LISTEN = 0x4208;
+
+export const PTRACE_O_TRACEFORK = 0x2;
+export const PTRACE_O_TRACEVFORK = 0x4;
+export const PTRACE_O_TRACECLONE = 0x8;
+export const PTRACE_O_TRACEEXEC = 0x10;
+export const PTRACE_O_TRACESECCOMP = 0x80;
+export const PTRACE_O_EXITKILL = 0x100000;
+
+export const PTRACE_EVENT_FORK = 1;
+export const PTRACE_EVENT_VFORK = 2;
+export const PTRACE_EVENT_CLONE = 3;
+export const PTRACE_EVENT_EXEC = 4;
+export const PTRACE_EVENT_SECCOMP = 7;
+export const PTRACE_EVENT_STOP = 128;
+
+export const NT_PRSTATUS = 1;
+export const NT_ARM_SYSTEM_CALL = 0x404;
+
+export const WNOHANG = 1;
+export const WALL = 0x40000000;
+
+export const SIGKILL = 9;
+export const SIGTRAP = 5;
+export const SIGSTOP = 19;
+export const SIGCONT = 18;
+export const SIGTSTP = 20;
+export const SIGTTIN = 21;
+export const SIGTTOU = 22;
+
+export type WaitStatus =
+  | { kind: "exited"; code: number }
+  | { kind: "signaled"; signal: number }
+  | { kind: "stopped"; signal: number; event: number };
+
+export function decodeWaitStatus(s: number): WaitStatus {
+  const low = s & 0x7f;
+  if (low === 0) return { kind: "exited", code: (s >> 8) & 0xff };
+  if ((s & 0xff) === 0x7f) return { kind: "stopped", signal: (s >> 8) & 0xff, event: (s >> 16) & 0xff };
+  return { kind: "signaled", signal: low };
+}
+
+const TWO32 = 2 ** 32;
+
+/**
+ * A register set buffer with its iovec, reused for every GETREGSET/SETREGSET of one kind.
+ * Words are read as doubles: user-space addresses fit in 53 bits.
+ */
+export class RegSet {
+  readonly words: Uint32Array;
+  private readonly iov = new Uint32Array(4);
+  private readonly iovPtr: Pointer;
+
+  constructor(
+    readonly note: number,
+    readonly size: number,
+  ) {
+    this.words = new Uint32Array(size / 4);
+    const p = ptr(this.words);
+    this.iov[0] = p >>> 0;
+    this.iov[1] = Math.floor(p / TWO32);
+    this.iovPtr = ptr(this.iov);
+  }
+
+  /** The i-th 64-bit word as a number (exact below 2^53). */
+  word(i: number): number {
+    return this.words[2 * i]! + this.words[2 * i + 1]! * TWO32;
+  }
+
+  /** The i-th 64-bit word's low half, sign-extended: syscall numbers and return values. */
+  int32(i: number): number {
+    return this.words[2 * i]! | 0;
+  }
+
+  setWord(i: number, value: number): void {
+    this.words[2 * i] = value >>> 0;
+    this.words[2 * i + 1] = value < 0 ? 0xffffffff : Math.floor(value / TWO32);
+  }
+
+  get(tid: number): void {
+    this.iov[2] = this.size;
+    this.iov[3] = 0;
+    ptrace(PTRACE_GETREGSET, tid, this.note, this.iovPtr);
+  }
+
+  set(tid: number): void {
+    this.iov[2] = this.size;
+    this.iov[3] = 0;
+    ptrace(PTRACE_SETREGSET, tid, this.note, this.iovPtr);
+  }
+}
+
+const eventMsg = new BigUint64Array(1);
+const eventMsgPtr = ptr(eventMsg);
+
+export function getEventMsg(tid: number): number {
+  ptrace(PTRACE_GETEVENTMSG, tid, 0, eventMsgPtr);
+  return Number(eventMsg[0]);
+}
+
+/**
+ * Resumes a stopped thread, delivering `signal` (0 for none). Returns false if the thread is
+ * gone (ESRCH): a thread can die at any moment, that is not the tracer's failure.
+ */
+export function resume(tid: number, signal = 0): boolean {
+  return tolerateGone(() => ptrace(PTRACE_CONT, tid, 0, signal));
+}
+
+/** Leaves a thread in group-stop while still reporting what wakes it (PTRACE_LISTEN). */
+export function listen(tid: number): boolean {
+  return tolerateGone(() => ptrace(PTRACE_LISTEN, tid, 0, 0));
+}
+
+export function seize(pid: number, options: number): void {
+  ptrace(PTRACE_SEIZE, pid, 0, options);
+}
+
+function tolerateGone(f: () => unknown): boolean {
+  try {
+    f();
+    return true;
+  } catch (e) {
+    if (e instanceof SyscallError && e.code === "ESRCH") return false;
+    throw e;
+  }
+}
+

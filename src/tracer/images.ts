@@ -1,0 +1,102 @@
+// Which binary a traced process runs (DESIGN.md #7, #8): read through /proc/PID/exe (the file
+// the process really executes, even if the path was replaced), cached by device and inode, with
+// the load bias taken per process from the auxiliary vector.
+import { readFileSync, readlinkSync, statSync } from "node:fs";
+import { ElfError, ElfFile } from "../elf/elf.ts";
+import { BuildInfoError, readBuildInfo, type BuildInfo } from "../gobin/buildinfo.ts";
+import { ModuleIndex } from "../gobin/modules.ts";
+import { Pclntab, PclntabError } from "../gobin/pclntab.ts";
+import type { Profile } from "../policy/profile.ts";
+
+export type Image =
+  /** A Go binary of the profile's main module: its syscalls are judged. */
+  | { kind: "policed"; path: string; elf: ElfFile; pclntab: Pclntab; modules: ModuleIndex }
+  /** The profile's program, but its function table is unusable: nothing can be attributed. */
+  | { kind: "unreadable"; path: string; reason: string }
+  /** Anything else (not Go, another main module): its syscalls are allowed without a look. */
+  | { kind: "exempt"; path: string; reason: string };
+
+export interface ProcessImage {
+  image: Image;
+  /** Runtime address minus link-time address. */
+  bias: number;
+}
+
+const AT_ENTRY = 9;
+
+export class ImageCache {
+  private readonly byInode = new Map<string, Image>();
+
+  constructor(
+    private readonly profile: Profile,
+    private readonly warn: (msg: string, fields: Record<string, unknown>) => void,
+  ) {}
+
+  /** The image and load bias of process `tgid`; throws if /proc cannot be read (it died). */
+  forProcess(tgid: number): ProcessImage {
+    const exe = `/proc/${tgid}/exe`;
+    const st = statSync(exe);
+    const key = `${st.dev}:${st.ino}`;
+    let image = this.byInode.get(key);
+    if (!image) {
+      image = this.open(exe);
+      this.byInode.set(key, image);
+    }
+    if (image.kind !== "policed" || image.elf.type === "exec") return { image, bias: 0 };
+    return { image, bias: auxEntry(tgid) - image.elf.entry };
+  }
+
+  private open(exe: string): Image {
+    const path = readLinkOr(exe);
+    let elf: ElfFile;
+    try {
+      elf = ElfFile.open(exe);
+    } catch (e) {
+      if (e instanceof ElfError) return { kind: "exempt", path, reason: e.reason };
+      throw e;
+    }
+    let info: BuildInfo | undefined;
+    try {
+      info = readBuildInfo(elf);
+    } catch (e) {
+      // Damaged build information: the binary may still be the profile's program.
+      if (!(e instanceof BuildInfoError)) throw e;
+    }
+    const main = info?.main?.path;
+    const want = this.profile.mainModule;
+    if (main && want && main !== want) {
+      return { kind: "exempt", path, reason: `main module ${main} is not the policy's ${want}` };
+    }
+    let pclntab: Pclntab;
+    try {
+      pclntab = Pclntab.fromElf(elf);
+    } catch (e) {
+      if (!(e instanceof PclntabError)) throw e;
+      // A Go binary of the policy's program whose table we cannot read must not run free.
+      if (main) return { kind: "unreadable", path, reason: e.message };
+      return { kind: "exempt", path, reason: `not a Go binary (${e.message})` };
+    }
+    if (!info) this.warn("binary has no module information; applying the policy's module list", { exe: path });
+    const known = [...this.profile.modules.keys(), ...(info?.deps.map((d) => d.path) ?? [])];
+    return { kind: "policed", path, elf, pclntab, modules: new ModuleIndex(main ?? want, known) };
+  }
+}
+
+function readLinkOr(exe: string): string {
+  try {
+    return readlinkSync(exe);
+  } catch {
+    return exe;
+  }
+}
+
+function auxEntry(tgid: number): number {
+  const auxv = readFileSync(`/proc/${tgid}/auxv`);
+  const view = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
+  for (let off = 0; off + 16 <= auxv.length; off += 16) {
+    if (view.getUint32(off, true) === AT_ENTRY && view.getUint32(off + 4, true) === 0) {
+      return view.getUint32(off + 8, true) + view.getUint32(off + 12, true) * 2 ** 32;
+    }
+  }
+  throw new Error(`/proc/${tgid}/auxv has no AT_ENTRY`);
+}

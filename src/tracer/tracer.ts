@@ -1,0 +1,290 @@
+// The tracer: spawns the target through the child stage, then follows every thread, fork and
+// exec of it, and judges each seccomp stop. It blocks in waitpid, so it runs on a thread of its
+// own (see worker.ts); every ptrace request comes from that thread.
+import { existsSync, readFileSync } from "node:fs";
+import type { Arch } from "../arch/arch.ts";
+import { amd64 } from "../arch/amd64/regs.ts";
+import { arm64 } from "../arch/arm64/regs.ts";
+import { syscallName } from "../arch/syscalls.ts";
+import type { LogicalFrame } from "../gobin/pclntab.ts";
+import type { Profile } from "../policy/profile.ts";
+import { kill, SyscallError, waitpid } from "../syscalls/libc.ts";
+import {
+  decodeWaitStatus,
+  getEventMsg,
+  listen,
+  PTRACE_EVENT_CLONE,
+  PTRACE_EVENT_EXEC,
+  PTRACE_EVENT_FORK,
+  PTRACE_EVENT_SECCOMP,
+  PTRACE_EVENT_STOP,
+  PTRACE_EVENT_VFORK,
+  PTRACE_O_EXITKILL,
+  PTRACE_O_TRACECLONE,
+  PTRACE_O_TRACEEXEC,
+  PTRACE_O_TRACEFORK,
+  PTRACE_O_TRACESECCOMP,
+  PTRACE_O_TRACEVFORK,
+  resume,
+  seize,
+  SIGCONT,
+  SIGSTOP,
+  SIGTRAP,
+  SIGTSTP,
+  SIGTTIN,
+  SIGTTOU,
+  WALL,
+} from "../syscalls/ptrace.ts";
+import { posixSpawn } from "../syscalls/spawn.ts";
+import { StackWindow } from "../unwind/stack.ts";
+import { unwindGoStack } from "../unwind/unwind.ts";
+import type { ChildRequest } from "./child.ts";
+import { TracerError } from "./errors.ts";
+import { CHILD_ENV } from "./stage.ts";
+import { ImageCache, type ProcessImage } from "./images.ts";
+import { Judge, type Verdict } from "./verdict.ts";
+
+const EPERM = 1;
+const WUNTRACED = 2;
+const STACK_WINDOW = 16 * 1024;
+
+export interface TraceRequest {
+  /** The resolved path of PROG, and its argv (argv[0] as the user gave it). */
+  path: string;
+  argv: string[];
+  env: Record<string, string | undefined>;
+  profile: Profile | undefined;
+  /** How to start this tool again in its child stage. */
+  self: { path: string; argv: string[] };
+}
+
+export interface BlockedSyscall {
+  pid: number;
+  exe: string;
+  syscall: string;
+  /** FILE:LINE:FUNC of the confined frame. */
+  entry: string;
+  module: string;
+  reason: string;
+}
+
+export interface TraceHooks {
+  started(pid: number): void;
+  blocked(event: BlockedSyscall): void;
+  warn(msg: string, fields: Record<string, unknown>): void;
+  /** Called for every judged syscall when debugging. */
+  debug?(msg: string, fields: Record<string, unknown>): void;
+}
+
+function currentArch(): Arch {
+  if (process.arch === "x64") return amd64;
+  if (process.arch === "arm64") return arm64;
+  throw new TracerError(`unsupported architecture ${process.arch} (gomodjail runs on x86_64 and aarch64)`);
+}
+
+function formatEntry(f: LogicalFrame | undefined): string {
+  return f ? `${f.file}:${f.line}:${f.func}` : "unknown";
+}
+
+/** Traces the program to its end and returns the exit status for gomodjail (128+N for signal N). */
+export function traceProgram(req: TraceRequest, hooks: TraceHooks): number {
+  return new Tracer(req, hooks, currentArch()).run();
+}
+
+class Tracer {
+  private readonly status = new Int32Array(1);
+  /** Thread id -> thread group id, where known. */
+  private readonly tgidOf = new Map<number, number>();
+  private readonly processes = new Map<number, ProcessImage>();
+  private readonly judges = new WeakMap<object, Judge>();
+  private readonly images: ImageCache | undefined;
+  private readonly stack = new StackWindow(STACK_WINDOW);
+  private root = 0;
+  /** The root before its exec is still this tool's child stage: nothing to judge. */
+  private rootExecuted = false;
+
+  constructor(
+    private readonly req: TraceRequest,
+    private readonly hooks: TraceHooks,
+    private readonly arch: Arch,
+  ) {
+    this.images = req.profile && new ImageCache(req.profile, hooks.warn);
+  }
+
+  run(): number {
+    this.root = this.spawn();
+    this.hooks.started(this.root);
+    for (;;) {
+      let tid: number;
+      try {
+        tid = waitpid(-1, this.status, WALL);
+      } catch (e) {
+        if (e instanceof SyscallError && e.code === "EINTR") continue;
+        if (e instanceof SyscallError && e.code === "ECHILD") throw new TracerError("lost the target: no traced process left");
+        throw e;
+      }
+      const st = decodeWaitStatus(this.status[0]!);
+      if (st.kind === "exited" || st.kind === "signaled") {
+        this.forget(tid);
+        if (tid === this.root) return st.kind === "exited" ? st.code : 128 + st.signal;
+        continue;
+      }
+      this.onStop(tid, st.signal, st.event);
+    }
+  }
+
+  private spawn(): number {
+    const child: ChildRequest = { path: this.req.path, argv: this.req.argv, arch: this.arch.name };
+    const env = { ...this.req.env, [CHILD_ENV]: JSON.stringify(child) };
+    const pid = posixSpawn(this.req.self.path, this.req.self.argv, env);
+    // The child stage stops itself; seize it only then, so it execs nothing before the filter.
+    const got = waitpid(pid, this.status, WUNTRACED);
+    const st = decodeWaitStatus(this.status[0]!);
+    if (got !== pid || st.kind !== "stopped" || st.signal !== SIGSTOP) {
+      const how = st.kind === "exited" ? `exited with ${st.code}` : st.kind === "signaled" ? `was killed by signal ${st.signal}` : "stopped unexpectedly";
+      throw new TracerError(`the child stage ${how} before it could be traced`);
+    }
+    seize(pid, PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL);
+    kill(pid, SIGCONT);
+    this.tgidOf.set(pid, pid);
+    return pid;
+  }
+
+  private onStop(tid: number, signal: number, event: number): void {
+    if (signal === SIGTRAP && event !== 0) {
+      switch (event) {
+        case PTRACE_EVENT_SECCOMP:
+          this.onSeccomp(tid);
+          return;
+        case PTRACE_EVENT_EXEC:
+          this.onExec(tid);
+          resume(tid);
+          return;
+        case PTRACE_EVENT_CLONE:
+        case PTRACE_EVENT_FORK:
+        case PTRACE_EVENT_VFORK:
+          this.onNewTask(tid, event);
+          resume(tid);
+          return;
+        case PTRACE_EVENT_STOP:
+          // A new task's first stop, or the end of a group-stop: run on.
+          resume(tid);
+          return;
+      }
+    }
+    if (event === PTRACE_EVENT_STOP) {
+      // Group-stop (SIGSTOP, SIGTSTP...): stay stopped, but keep listening for SIGCONT.
+      if (signal === SIGSTOP || signal === SIGTSTP || signal === SIGTTIN || signal === SIGTTOU) listen(tid);
+      else resume(tid);
+      return;
+    }
+    // A signal on its way to the tracee: deliver it.
+    resume(tid, signal);
+  }
+
+  private onNewTask(tid: number, event: number): void {
+    // A thread's process is found lazily (its first stop can come before this event). A fork
+    // is a process of its own, running its parent's binary at the same addresses until it execs.
+    if (event === PTRACE_EVENT_CLONE) return;
+    let child: number;
+    try {
+      child = getEventMsg(tid);
+    } catch {
+      return;
+    }
+    this.tgidOf.set(child, child);
+    const parent = this.processes.get(this.threadGroup(tid));
+    if (parent) this.processes.set(child, parent);
+  }
+
+  private onExec(tid: number): void {
+    // After exec the thread group has one thread whose tid is the tgid (even if a non-leader
+    // thread called exec), and runs a new binary.
+    this.tgidOf.set(tid, tid);
+    this.processes.delete(tid);
+    if (tid === this.root) this.rootExecuted = true;
+  }
+
+  private forget(tid: number): void {
+    const tgid = this.tgidOf.get(tid);
+    this.tgidOf.delete(tid);
+    if (tgid === tid) this.processes.delete(tid);
+  }
+
+  private threadGroup(tid: number): number {
+    let tgid = this.tgidOf.get(tid);
+    if (tgid === undefined) {
+      tgid = readTgid(tid);
+      this.tgidOf.set(tid, tgid);
+    }
+    return tgid;
+  }
+
+  private onSeccomp(tid: number): void {
+    let regs;
+    try {
+      regs = this.arch.readSyscallRegs(tid);
+    } catch (e) {
+      if (e instanceof SyscallError && e.code === "ESRCH") return;
+      throw e;
+    }
+    const tgid = this.threadGroup(tid);
+    const profile = this.req.profile;
+    if (!this.images || !profile || (tgid === this.root && !this.rootExecuted)) {
+      resume(tid);
+      return;
+    }
+    let proc = this.processes.get(tgid);
+    if (!proc) {
+      try {
+        proc = this.images.forProcess(tgid);
+      } catch (e) {
+        if (!existsSync(`/proc/${tgid}`)) return; // died while we looked
+        throw e;
+      }
+      this.processes.set(tgid, proc);
+    }
+    const image = proc.image;
+    const syscall = syscallName(this.arch.name, regs.nr);
+    let verdict: Verdict;
+    if (image.kind === "exempt") {
+      resume(tid);
+      return;
+    } else if (image.kind === "unreadable") {
+      verdict = { block: true, module: "unknown", frame: undefined, reason: `cannot read the program's function table: ${image.reason}` };
+    } else {
+      let judge = this.judges.get(image);
+      if (!judge) {
+        judge = new Judge(profile, image.modules);
+        this.judges.set(image, judge);
+      }
+      this.stack.reset(tid, regs.sp);
+      const trace = unwindGoStack(image.pclntab, this.arch, regs, proc.bias, this.stack);
+      verdict = judge.judge(trace);
+      this.hooks.debug?.(verdict.block ? "block" : "allow", {
+        pid: tid,
+        syscall,
+        complete: trace.complete,
+        stack: trace.frames.map((f) => `${f.func} ${f.file}:${f.line}`).join(" <- "),
+      });
+    }
+    if (verdict.block) {
+      try {
+        this.arch.failSyscall(tid, EPERM);
+      } catch (e) {
+        if (e instanceof SyscallError && e.code === "ESRCH") return;
+        throw e;
+      }
+      this.hooks.blocked({ pid: tgid, exe: image.path, syscall, entry: formatEntry(verdict.frame), module: verdict.module, reason: verdict.reason });
+    }
+    resume(tid);
+  }
+}
+
+function readTgid(tid: number): number {
+  try {
+    const m = /^Tgid:\s*(\d+)/m.exec(readFileSync(`/proc/${tid}/status`, "utf8"));
+    if (m) return Number(m[1]);
+  } catch {}
+  return tid;
+}
