@@ -1,0 +1,3 @@
+module example.com/gomodjail/examples/poisoned
+
+go 1.19

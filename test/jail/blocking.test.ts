@@ -1,0 +1,66 @@
+// End to end: the jail fixture under the real kernel's seccomp and ptrace. Every path by which
+// a confined module can reach a syscall fails with EPERM and is logged; the same operations from
+// the main module, the standard library and unconfined modules succeed.
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { goBuild, goToolchains, repoRoot, type GoVariant } from "../helpers/gobuild.ts";
+import { blockedLines, runGomodjail } from "../helpers/gomodjail.ts";
+
+const fixture = join(repoRoot, "test/fixtures/jail");
+const goMod = join(fixture, "app/go.mod");
+
+/** Case -> the module its Blocked line must name. */
+const blockedCases: Record<string, string> = {
+  "evil-open": "example.com/evil",
+  "evil-exec": "example.com/evil",
+  "evil-dial": "example.com/evil",
+  "evil-socket": "example.com/evil",
+  "evil-connect": "example.com/evil",
+  "evil-bind": "example.com/evil",
+  "evil-goroutine": "example.com/evil",
+  "evil-closure": "example.com/evil",
+  "evil-callback": "example.com/evil",
+  "evil-method": "example.com/evil",
+  "evil-generic": "example.com/evil",
+  "evil-inlined": "example.com/evil",
+  "evil-raw": "example.com/evil",
+  "evil-panic": "example.com/evil",
+  "evilv2-open": "example.com/evil.v2",
+  "inner-open": "example.com/nest/inner",
+};
+const allowedCases = ["main-open", "main-exec", "main-dial", "good-open", "good-exec", "good-dial", "nest-open"];
+
+const toolchains = goToolchains();
+const versions = [toolchains[0], toolchains.at(-1)].filter((v, i, a): v is string => !!v && a.indexOf(v) === i);
+const variants: GoVariant[] = ["default", "pie", "stripped"];
+
+for (const go of versions) {
+  for (const variant of variants) {
+    describe(`Go ${go} ${variant}`, () => {
+      const prog = () => goBuild({ dir: join(fixture, "app"), go, variant });
+
+      test("the main module, the standard library and unconfined modules are not blocked", async () => {
+        const r = await runGomodjail(["run", `--go-mod=${goMod}`, "--", prog(), ...allowedCases]);
+        expect(r.stdout.trim().split("\n")).toEqual(allowedCases.map((c) => `${c}: ok`));
+        expect(blockedLines(r.stderr)).toEqual([]);
+        expect(r.exitCode).toBe(0);
+      });
+
+      for (const [name, module] of Object.entries(blockedCases)) {
+        test(`${name}: the confined module's syscall fails with EPERM and is logged`, async () => {
+          const r = await runGomodjail(["run", `--go-mod=${goMod}`, "--", prog(), name]);
+          expect(r.stdout).toContain(`${name}: `);
+          expect(r.stdout).toContain("operation not permitted");
+          const lines = blockedLines(r.stderr);
+          expect(lines.length).toBeGreaterThan(0);
+          for (const l of lines) {
+            expect(l.module).toBe(module);
+            expect(l.level).toBe("WARN");
+            expect(l.entry).toContain(":");
+          }
+          expect(r.exitCode).toBe(0);
+        });
+      }
+    });
+  }
+}
