@@ -12,6 +12,7 @@ import {
   FUNC_LAYOUT_BEFORE_1_12,
   FUNC_LAYOUTS,
   FUNCDATA_INL_TREE,
+  FUNCDATA_INL_TREE_GO_1_14,
   type FuncLayout,
   INLINED_CALL_1_12,
   INLINED_CALL_1_20,
@@ -65,15 +66,15 @@ export class Pclntab {
   /** 1.18+ tables: the function table as 32-bit words (entry offset, record offset pairs), for fast search. */
   private readonly functabWords: Uint32Array | undefined;
   private readonly layout: FuncLayout;
-  /** Where inline trees are read from; a string says why they cannot be. */
-  private readonly inlineTrees: { base: number; entry: InlinedCallLayout } | { pointers: InlinedCallLayout } | string;
+  /** Where inline trees are read from (funcdata slot, then gofunc-relative or pointers); a string says why they cannot be. */
+  private readonly inlineTrees: ({ slot: number; entry: InlinedCallLayout } & ({ base: number } | { pointers: true })) | string;
   /** The first function's entry and the end of the last function. */
   private readonly minPC: number;
   private readonly maxPC: number;
   private readonly fileNames = new Map<number, string>();
   private readonly frameCache = new Map<number, readonly LogicalFrame[]>();
 
-  private constructor(elf: ElfFile) {
+  private constructor(elf: ElfFile, goVersion: string | undefined) {
     this.file = elf.path;
     this.memory = new SegmentMemory(elf);
     const found = locatePclntab(elf, this.memory);
@@ -99,27 +100,33 @@ export class Pclntab {
     this.maxPC = this.entryAt(h.nfunc);
 
     if (h.version === "1.2") {
-      // The same magic covers Go 1.2-1.15; the record layout (and the inline tree form) changed in 1.12.
-      const modern = this.hasGo112FuncLayout();
-      this.layout = modern ? FUNC_LAYOUTS["1.2"] : FUNC_LAYOUT_BEFORE_1_12;
-      this.inlineTrees = modern ? { pointers: INLINED_CALL_1_12 } : "inline trees of Go releases before 1.12 are not supported";
+      // The same magic covers Go 1.2-1.15; the record layout changed in 1.12, the funcdata slots in 1.14.
+      this.layout = this.hasGo112FuncLayout() ? FUNC_LAYOUTS["1.2"] : FUNC_LAYOUT_BEFORE_1_12;
+      this.inlineTrees = /^go1\.1[45](\D|$)/.test(goVersion ?? "")
+        ? { slot: FUNCDATA_INL_TREE_GO_1_14, pointers: true, entry: INLINED_CALL_1_12 }
+        : `inline trees of a Go 1.2-1.15 table are read only for Go 1.14 and 1.15, and this binary's Go release is ${goVersion ?? "unknown"}`;
     } else {
       this.layout = FUNC_LAYOUTS[h.version];
       if (h.version === "1.16") {
-        this.inlineTrees = { pointers: INLINED_CALL_1_12 };
+        this.inlineTrees = { slot: FUNCDATA_INL_TREE, pointers: true, entry: INLINED_CALL_1_12 };
       } else {
         const gofunc = found.moduledata === undefined ? undefined : gofuncAddress(this.memory, h, found.moduledata);
         this.inlineTrees =
           gofunc === undefined
             ? "the runtime's moduledata (which locates inline trees) was not found"
-            : { base: gofunc, entry: h.version === "1.20" ? INLINED_CALL_1_20 : INLINED_CALL_1_12 };
+            : { slot: FUNCDATA_INL_TREE, base: gofunc, entry: h.version === "1.20" ? INLINED_CALL_1_20 : INLINED_CALL_1_12 };
       }
     }
   }
 
-  /** Reads the pclntab of `elf`; throws PclntabError when it has none or it is unusable. */
-  static fromElf(elf: ElfFile): Pclntab {
-    return new Pclntab(elf);
+  /**
+   * Reads the pclntab of `elf`; throws PclntabError when it has none or it is unusable.
+   * `goVersion` (from the build information, e.g. "go1.15.2") is needed only for tables of
+   * Go 1.2-1.15, whose inline trees moved between releases; without it frames() of an inlined
+   * pc in such a table throws PclntabError rather than guess.
+   */
+  static fromElf(elf: ElfFile, options: { goVersion?: string } = {}): Pclntab {
+    return new Pclntab(elf, options.goVersion);
   }
 
   get funcCount(): number {
@@ -260,26 +267,23 @@ export class Pclntab {
     const rec = this.record(fn);
     const layout = this.layout;
     const t = this.table;
-    const nfuncdata = t.u8(rec + layout.nfuncdata, "funcdata count");
     const npcdata = t.u32(rec + layout.npcdata, "pcdata count");
-    if (FUNCDATA_INL_TREE >= nfuncdata || PCDATA_INL_TREE_INDEX >= npcdata) return undefined;
     const trees = this.inlineTrees;
     if (typeof trees === "string") return t.fail(`cannot expand inlined calls of ${this.funcName(fn)}: ${trees}`);
+    if (trees.slot >= t.u8(rec + layout.nfuncdata, "funcdata count")) return undefined;
     const funcdata = rec + layout.pcdata + 4 * npcdata;
     let tree: number;
-    let entry: InlinedCallLayout;
     if ("base" in trees) {
-      const off = t.u32(funcdata + 4 * FUNCDATA_INL_TREE, "funcdata offset");
+      const off = t.u32(funcdata + 4 * trees.slot, "funcdata offset");
       if (off === 0xffffffff) return undefined;
       tree = trees.base + off;
-      entry = trees.entry;
     } else {
       // Pointers, aligned to 8 bytes in memory.
       const aligned = funcdata + ((8 - ((this.addr + funcdata) % 8)) % 8);
-      tree = t.u64(aligned + 8 * FUNCDATA_INL_TREE, "funcdata pointer");
+      tree = t.u64(aligned + 8 * trees.slot, "funcdata pointer");
       if (tree === 0) return undefined;
-      entry = trees.pointers;
     }
+    const entry = trees.entry;
     return (index) => {
       const at = this.memory.find(tree + index * entry.size, entry.size);
       if (!at) return t.fail(`inline tree entry ${index} of ${this.funcName(fn)} at ${hex(tree)} is not in the file`);
@@ -311,17 +315,21 @@ export class Pclntab {
   private expand(fn: number, pc: number): LogicalFrame[] {
     const entry = this.entryAt(fn);
     const end = this.entryAt(fn + 1);
-    const tree = this.inlineTree(fn);
+    const hasIndex = this.table.u32(this.record(fn) + this.layout.npcdata, "pcdata count") > PCDATA_INL_TREE_INDEX;
+    let tree: ReturnType<Pclntab["inlineTree"]>;
     const frames: LogicalFrame[] = [];
     let at = pc;
     for (let depth = 0; depth < MAX_INLINE_DEPTH; depth++) {
-      const index = tree ? this.pcvalueAt(fn, this.layout.pcdata + 4 * PCDATA_INL_TREE_INDEX, at) : -1;
+      const index = hasIndex ? this.pcvalueAt(fn, this.layout.pcdata + 4 * PCDATA_INL_TREE_INDEX, at) : -1;
       const pos = this.fileLine(fn, at) ?? { file: "?", line: 0 };
       if (index < 0) {
         frames.push({ func: this.funcName(fn), ...pos, pc: at, entry, funcID: this.funcID(fn), inlined: false });
         return frames;
       }
-      const call = tree!(index);
+      // Only a pc inside inlined code needs the tree (and fails if it cannot be read).
+      tree ??= this.inlineTree(fn);
+      if (!tree) return this.table.fail(`${this.funcName(fn)} has inlined code at ${hex(at)} but no inline tree`);
+      const call = tree(index);
       frames.push({ func: this.nameAt(call.nameOff), ...pos, pc: at, entry, funcID: call.funcID, inlined: true });
       at = entry + call.parentPc;
       if (!(at >= entry && at < end)) {

@@ -13,8 +13,8 @@ import { goTool, goToolchains, repoRoot } from "../helpers/gobuild.ts";
  * through Bun.mmap, which opens it read-write: while mapped, the kernel refuses to execute it
  * (ETXTBSY), and these suites run the very binaries they read (the go command, test programs).
  */
-export function readPclntab(binary: string): Pclntab {
-  return Pclntab.fromElf(ElfFile.parse(new Uint8Array(readFileSync(binary)), binary));
+export function readPclntab(binary: string, options?: { goVersion?: string }): Pclntab {
+  return Pclntab.fromElf(ElfFile.parse(new Uint8Array(readFileSync(binary)), binary), options);
 }
 
 /** The newest toolchain's tools read every table format. */

@@ -35,9 +35,15 @@ export const FUNC_LAYOUTS: Record<PclntabVersion, FuncLayout> = {
 /** Go 1.2-1.11 records end in an int32 nfuncdata where 1.12 put funcID, padding and a uint8 count. */
 export const FUNC_LAYOUT_BEFORE_1_12: FuncLayout = { ...FUNC_LAYOUTS["1.2"], funcID: undefined, nfuncdata: 36 };
 
-/** Table indexes shared by every Go release that has inline trees in this form (1.12+). */
+/** The pcdata table of inline tree indexes: the same from Go 1.12 on. */
 export const PCDATA_INL_TREE_INDEX = 2;
+/**
+ * The funcdata slot of the inline tree: 3 from Go 1.16 on; 4 in Go 1.14 and 1.15, which had a
+ * register pointer map slot before it. Older releases numbered the slots differently again, and
+ * nothing in a 1.2-format table tells them apart: the Go release must come from elsewhere.
+ */
 export const FUNCDATA_INL_TREE = 3;
+export const FUNCDATA_INL_TREE_GO_1_14 = 4;
 
 export interface InlinedCallLayout {
   size: number;
