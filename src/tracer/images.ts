@@ -20,6 +20,11 @@ export interface ProcessImage {
   image: Image;
   /** Runtime address minus link-time address. */
   bias: number;
+  /**
+   * Whether Go code has made a syscall in this process yet. Before that only the dynamic loader
+   * runs (in PIE and cgo binaries), and no module's code can be on any stack.
+   */
+  goStarted: boolean;
 }
 
 const AT_ENTRY = 9;
@@ -42,8 +47,8 @@ export class ImageCache {
       image = this.open(exe);
       this.byInode.set(key, image);
     }
-    if (image.kind !== "policed" || image.elf.type === "exec") return { image, bias: 0 };
-    return { image, bias: auxEntry(tgid) - image.elf.entry };
+    if (image.kind !== "policed" || image.elf.type === "exec") return { image, bias: 0, goStarted: false };
+    return { image, bias: auxEntry(tgid) - image.elf.entry, goStarted: false };
   }
 
   private open(exe: string): Image {

@@ -260,6 +260,11 @@ class Tracer {
       }
       this.stack.reset(tid, regs.sp);
       const trace = unwindGoStack(image.pclntab, this.arch, regs, proc.bias, this.stack);
+      if (!trace.leafInGo && !proc.goStarted) {
+        resume(tid);
+        return;
+      }
+      proc.goStarted = true;
       verdict = judge.judge(trace);
       this.hooks.debug?.(verdict.block ? "block" : "allow", {
         pid: tid,

@@ -12,6 +12,8 @@ export interface StackTrace {
   complete: boolean;
   /** Why the walk stopped short, when it did. */
   incompleteReason?: string;
+  /** False when the syscall was made outside Go code (the dynamic loader, C code). */
+  leafInGo: boolean;
 }
 
 // Functions at the bottom of a stack: goroutine and thread entry points, and the points where
@@ -45,7 +47,9 @@ export function unwindGoStack(
   const frames: LogicalFrame[] = [];
   let pc = regs.pc;
   let sp = regs.sp;
-  const stop = (reason: string): StackTrace => ({ frames, complete: false, incompleteReason: reason });
+  let leafInGo = false;
+  const stop = (reason: string): StackTrace => ({ frames, complete: false, incompleteReason: reason, leafInGo });
+  const done = (): StackTrace => ({ frames, complete: true, leafInGo });
 
   for (let depth = 0; depth < MAX_PHYSICAL_FRAMES; depth++) {
     // The leaf PC is just past the syscall instruction, a caller's PC just past its call: one
@@ -53,10 +57,11 @@ export function unwindGoStack(
     const lookup = pc - bias - 1;
     const fn = table.findFunc(lookup);
     if (fn === undefined) return stop(`pc ${hex(pc)} is outside Go code`);
+    leafInGo = true;
     let delta: number | undefined;
     try {
       for (const f of table.frames(lookup)) frames.push(f);
-      if (STACK_ROOTS.has(table.funcName(fn))) return { frames, complete: true };
+      if (STACK_ROOTS.has(table.funcName(fn))) return done();
       delta = table.spDelta(fn, lookup);
     } catch (e) {
       if (e instanceof PclntabError) return stop(e.message);
