@@ -54,7 +54,7 @@ console.log(`binary: ${binary} (${megabytes.toFixed(1)} MB, ${tab.funcCount} fun
 console.log(`open (ELF + pclntab, first): ${firstOpenMs.toFixed(2)} ms = ${(firstOpenMs / megabytes).toFixed(3)} ms/MB`);
 console.log(`open (ELF + pclntab, mean of ${OPENS}): ${(opensMs / OPENS).toFixed(2)} ms = ${(opensMs / OPENS / megabytes).toFixed(3)} ms/MB`);
 console.log(
-  `memory after the first open: RSS +${mb(after.rss - before.rss)} (${((after.rss - before.rss) / 2 ** 20 / megabytes).toFixed(3)} MB per MB of file), JS heap +${mb(after.heapUsed - before.heapUsed)}`,
+  `memory after the first open: RSS +${mb(after.rss - before.rss)} (${((after.rss - before.rss) / 2 ** 20 / megabytes).toFixed(3)} MB per MB of file), JS heap without the mapped file +${mb(after.heapUsed - after.arrayBuffers - (before.heapUsed - before.arrayBuffers))}`,
 );
 console.log(`frames(pc), cold (inline expansion, names, file:line): ${((coldMs * 1e3) / pcs.length).toFixed(2)} µs per lookup (${pcs.length} pcs, ${(framesCold / pcs.length).toFixed(2)} frames each)`);
 console.log(`frames(pc), cached: ${((warmMs * 1e6) / (pcs.length * ROUNDS)).toFixed(0)} ns per lookup`);
