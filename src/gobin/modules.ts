@@ -1,6 +1,7 @@
 // Attributes Go function names to modules. A name starts with its package's import path, written
 // by the linker with escapes (`example.com/lib.v2` becomes `example.com/lib%2ev2`); the package
 // belongs to the longest known module path that prefixes it at a path boundary.
+import type { BuildInfo } from "./buildinfo.ts";
 
 export type ModuleKind = "main" | "dependency" | "std" | "unknown";
 
@@ -111,6 +112,11 @@ export class ModuleIndex {
     return [...this.modules.keys()];
   }
 
+  /** The known module with exactly this path. */
+  module(path: string): ModuleRef | undefined {
+    return this.modules.get(path);
+  }
+
   /** The module of a Go function, given its name as pclntab or the symbol table spells it. */
   moduleOf(symbol: string): ModuleRef {
     let ref = this.bySymbol.get(symbol);
@@ -143,8 +149,123 @@ export class ModuleIndex {
       if (slash < 0) break;
       prefix = prefix.slice(0, slash);
     }
-    const firstElement = pkg.slice(0, (pkg.indexOf("/") + 1 || pkg.length + 1) - 1);
-    if (!firstElement.includes(".")) return STD;
+    if (!pkg.split("/", 1)[0].includes(".")) return STD;
     return Object.freeze({ path: pkg, kind: "unknown" });
   }
+}
+
+/**
+ * The layout of a binary's sources from its build information and the file of its `main.main`
+ * (which the caller reads from the function table).
+ */
+export function sourceLayout(info: BuildInfo | undefined, mainFile: string | undefined): SourceLayout {
+  const replacements: [string, string][] = [];
+  for (const dep of info?.deps ?? []) {
+    const dir = dep.replace?.path;
+    // A replacement by a directory, not by another module version (Go's own test of a path).
+    if (dir !== undefined && /^(\/|\.\.?(\/|$))/.test(dir)) replacements.push([dep.path, dir]);
+  }
+  return { mainPackage: info?.path || undefined, mainFile, replacements };
+}
+
+/** What locates a binary's source files on the disk it was built on (see SourceFileIndex). */
+export interface SourceLayout {
+  /** The main package's import path (buildinfo `path`), e.g. "example.com/app/cmd/app". */
+  mainPackage?: string;
+  /** The source file of `main.main`, as the function table records it. */
+  mainFile?: string;
+  /** Directory replacements from buildinfo: module path -> directory as written ("../mx", "/src/mx"). */
+  replacements?: Iterable<[string, string]>;
+}
+
+/**
+ * Says which module a source file (as pclntab records it) belongs to. Function names alone
+ * miss one case: a closure defined in a function that the compiler inlined into another
+ * package is compiled as that package's function (`main.main.Adder.func1`, or in Go 1.19
+ * `main.main.func3`), though its code and file are the inlined function's module's. The file
+ * tells: module cache and -trimpath paths carry `module@version/`; files under the main
+ * module's directory (found from main.main's file), its vendor directory, or a directory
+ * replacement belong to those modules. Other files (the standard library, generated code,
+ * directories the binary does not describe) are undefined: no evidence either way.
+ */
+export class SourceFileIndex {
+  /** Directory -> the module whose files it holds; "vendor" holds packages of many modules. */
+  private readonly roots: [string, ModuleRef | "vendor"][] = [];
+  private readonly byFile = new Map<string, ModuleRef | undefined>();
+
+  constructor(
+    private readonly modules: ModuleIndex,
+    layout: SourceLayout,
+  ) {
+    const mainRef = modules.mainModule === undefined ? undefined : modules.module(modules.mainModule);
+    const mainRoot = mainRef && moduleRoot(layout.mainFile, layout.mainPackage, mainRef.path);
+    if (mainRoot !== undefined) {
+      this.roots.push([mainRoot, mainRef!], [`${mainRoot}/vendor`, "vendor"]);
+    }
+    for (const [path, dir] of layout.replacements ?? []) {
+      const ref = modules.module(path);
+      if (!ref) continue;
+      if (dir.startsWith("/")) this.roots.push([normalizeDir(dir), ref]);
+      // Relative to the main module's directory, which -trimpath builds do not record.
+      else if (mainRoot?.startsWith("/")) this.roots.push([normalizeDir(`${mainRoot}/${dir}`), ref]);
+    }
+    // Longest first, so nested module directories win over the directories around them.
+    this.roots.sort((a, b) => b[0].length - a[0].length);
+  }
+
+  moduleOfFile(file: string): ModuleRef | undefined {
+    if (this.byFile.has(file)) return this.byFile.get(file);
+    const ref = this.fromModuleVersion(file) ?? this.fromRoots(file);
+    this.byFile.set(file, ref);
+    return ref;
+  }
+
+  /** `.../MODULE@VERSION/...`: the module cache (with !-escaped capitals) and -trimpath builds. */
+  private fromModuleVersion(file: string): ModuleRef | undefined {
+    const at = file.indexOf("@v");
+    if (at < 0) return undefined;
+    const before = file.slice(0, at).replace(/!([a-z])/g, (_, c: string) => c.toUpperCase());
+    for (let start = 0; start >= 0 && start < before.length; ) {
+      const ref = this.modules.module(before.slice(start));
+      if (ref) return ref;
+      const slash = before.indexOf("/", start);
+      start = slash < 0 ? -1 : slash + 1;
+    }
+    return undefined;
+  }
+
+  private fromRoots(file: string): ModuleRef | undefined {
+    for (const [root, ref] of this.roots) {
+      if (!file.startsWith(`${root}/`)) continue;
+      if (ref !== "vendor") return ref;
+      const rest = file.slice(root.length + 1);
+      const pkg = rest.slice(0, rest.lastIndexOf("/"));
+      const vendored = this.modules.moduleOfPackage(pkg);
+      return vendored.kind === "dependency" ? vendored : undefined;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The main module's directory: main.main's directory, less the main package's path below the
+ * module (example.com/app/cmd/app in example.com/app lives in ROOT/cmd/app).
+ */
+function moduleRoot(mainFile: string | undefined, mainPackage: string | undefined, mainModule: string): string | undefined {
+  if (mainFile === undefined || mainPackage === undefined) return undefined;
+  const dir = mainFile.slice(0, mainFile.lastIndexOf("/"));
+  if (mainPackage === mainModule) return dir;
+  if (!mainPackage.startsWith(`${mainModule}/`)) return undefined;
+  const below = mainPackage.slice(mainModule.length);
+  return dir.endsWith(below) ? dir.slice(0, dir.length - below.length) : undefined;
+}
+
+/** Resolves "." and ".." in a slash-separated directory. */
+function normalizeDir(dir: string): string {
+  const out: string[] = [];
+  for (const part of dir.split("/")) {
+    if (part === "..") out.pop();
+    else if (part !== "." && part !== "") out.push(part);
+  }
+  return `${dir.startsWith("/") ? "/" : ""}${out.join("/")}`;
 }

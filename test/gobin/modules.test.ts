@@ -5,8 +5,8 @@ import { dirname, join } from "node:path";
 import { ElfFile } from "../../src/elf/elf.ts";
 import { readBuildInfo } from "../../src/gobin/buildinfo.ts";
 import { GoBinary } from "../../src/gobin/binary.ts";
-import { ModuleIndex, type ModuleRef, packageOfSymbol, STD, unescapePath } from "../../src/gobin/modules.ts";
-import { type CorpusBuild, corpusAppDir, corpusBinary, corpusBuilds, corpusMainModule } from "../helpers/corpus.ts";
+import { ModuleIndex, type ModuleRef, packageOfSymbol, SourceFileIndex, sourceLayout, STD, unescapePath } from "../../src/gobin/modules.ts";
+import { type CorpusBuild, corpusAppDir, corpusBinary, corpusBuilds, corpusDir, corpusMainModule } from "../helpers/corpus.ts";
 import { goCommand, goEnv, goToolchains, goTool } from "../helpers/gobuild.ts";
 
 const newestGo = goToolchains().at(-1)!;
@@ -327,5 +327,86 @@ describe("ModuleIndex", () => {
   test("packageOf names the package, or nothing for toolchain code", () => {
     expect(index.packageOf("example.com/lib%2ev2.(*Counter).Inc")).toBe("example.com/lib.v2");
     expect(index.packageOf("type:.eq.example.com/m.T")).toBe("");
+  });
+});
+
+describe("SourceFileIndex", () => {
+  /** The truth from the corpus's directories (or, under -trimpath, the module@version prefix). */
+  function moduleOfCorpusFile(file: string): string | undefined {
+    const trimmed = /^(.+?)@v[^/]+\//.exec(file);
+    if (trimmed) return trimmed[1];
+    if (file.startsWith(`${corpusMainModule}/`)) return corpusMainModule;
+    if (!file.startsWith(`${corpusDir}/`)) return undefined;
+    const [top, second] = file.slice(corpusDir.length + 1).split("/");
+    if (top === "app") return corpusMainModule;
+    if (top === "m") return second === "sub" ? "example.com/m/sub" : "example.com/m";
+    return top === "corpuslocal" ? "corpuslocal" : `example.com/${top}`;
+  }
+
+  function sourcesOf(path: string): { index: ModuleIndex; files: SourceFileIndex; functions: { name: string; file: string }[] } {
+    const binary = GoBinary.open(path);
+    const t = binary.pclntab;
+    const functions: { name: string; file: string }[] = [];
+    for (let i = 0; i < t.funcCount; i++) functions.push({ name: t.funcName(i), file: t.fileLine(i, t.funcEntry(i))?.file ?? "" });
+    const info = readBuildInfo(binary.elf);
+    const index = new ModuleIndex(info?.main?.path, info?.deps.map((d) => d.path) ?? []);
+    const mainFile = functions.find((f) => f.name === "main.main")?.file;
+    return { index, files: new SourceFileIndex(index, sourceLayout(info, mainFile)), functions };
+  }
+
+  test.each(corpusBuilds().map((b) => [b.label, b] as const))(
+    "%s: every function's file is attributed to the module whose directory holds it",
+    (_label, build) => {
+      const { files, functions } = sourcesOf(corpusBinary(build));
+      const wrong = functions.filter((f) => files.moduleOfFile(f.file)?.path !== moduleOfCorpusFile(f.file));
+      expect(wrong.map((f) => `${f.name} ${f.file}: ${JSON.stringify(files.moduleOfFile(f.file))}`)).toEqual([]);
+    },
+  );
+
+  test.each(corpusBuilds().map((b) => [b.label, b] as const))(
+    "%s: closures of mx functions inlined into main are main's by name and mx's by file",
+    (_label, build) => {
+      const { index, files, functions } = sourcesOf(corpusBinary(build));
+      const disagreeing = functions.filter((f) => {
+        const byFile = files.moduleOfFile(f.file);
+        return byFile !== undefined && byFile !== index.moduleOf(f.name);
+      });
+      // Go 1.21+ names the one mx.Adder returns main.main.Adder.func4; Go 1.19 calls it and
+      // mx.Apply's closure main.main.func3 and main.main.func4.
+      expect(disagreeing.length).toBeGreaterThanOrEqual(1);
+      for (const f of disagreeing) {
+        expect(f.name).toMatch(/^main\.main\.(Adder\.)?func\d+$/);
+        expect(index.moduleOf(f.name)).toEqual({ path: corpusMainModule, kind: "main" });
+        expect(files.moduleOfFile(f.file)).toEqual({ path: "example.com/mx", kind: "dependency" });
+      }
+    },
+  );
+
+  test("module cache paths, vendor directories and absolute replacements", () => {
+    const index = new ModuleIndex("example.com/app", ["github.com/BurntSushi/toml", "example.com/v", "example.com/v/sub", "example.com/abs"]);
+    const files = new SourceFileIndex(index, {
+      mainPackage: "example.com/app/cmd/app",
+      mainFile: "/src/app/cmd/app/main.go",
+      replacements: [
+        ["example.com/abs", "/opt/abs"],
+        ["example.com/unknown", "../unknown"],
+      ],
+    });
+    expect(files.moduleOfFile("/root/go/pkg/mod/github.com/!burnt!sushi/toml@v1.3.2/decode.go")?.path).toBe("github.com/BurntSushi/toml");
+    expect(files.moduleOfFile("/src/app/internal/x/x.go")?.path).toBe("example.com/app");
+    expect(files.moduleOfFile("/src/app/vendor/example.com/v/sub/deep/f.go")?.path).toBe("example.com/v/sub");
+    expect(files.moduleOfFile("/src/app/vendor/example.com/v/f.go")?.path).toBe("example.com/v");
+    expect(files.moduleOfFile("/src/app/vendor/golang.org/x/other/f.go")).toBeUndefined();
+    expect(files.moduleOfFile("/opt/abs/a.go")?.path).toBe("example.com/abs");
+    expect(files.moduleOfFile("/src/unknown/a.go")).toBeUndefined();
+    expect(files.moduleOfFile("/usr/lib/go/src/runtime/proc.go")).toBeUndefined();
+    expect(files.moduleOfFile("<autogenerated>")).toBeUndefined();
+    expect(files.moduleOfFile("/home/me@v2/elsewhere.go")).toBeUndefined();
+  });
+
+  test("a main package whose directory does not match its import path gives no main directory", () => {
+    const index = new ModuleIndex("example.com/app", []);
+    const files = new SourceFileIndex(index, { mainPackage: "example.com/app/cmd/app", mainFile: "/src/elsewhere/main.go" });
+    expect(files.moduleOfFile("/src/elsewhere/main.go")).toBeUndefined();
   });
 });
