@@ -74,7 +74,7 @@ export class ImageCache {
     }
     let pclntab: Pclntab;
     try {
-      pclntab = Pclntab.fromElf(elf);
+      pclntab = Pclntab.fromElf(elf, { goVersion: info?.goVersion });
     } catch (e) {
       if (!(e instanceof PclntabError)) throw e;
       // A Go binary of the policy's program whose table we cannot read must not run free.

@@ -7,7 +7,7 @@ import type { Profile } from "../policy/profile.ts";
 import { kill } from "../syscalls/libc.ts";
 import { ProgramError, TracerError } from "./errors.ts";
 import { checkFirstTarget } from "./target.ts";
-import { selfCommand } from "./stage.ts";
+import { selfCommand, workerSpecifier } from "./stage.ts";
 import type { BlockedSyscall } from "./tracer.ts";
 import type { WorkerMessage, WorkerRequest } from "./worker.ts";
 
@@ -75,7 +75,7 @@ export async function runJail(req: RunRequest): Promise<number> {
     },
   };
 
-  const worker = new Worker(new URL("./worker.ts", import.meta.url).href);
+  const worker = new Worker(workerSpecifier());
   let targetPid = 0;
   const forwarders = FORWARDED_SIGNALS.map((name) => {
     const handler = () => {

@@ -1,0 +1,42 @@
+# gomodjail: `make` builds the single-file binary, `make install` installs it.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+BUN ?= node_modules/.bin/bun
+GO ?= $(firstword $(wildcard /usr/lib/go-1.23/bin/go /usr/lib/go-1.19/bin/go) go)
+
+BINARY := _output/bin/gomodjail
+SOURCES := $(shell find src -name '*.ts') package.json
+
+.PHONY: all install uninstall test demo bench bootstrap clean
+
+all: $(BINARY)
+
+$(BINARY): $(SOURCES) | $(BUN)
+	$(BUN) build --compile --bytecode src/main.ts src/tracer/worker.ts --outfile $@
+
+$(BUN):
+	./scripts/bootstrap.sh
+
+bootstrap:
+	./scripts/bootstrap.sh
+
+install: $(BINARY)
+	install -D -m 0755 $(BINARY) $(DESTDIR)$(BINDIR)/gomodjail
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gomodjail
+
+test: bootstrap
+	$(BUN) test --timeout 600000
+
+# Builds the victim example and runs it under gomodjail with no terminal: the sum prints and
+# the poisoned module's attempt to run a shell is blocked.
+demo: bootstrap $(BINARY)
+	cd examples/victim && GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local CGO_ENABLED=0 $(GO) build -o ../../_output/victim .
+	./$(BINARY) run --go-mod=examples/victim/go.mod -- ./_output/victim </dev/null
+
+bench: bootstrap $(BINARY)
+	$(BUN) run bench/run.ts
+
+clean:
+	rm -rf _output

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes sure what gomodjail's build, example and tests need is here: Bun and the libraries from
+# npm (npm ci), and Go toolchains from Debian's packages (scripts/install-go.sh, as root).
+# Fast when everything is already installed; says what is missing when it cannot install it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x node_modules/.bin/bun ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  if ! command -v npm >/dev/null; then
+    echo "bootstrap: npm is missing: install Node.js and npm, then run this again" >&2
+    exit 1
+  fi
+  npm ci --no-audit --no-fund
+fi
+
+have_all_go=yes
+for v in 1.19 1.21 1.22 1.23; do
+  [ -x "/usr/lib/go-$v/bin/go" ] || have_all_go=no
+done
+if [ "$have_all_go" = no ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    bash scripts/install-go.sh
+  elif [ ! -x /usr/lib/go-1.23/bin/go ] && [ ! -x /usr/lib/go-1.19/bin/go ]; then
+    echo "bootstrap: no Go toolchain: as root, run scripts/install-go.sh (Debian: golang-go, golang-1.2x-go from bookworm-backports)" >&2
+    exit 1
+  else
+    echo "bootstrap: some Go toolchains are missing (tests use those present); run scripts/install-go.sh as root for all" >&2
+  fi
+fi
