@@ -4,13 +4,14 @@
 import { readFileSync, readlinkSync, statSync } from "node:fs";
 import { ElfError, ElfFile } from "../elf/elf.ts";
 import { BuildInfoError, readBuildInfo, type BuildInfo } from "../gobin/buildinfo.ts";
-import { ModuleIndex } from "../gobin/modules.ts";
+import { ModuleIndex, SourceFileIndex, sourceLayout } from "../gobin/modules.ts";
 import { Pclntab, PclntabError } from "../gobin/pclntab.ts";
 import type { Profile } from "../policy/profile.ts";
+import type { Attribution } from "./verdict.ts";
 
 export type Image =
   /** A Go binary of the profile's main module: its syscalls are judged. */
-  | { kind: "policed"; path: string; elf: ElfFile; pclntab: Pclntab; modules: ModuleIndex }
+  | { kind: "policed"; path: string; elf: ElfFile; pclntab: Pclntab; attribution: Attribution }
   /** The profile's program, but its function table is unusable: nothing can be attributed. */
   | { kind: "unreadable"; path: string; reason: string }
   /** Anything else (not Go, another main module): its syscalls are allowed without a look. */
@@ -83,8 +84,20 @@ export class ImageCache {
     }
     if (!info) this.warn("binary has no module information; applying the policy's module list", { exe: path });
     const known = [...this.profile.modules.keys(), ...(info?.deps.map((d) => d.path) ?? [])];
-    return { kind: "policed", path, elf, pclntab, modules: new ModuleIndex(main ?? want, known) };
+    const modules = new ModuleIndex(main ?? want, known);
+    const files = new SourceFileIndex(modules, sourceLayout(info, mainFile(pclntab)));
+    return { kind: "policed", path, elf, pclntab, attribution: { modules, files } };
   }
+}
+
+/** The source file of main.main, which locates the main module's directory. */
+function mainFile(pclntab: Pclntab): string | undefined {
+  for (const { name, entry } of pclntab.funcs()) {
+    if (name !== "main.main") continue;
+    const fn = pclntab.findFunc(entry);
+    return fn === undefined ? undefined : pclntab.fileLine(fn, entry)?.file;
+  }
+  return undefined;
 }
 
 function readLinkOr(exe: string): string {

@@ -255,7 +255,7 @@ class Tracer {
     } else {
       let judge = this.judges.get(image);
       if (!judge) {
-        judge = new Judge(profile, image.modules);
+        judge = new Judge(profile, image.attribution);
         this.judges.set(image, judge);
       }
       this.stack.reset(tid, regs.sp);

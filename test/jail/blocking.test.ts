@@ -19,6 +19,7 @@ const blockedCases: Record<string, string> = {
   "evil-bind": "example.com/evil",
   "evil-goroutine": "example.com/evil",
   "evil-closure": "example.com/evil",
+  "evil-inlined-closure": "example.com/evil",
   "evil-callback": "example.com/evil",
   "evil-method": "example.com/evil",
   "evil-generic": "example.com/evil",
