@@ -1,13 +1,15 @@
-// A small typed view of an ELF executable, parsed with elf-tools over a memory-mapped file.
-// Only what gomodjail needs: machine, type, entry, sections, loadable segments.
-import { parse as parseElfImage } from "elf-tools";
+// A small typed view of an ELF executable over its (memory-mapped) bytes. Only what gomodjail
+// needs: machine, type, entry, sections, program segments. The header tables are read in place
+// and the bytes are never written. Section headers are optional, as they are for the kernel: an
+// executable stripped of them (e_shnum 0) still has its program headers, and those are enough
+// to find Go's tables in the loadable segments.
 import { mapFilePrivate } from "../syscalls/mmap.ts";
 
 export type ElfMachine = "amd64" | "arm64";
 
 export interface ElfSection {
   name: string;
-  /** elf-tools' name of the section type: "progbits", "nobits", "symtab"... */
+  /** The section type: "progbits", "nobits", "symtab", "null"... or its number in hex when it has no name here. */
   type: string;
   addr: number;
   offset: number;
@@ -15,8 +17,10 @@ export interface ElfSection {
 }
 
 export interface ElfSegment {
-  /** elf-tools' name of the segment type: "load", "interp", "tls"... */
+  /** The segment type: "load", "interp", "tls", "phdr"... or its number in hex when it has no name here. */
   type: string;
+  /** p_flags: PF_X 1, PF_W 2, PF_R 4. */
+  flags: number;
   offset: number;
   vaddr: number;
   filesz: number;
@@ -36,9 +40,56 @@ export class ElfError extends Error {
 
 const EM_X86_64 = 62;
 const EM_AARCH64 = 183;
+const ET_EXEC = 2;
+const ET_DYN = 3;
 const ELF64_EHDR_SIZE = 64;
 const ELF64_PHDR_SIZE = 56;
 const ELF64_SHDR_SIZE = 64;
+/** e_phnum's escape: the real count is in section 0's sh_info. */
+const PN_XNUM = 0xffff;
+/** e_shstrndx's escape: the real index is in section 0's sh_link. */
+const SHN_XINDEX = 0xffff;
+
+const SEGMENT_TYPES: Record<number, string> = {
+  0: "null",
+  1: "load",
+  2: "dynamic",
+  3: "interp",
+  4: "note",
+  5: "shlib",
+  6: "phdr",
+  7: "tls",
+  0x6474e550: "gnu_eh_frame",
+  0x6474e551: "gnu_stack",
+  0x6474e552: "gnu_relro",
+  0x6474e553: "gnu_property",
+};
+
+const SECTION_TYPES: Record<number, string> = {
+  0: "null",
+  1: "progbits",
+  2: "symtab",
+  3: "strtab",
+  4: "rela",
+  5: "hash",
+  6: "dynamic",
+  7: "note",
+  8: "nobits",
+  9: "rel",
+  10: "shlib",
+  11: "dynsym",
+  14: "init_array",
+  15: "fini_array",
+  16: "preinit_array",
+  17: "group",
+  18: "symtab_shndx",
+  0x6ffffff6: "gnu_hash",
+  0x6ffffffd: "gnu_verdef",
+  0x6ffffffe: "gnu_verneed",
+  0x6fffffff: "gnu_versym",
+};
+
+const typeName = (names: Record<number, string>, n: number): string => names[n] ?? `0x${n.toString(16)}`;
 
 export class ElfFile {
   private constructor(
@@ -49,6 +100,7 @@ export class ElfFile {
     /** "dyn" is a position-independent executable (or a shared object). */
     readonly type: "exec" | "dyn",
     readonly entry: number,
+    /** Empty when the file has no section headers. */
     readonly sections: readonly ElfSection[],
     readonly segments: readonly ElfSegment[],
   ) {}
@@ -64,6 +116,7 @@ export class ElfFile {
     return ElfFile.parse(bytes, path);
   }
 
+  /** Parses the headers of the ELF file in `bytes` (which it never writes); throws ElfError. */
   static parse(bytes: Uint8Array, path: string): ElfFile {
     const fail = (reason: string): never => {
       throw new ElfError(path, reason);
@@ -76,60 +129,80 @@ export class ElfFile {
     if (bytes.length < ELF64_EHDR_SIZE) fail("truncated ELF header");
 
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    /** A 64-bit field; anything at or above 2^53 is no offset, size or address of a real executable. */
+    const u64 = (off: number, what: string): number => {
+      const v = view.getBigUint64(off, true);
+      if (v > BigInt(Number.MAX_SAFE_INTEGER)) fail(`${what} 0x${v.toString(16)} is implausibly large`);
+      return Number(v);
+    };
     const eType = view.getUint16(16, true);
     const eMachine = view.getUint16(18, true);
     const machine = eMachine === EM_X86_64 ? "amd64" : eMachine === EM_AARCH64 ? "arm64" : undefined;
     if (!machine) fail(`unsupported machine ${eMachine} (want x86-64 or AArch64)`);
-    if (eType !== 2 && eType !== 3) fail(`not an executable (ELF type ${eType})`);
-    const phoff = Number(view.getBigUint64(32, true));
-    const shoff = Number(view.getBigUint64(40, true));
-    const phnum = view.getUint16(56, true);
-    const shnum = view.getUint16(60, true);
-    const shstrndx = view.getUint16(62, true);
-    if (phoff + phnum * ELF64_PHDR_SIZE > bytes.length) fail("truncated program headers");
-    if (shnum > 0 && (shoff + shnum * ELF64_SHDR_SIZE > bytes.length || shstrndx >= shnum)) {
-      fail("truncated or corrupted section headers");
+    if (eType !== ET_EXEC && eType !== ET_DYN) fail(`not an executable (ELF type ${eType})`);
+    const entry = u64(24, "entry point");
+    const phoff = u64(32, "program header offset");
+    const shoff = u64(40, "section header offset");
+    const phentsize = view.getUint16(54, true);
+    let phnum = view.getUint16(56, true);
+    const shentsize = view.getUint16(58, true);
+    let shnum = view.getUint16(60, true);
+    let shstrndx = view.getUint16(62, true);
+
+    /** Where the header table of `count` entries of `size` bytes at `offset` lies, checked against the file. */
+    const table = (offset: number, count: number, entrySize: number, expectedSize: number, what: string): number[] => {
+      if (count === 0) return [];
+      if (entrySize !== expectedSize) fail(`${what} entries are ${entrySize} bytes, not ${expectedSize}`);
+      if (offset + count * entrySize > bytes.length) fail(`truncated ${what}s`);
+      return Array.from({ length: count }, (_, i) => offset + i * entrySize);
+    };
+
+    // Counts that do not fit in the ELF header live in the first section header (extended numbering).
+    if (shoff !== 0 && (shnum === 0 || phnum === PN_XNUM || shstrndx === SHN_XINDEX)) {
+      const [first] = table(shoff, 1, shentsize, ELF64_SHDR_SIZE, "section header");
+      if (shnum === 0) shnum = u64(first + 32, "extended section count");
+      if (phnum === PN_XNUM) phnum = view.getUint32(first + 44, true);
+      if (shstrndx === SHN_XINDEX) shstrndx = view.getUint32(first + 40, true);
     }
 
-    // elf-tools reverses 8-byte fields in place while it reads them: keep the header tables'
-    // bytes and put them back afterwards, so that the mapped file reads as it is on disk.
-    const tables = [
-      [0, ELF64_EHDR_SIZE],
-      [phoff, phoff + phnum * ELF64_PHDR_SIZE],
-      [shoff, shoff + shnum * ELF64_SHDR_SIZE],
-    ].map(([from, to]) => ({ from: from!, saved: bytes.slice(from, to) }));
-    let image: ReturnType<typeof parseElfImage>;
-    try {
-      image = parseElfImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    } catch (e) {
-      return fail(`corrupted ELF headers (${(e as Error).message})`);
-    } finally {
-      for (const t of tables) bytes.set(t.saved, t.from);
+    const segments: ElfSegment[] = table(phoff, phnum, phentsize, ELF64_PHDR_SIZE, "program header").map((at) => ({
+      type: typeName(SEGMENT_TYPES, view.getUint32(at, true)),
+      flags: view.getUint32(at + 4, true),
+      offset: u64(at + 8, "segment offset"),
+      vaddr: u64(at + 16, "segment address"),
+      filesz: u64(at + 32, "segment file size"),
+      memsz: u64(at + 40, "segment memory size"),
+    }));
+    for (const p of segments) {
+      if (p.offset + p.filesz > bytes.length) fail("a program segment extends past the end of the file");
     }
 
-    const segments: ElfSegment[] = image.programs.map((p) => ({
-      type: String(p.header.type),
-      offset: p.header.offset,
-      vaddr: p.header.vaddr,
-      filesz: p.header.filesz,
-      memsz: p.header.memsz,
+    const headers = table(shoff, shnum, shentsize, ELF64_SHDR_SIZE, "section header");
+    if (headers.length > 0 && shstrndx >= headers.length) fail(`section name table index ${shstrndx} is out of range (${headers.length} sections)`);
+    const sections: ElfSection[] = headers.map((at) => ({
+      name: "",
+      type: typeName(SECTION_TYPES, view.getUint32(at + 4, true)),
+      addr: u64(at + 16, "section address"),
+      offset: u64(at + 24, "section offset"),
+      size: u64(at + 32, "section size"),
     }));
-    const sections: ElfSection[] = image.sections.map((s) => ({
-      name: String(s.header.name ?? ""),
-      type: String(s.header.type),
-      addr: s.header.addr,
-      offset: s.header.offset,
-      size: s.header.size,
-    }));
+    // Index 0 (SHN_UNDEF) means the sections have no names.
+    const names = shstrndx === 0 ? undefined : sections[shstrndx];
+    if (names && (names.type === "nobits" || names.offset + names.size > bytes.length)) fail("the section name table is not in the file");
+    sections.forEach((s, i) => {
+      if (!names) return;
+      const nameOff = view.getUint32(headers[i], true);
+      const end = nameOff < names.size ? bytes.indexOf(0, names.offset + nameOff) : -1;
+      if (end < 0 || end >= names.offset + names.size) fail(`section ${i} has no name in the section name table`);
+      s.name = utf8.decode(bytes.subarray(names.offset + nameOff, end));
+    });
     for (const s of sections) {
       if (s.type !== "nobits" && s.type !== "null" && s.offset + s.size > bytes.length) {
         fail(`section ${s.name || "(unnamed)"} extends past the end of the file`);
       }
     }
-    for (const p of segments) {
-      if (p.offset + p.filesz > bytes.length) fail("a program segment extends past the end of the file");
-    }
-    return new ElfFile(path, bytes, machine!, eType === 3 ? "dyn" : "exec", Number(image.header.entry), sections, segments);
+
+    return new ElfFile(path, bytes, machine!, eType === ET_DYN ? "dyn" : "exec", entry, sections, segments);
   }
 
   section(name: string): ElfSection | undefined {
@@ -152,3 +225,5 @@ export class ElfFile {
     return undefined;
   }
 }
+
+const utf8 = new TextDecoder("utf-8");
