@@ -52,7 +52,6 @@ const FLAG_BIG_ENDIAN = 1;
 const FLAG_INLINE_STRINGS = 2;
 const SENTINEL_SIZE = 16;
 
-const PT_LOAD = 1;
 const PF_X = 1;
 const PF_W = 2;
 
@@ -108,17 +107,8 @@ function findBuildInfo(elf: ElfFile): Uint8Array | undefined {
     const at = findMagic(data);
     return at < 0 ? undefined : data.subarray(at);
   }
-  // ElfFile keeps no segment permissions, so take them from the program header table. Only
-  // 4-byte fields are read raw (type, flags): elf-tools byte-swaps the 8-byte header fields
-  // of the buffer it parses in place, so the table's offset comes from PT_PHDR when there is one.
-  const view = new DataView(elf.bytes.buffer, elf.bytes.byteOffset, elf.bytes.byteLength);
-  const phoff = elf.segments.find((p) => p.type === "phdr")?.offset ?? Number(view.getBigUint64(32, true));
-  const phentsize = view.getUint16(54, true);
-  for (const [i, segment] of elf.segments.entries()) {
-    const ph = phoff + i * phentsize;
-    if (ph + 8 > elf.bytes.length) return undefined;
-    if (view.getUint32(ph, true) !== PT_LOAD || segment.type !== "load") continue;
-    if ((view.getUint32(ph + 4, true) & (PF_X | PF_W)) !== PF_W) continue;
+  for (const segment of elf.segments) {
+    if (segment.type !== "load" || (segment.flags & (PF_X | PF_W)) !== PF_W) continue;
     const data = elf.bytes.subarray(segment.offset, segment.offset + segment.filesz);
     const at = findMagic(data);
     if (at >= 0) return data.subarray(at);

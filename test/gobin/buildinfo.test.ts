@@ -37,9 +37,7 @@ function goVersionM(files: string[]): Map<string, BuildInfo> {
   return result;
 }
 
-// ElfFile.parse byte-swaps the header tables of the buffer it is given (elf-tools reverses
-// 8-byte fields in place), so each modified copy is parsed exactly once, and section offsets
-// come from a separate, untouched parse.
+// Each test modifies its own copy of the file; section offsets come from the file on disk.
 function copyOf(path: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }
