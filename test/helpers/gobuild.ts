@@ -11,8 +11,25 @@ export type GoArch = "amd64" | "arm64";
 export type GoVariant = "default" | "pie" | "stripped" | "trimpath" | "cgo";
 export const goVariants: GoVariant[] = ["default", "pie", "stripped", "trimpath", "cgo"];
 
+/**
+ * The architecture tests build for when they do not name one: $GOMODJAIL_TEST_GOARCH or amd64.
+ * The arm64 VM (scripts/arm64-vm) sets it, and finds the binaries the host built for it.
+ */
+export const testGoArch: GoArch = (() => {
+  const a = process.env.GOMODJAIL_TEST_GOARCH ?? "amd64";
+  if (a !== "amd64" && a !== "arm64") throw new Error(`GOMODJAIL_TEST_GOARCH=${a}: expected amd64 or arm64`);
+  return a;
+})();
+
+/**
+ * Where Go is not installed (the arm64 VM), $GOMODJAIL_TEST_GO_TOOLCHAINS lists the toolchains
+ * whose binaries were built beforehand, comma-separated.
+ */
+const prebuiltToolchains = process.env.GOMODJAIL_TEST_GO_TOOLCHAINS;
+
 /** The Go toolchains installed from Debian's packages, oldest first, e.g. ["1.19", "1.21"]. */
 export function goToolchains(): string[] {
+  if (prebuiltToolchains) return prebuiltToolchains.split(",");
   if (!existsSync("/usr/lib")) return [];
   return readdirSync("/usr/lib")
     .filter((d) => /^go-1\.\d+$/.test(d) && existsSync(`/usr/lib/${d}/bin/go`))
@@ -22,12 +39,15 @@ export function goToolchains(): string[] {
 
 export function goCommand(version: string): string {
   const go = `/usr/lib/go-${version}/bin/go`;
+  if (!existsSync(go) && prebuiltToolchains) {
+    throw new Error(`Go ${version} is not installed here and this build was not made beforehand: add it to scripts/arm64-vm/prebuild.ts`);
+  }
   if (!existsSync(go)) throw new Error(`Go ${version} is not installed (${go}); run scripts/install-go.sh`);
   return go;
 }
 
 export interface GoBuildOptions {
-  /** The main module's directory (holds go.mod); its local replacements must live under `test/fixtures` or `examples`. */
+  /** The main module's directory (holds go.mod); its local replacements must live under `test/fixtures` or `examples`, or under dir itself. */
   dir: string;
   /** The package to build, relative to dir. */
   pkg?: string;
@@ -83,7 +103,7 @@ export function goEnv(goarch: GoArch, cgo: boolean): Record<string, string> {
 /** Builds (or takes from the cache) a Go program and returns the binary's path. */
 export function goBuild(opts: GoBuildOptions): string {
   const version = opts.go ?? goToolchains().at(-1) ?? "none";
-  const goarch = opts.goarch ?? "amd64";
+  const goarch = opts.goarch ?? testGoArch;
   const variant = opts.variant ?? "default";
   const pkg = opts.pkg ?? ".";
   const { flags, cgo } = variantFlags(variant);
@@ -92,10 +112,10 @@ export function goBuild(opts: GoBuildOptions): string {
 
   const h = createHash("sha256");
   h.update(JSON.stringify({ version, goarch, variant, pkg, allFlags, dir }));
-  for (const root of ["test/fixtures", "examples"]) {
-    const p = join(repoRoot, root);
-    if (existsSync(p)) hashTree(h, p);
-  }
+  const roots = ["test/fixtures", "examples"].map((r) => join(repoRoot, r));
+  for (const p of roots) if (existsSync(p)) hashTree(h, p);
+  // A module elsewhere (bench/programs) keys the cache by its own sources too.
+  if (!roots.some((r) => dir === r || dir.startsWith(`${r}/`))) hashTree(h, dir);
   const key = h.digest("hex").slice(0, 16);
   const outDir = join(cacheRoot, "gobuild", key);
   const out = join(outDir, "prog");

@@ -1,0 +1,3 @@
+module example.com/benchsandbox
+
+go 1.19

@@ -1,0 +1,236 @@
+// The performance bench (issue 6): builds the bench programs, runs each workload natively, under
+// the single-file gomodjail binary (with the bench profile, and with --no-policy: stops without
+// judging), and under strace stopping on the same syscalls, side by side, and prints medians,
+// ratios, the cost per trapped syscall and the tracer's peak RSS, then the targets met or missed.
+//
+//   make bench                                  (builds _output/bin/gomodjail first)
+//   node_modules/.bin/bun run bench/run.ts [--rounds=N] [--only=shallow,deep,...]
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { goBuild, goToolchains, repoRoot } from "../test/helpers/gobuild.ts";
+import { median, reportedLoopMs, runOnce, straceTotalCalls, type RunResult } from "./measure.ts";
+import { straceTraceExpression } from "./trapped-set.ts";
+import { STARTUP_RUNS, workloads, type PreparedRun, type Workload } from "./workloads.ts";
+
+const { values: flags } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "5" },
+    only: { type: "string" },
+  },
+});
+const rounds = Number(flags.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, not ${flags.rounds}`);
+
+const gomodjail = join(repoRoot, "_output/bin/gomodjail");
+const programsDir = join(repoRoot, "bench/programs");
+const profile = join(programsDir, "go.mod");
+const MODES = ["native", "gomodjail", "noPolicy", "strace"] as const;
+type Mode = (typeof MODES)[number];
+const MODE_TITLES: Record<Mode, string> = { native: "native", gomodjail: "gomodjail", noPolicy: "gomodjail --no-policy", strace: "strace" };
+
+const progress = (msg: string) => process.stderr.write(`${msg}\n`);
+
+if (!existsSync(gomodjail)) throw new Error(`${gomodjail} is missing: run \`make\` (or \`make bench\`) first`);
+if (!Bun.which("strace")) throw new Error("strace is not installed (Debian package strace)");
+const goVersion = goToolchains().at(-1);
+if (!goVersion) throw new Error("no Go toolchain under /usr/lib/go-* (scripts/install-go.sh)");
+const traceExpr = straceTraceExpression();
+
+function command(mode: Mode, argv: string[]): string[] {
+  switch (mode) {
+    case "native":
+      return argv;
+    case "gomodjail":
+      return [gomodjail, "run", `--go-mod=${profile}`, "--", ...argv];
+    case "noPolicy":
+      return [gomodjail, "run", "--no-policy", "--", ...argv];
+    case "strace":
+      return ["strace", "-f", "-qq", "--seccomp-bpf", "-e", traceExpr, "-o", "/dev/null", ...argv];
+  }
+}
+
+function prepared(w: Workload): PreparedRun {
+  return w.prepare?.() ?? { argv: w.argv, env: process.env, cleanup: () => {} };
+}
+
+/** How many syscalls gomodjail's filter stops on in one run of argv (counted by strace -c). */
+async function countTrapped(w: Workload, argv?: string[]): Promise<number> {
+  const run = prepared(w);
+  const summary = join(tmpdir(), `gomodjail-bench-count-${process.pid}.txt`);
+  try {
+    const r = await runOnce(["strace", "-f", "-qq", "--seccomp-bpf", "-c", "-e", traceExpr, "-o", summary, ...(argv ?? run.argv)], { env: run.env, cwd: w.cwd });
+    if (r.exitCode !== 0 && r.exitCode !== expectedExit.get(w.id)) throw new Error(`counting run of ${w.id} failed (exit ${r.exitCode}):\n${r.stderrTail}`);
+    return straceTotalCalls(readFileSync(summary, "utf8"));
+  } finally {
+    rmSync(summary, { force: true });
+    run.cleanup();
+  }
+}
+
+interface Row {
+  workload: Workload;
+  ms: Record<Mode, number>;
+  failed: Partial<Record<Mode, string>>;
+  trapped: number;
+  peakRss: number | undefined;
+}
+
+/** Exit statuses the native program gives (gofmt -l exits 2 on the src/ tree's deliberately broken testdata). */
+const expectedExit = new Map<string, number>();
+
+async function measure(w: Workload): Promise<Row> {
+  const samples: Record<Mode, number[]> = { native: [], gomodjail: [], noPolicy: [], strace: [] };
+  const failed: Row["failed"] = {};
+  let peakRss: number | undefined;
+  for (let round = 0; round < w.rounds; round++) {
+    // Rotate the order so that drift on a noisy machine does not favour one mode.
+    const order = MODES.map((_, i) => MODES[(i + round) % MODES.length]!);
+    for (const mode of order) {
+      if (failed[mode]) continue;
+      const run = prepared(w);
+      let r: RunResult;
+      try {
+        r = await runOnce(command(mode, run.argv), { env: run.env, cwd: w.cwd, sampleRss: mode === "gomodjail" });
+      } finally {
+        run.cleanup();
+      }
+      if (mode === "native" && !expectedExit.has(w.id)) expectedExit.set(w.id, r.exitCode);
+      const ms = w.clock === "loop" ? reportedLoopMs(r.stdout) : r.wallMs;
+      if (r.exitCode !== expectedExit.get(w.id) || ms === undefined) {
+        failed[mode] = `exit ${r.exitCode}, native ${expectedExit.get(w.id)}: ${r.stderrTail.trim().split("\n").slice(-3).join(" | ")}`;
+        continue;
+      }
+      samples[mode].push(ms);
+      if (mode === "gomodjail" && r.peakRss !== undefined) peakRss = Math.max(peakRss ?? 0, r.peakRss);
+    }
+  }
+  const trapped = (await countTrapped(w)) - (w.emptyArgv ? await countTrapped(w, w.emptyArgv) : 0);
+  const ms = Object.fromEntries(MODES.map((m) => [m, median(samples[m])])) as Record<Mode, number>;
+  return { workload: w, ms, failed, trapped, peakRss };
+}
+
+// ---- formatting
+
+function fmtMs(ms: number): string {
+  if (!Number.isFinite(ms)) return "—";
+  return ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`;
+}
+
+function timeCell(row: Row, mode: Mode): string {
+  if (row.failed[mode]) return "FAILED";
+  const t = row.ms[mode];
+  if (mode === "native") return fmtMs(t);
+  return `${fmtMs(t)} (${(t / row.ms.native).toFixed(2)}×)`;
+}
+
+/** Extra µs per trapped syscall: (mode − native) / trapped calls. */
+function perTrapped(row: Row, mode: Mode): number | undefined {
+  if (!row.workload.perTrappedCall || row.trapped <= 0 || row.failed[mode]) return undefined;
+  return ((row.ms[mode] - row.ms.native) * 1000) / row.trapped;
+}
+
+const fmtUs = (us: number | undefined): string => (us === undefined || !Number.isFinite(us) ? "—" : `${us.toFixed(1)}`);
+const fmtMB = (b: number | undefined): string => (b === undefined ? "—" : `${(b / 2 ** 20).toFixed(0)} MB`);
+
+function table(rows: Row[]): string {
+  const header = [
+    "workload",
+    "native",
+    "gomodjail",
+    "gomodjail --no-policy",
+    "strace -f --seccomp-bpf",
+    "trapped calls",
+    "µs/trapped: gomodjail",
+    "--no-policy",
+    "strace",
+    "tracer peak RSS",
+  ];
+  const body = rows.map((r) => [
+    r.workload.title,
+    timeCell(r, "native"),
+    timeCell(r, "gomodjail"),
+    timeCell(r, "noPolicy"),
+    timeCell(r, "strace"),
+    String(r.trapped),
+    fmtUs(perTrapped(r, "gomodjail")),
+    fmtUs(perTrapped(r, "noPolicy")),
+    fmtUs(perTrapped(r, "strace")),
+    fmtMB(r.peakRss),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  return [line(header), rule, ...body.map(line)].join("\n");
+}
+
+interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+function targets(rows: Row[]): TargetCheck[] {
+  const by = new Map(rows.map((r) => [r.workload.id, r]));
+  const checks: TargetCheck[] = [];
+  const ratio = (id: string) => {
+    const r = by.get(id);
+    return r && !r.failed.gomodjail ? r.ms.gomodjail / r.ms.native : undefined;
+  };
+  const check = (target: string, value: number | undefined, limit: number, unit: string, digits = 2) =>
+    checks.push({ target, measured: value === undefined ? "not measured" : `${value.toFixed(digits)}${unit}`, met: value === undefined ? undefined : value <= limit });
+  const shallow = by.get("shallow") && perTrapped(by.get("shallow")!, "gomodjail");
+  const deep = by.get("deep") && perTrapped(by.get("deep")!, "gomodjail");
+  if (by.has("shallow")) check("trapped, shallow: ≤ 18 µs per call", shallow, 18, " µs", 1);
+  if (by.has("deep")) check("trapped, deep: ≤ 18 µs per call", deep, 18, " µs", 1);
+  if (shallow !== undefined && deep !== undefined) check("deep ≤ 1.2× shallow (per call)", deep / shallow, 1.2, "×");
+  for (const id of ["getpid", "pipe"]) if (by.has(id)) check(`untrapped ${id}: ≤ 1.02× native`, ratio(id), 1.02, "×", 3);
+  const startup = by.get("startup");
+  if (startup) check("start-up: ≤ native + 20 ms", startup.failed.gomodjail ? undefined : startup.ms.gomodjail - startup.ms.native, 20, " ms over native", 1);
+  if (by.has("gofmt")) check("gofmt -l: ≤ 1.5× native", ratio("gofmt"), 1.5, "×");
+  if (by.has("gobuild")) check("go build, cold cache: ≤ 1.3× native", ratio("gobuild"), 1.3, "×");
+  const rss = rows.map((r) => r.peakRss).filter((v): v is number => v !== undefined);
+  if (rss.length) check("tracer peak RSS: ≤ 150 MB", Math.max(...rss) / 2 ** 20, 150, " MB", 0);
+  return checks;
+}
+
+// ---- main
+
+progress("building the bench programs...");
+const build = (pkg: string) => goBuild({ dir: programsDir, pkg, go: goVersion });
+const programs = { loops: build("./loops"), hello: build("./hello"), walk: build("./walk"), moduleDir: programsDir, goVersion };
+
+// The profile must be in force, or every "gomodjail" figure would be an unjudged run.
+const probe = await runOnce(command("gomodjail", [programs.loops, "probe", `-file=${programs.loops}`]));
+if (!probe.stdout.startsWith("blocked:")) {
+  throw new Error(`the bench profile ${profile} does not confine example.com/benchsandbox under ${gomodjail}:\n${probe.stdout}${probe.stderrTail}`);
+}
+
+const only = flags.only?.split(",");
+const selected = workloads(programs, rounds).filter((w) => !only || only.includes(w.id));
+if (only && selected.length !== only.length) throw new Error(`--only takes some of: ${workloads(programs, rounds).map((w) => w.id).join(",")}`);
+
+const rows: Row[] = [];
+for (const w of selected) {
+  const start = performance.now();
+  progress(`${w.id}: ${w.title}, ${w.rounds} rounds...`);
+  rows.push(await measure(w));
+  progress(`  done in ${((performance.now() - start) / 1000).toFixed(0)} s`);
+}
+
+const cpu = cpus()[0]?.model ?? "unknown CPU";
+const kernel = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
+console.log(`gomodjail bench, ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} CPUs, Linux ${kernel}, Bun ${Bun.version}, Go ${goVersion}`);
+console.log(
+  `Medians of ${rounds} side-by-side rounds (start-up: ${STARTUP_RUNS} runs; gofmt and go build: ${Math.min(rounds, 3)}). Loops are timed by the program itself (start-up excluded); ` +
+    `other rows spawn to exit. gomodjail runs under bench/programs/go.mod (confines a module that is never on the stack, so every trapped call is unwound and judged); ` +
+    `--no-policy stops without judging; strace stops on the same syscalls (-o /dev/null). Trapped calls counted with strace -c.`,
+);
+console.log();
+console.log(table(rows));
+console.log();
+for (const r of rows) for (const [mode, why] of Object.entries(r.failed)) console.log(`FAILED: ${r.workload.id} under ${MODE_TITLES[mode as Mode]}: ${why}`);
+console.log("Targets (issue 6):");
+for (const c of targets(rows)) console.log(`  ${c.met === undefined ? "??" : c.met ? "ok" : "MISSED"}  ${c.target}: ${c.measured}`);
+console.log("Minimal C tracer on this machine (issue 6): 7.7 µs per seccomp stop + PTRACE_CONT, 12 µs with registers and one 4 KiB process_vm_readv.");

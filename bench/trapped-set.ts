@@ -1,0 +1,22 @@
+// The syscalls gomodjail's filter always stops on, as a strace `-e trace=` list: strace then
+// stops on the same calls, so its column and its call counts compare with gomodjail's. Rules
+// that allow a call only for some arguments (clone for threads, tgkill to the process itself,
+// fcntl, ioctl...) are left out: a Go program mostly makes the allowed form, which strace could
+// not tell apart from the traced one.
+import { amd64Rules } from "../src/arch/amd64/allow.ts";
+import { syscallNames as amd64Names } from "../src/arch/amd64/syscalls.ts";
+import { arm64Rules } from "../src/arch/arm64/allow.ts";
+import { syscallNames as arm64Names } from "../src/arch/arm64/syscalls.ts";
+
+export function trappedSyscalls(): string[] {
+  const [rules, names] = process.arch === "arm64" ? [arm64Rules, arm64Names] : [amd64Rules, amd64Names];
+  const notStopped = new Set([...rules.allow.map((r) => r.name), ...rules.fail.map((r) => r.name)]);
+  return names.filter((n): n is string => n !== undefined && !notStopped.has(n));
+}
+
+/** `-e trace=...` for strace; "?" lets an older strace skip names it does not know. */
+export function straceTraceExpression(): string {
+  return `trace=${trappedSyscalls()
+    .map((n) => `?${n}`)
+    .join(",")}`;
+}
