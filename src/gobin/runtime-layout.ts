@@ -1,0 +1,377 @@
+// Where the Go runtime keeps a goroutine's state in a given binary: byte offsets of the fields of
+// runtime.g, runtime.m and runtime.ancestorInfo that goroutine ancestry and cgo attribution read
+// from a stopped process, and where a thread keeps its current g in thread-local storage.
+//
+// The offsets come from the binary's own DWARF when it has it; otherwise (built with -ldflags=-w)
+// from a table per Go release, which the tests check against the DWARF of every release they can
+// build. amd64 and arm64 share one table: both are 64-bit and no field before the ones read here
+// differs between them. A release the table does not know, or damaged DWARF, is an explicit
+// RuntimeLayoutError: guessing an offset would read the wrong word of a process.
+import type { ElfFile } from "../elf/elf.ts";
+import { DwarfError } from "./dwarf/cursor.ts";
+import { readDwarfSections } from "./dwarf/sections.ts";
+import { type DwarfStruct, DwarfStructReader } from "./dwarf/structs.ts";
+
+/** Offsets in runtime.g. Pointer and uintptr fields are 8 bytes; atomicstatus is a uint32. */
+export interface GLayout {
+  stackLo: number;
+  stackHi: number;
+  /** *m: the thread running this g (nil when not running). */
+  m: number;
+  /** Saved context of a goroutine that is not running (or is in a syscall or on the system stack). */
+  sched: { sp: number; pc: number; bp: number };
+  /** Set by entersyscall (also for cgo calls): where the goroutine's own stack resumes. */
+  syscallsp: number;
+  syscallpc: number;
+  /** Go 1.23 and later. */
+  syscallbp?: number;
+  /** uint32, one of G_STATUS (possibly with the G_STATUS.scan bit). */
+  atomicstatus: number;
+  goid: number;
+  /** Go 1.21 and later: the goid of the creating goroutine. */
+  parentGoid?: number;
+  /** pc of the go statement that created this goroutine. */
+  gopc: number;
+  /** *[]ancestorInfo, filled only under GODEBUG=tracebackancestors=N. */
+  ancestors: number;
+  /** Entry pc of the goroutine's function. */
+  startpc: number;
+}
+
+/** Offsets in runtime.m. */
+export interface MLayout {
+  /** *g whose stack is the thread's system stack. */
+  g0: number;
+  /** uint64: the thread's Linux tid (set when the thread starts). */
+  procid: number;
+  /** *g used while running signal handlers. */
+  gsignal: number;
+  /** [6]uintptr: in binaries without cgo on amd64 the thread pointer is &m.tls[1], so g sits at m.tls[0]. */
+  tls: number;
+  /** *g: the user goroutine this thread runs (also while it is on g0 or in C). */
+  curg: number;
+  /** bool: the thread is inside a cgo call (C code called through runtime.cgocall). */
+  incgo: number;
+  /** int32: cgo calls in progress on this thread. */
+  ncgo: number;
+  /** Set while the thread runs vDSO code: the Go caller's sp and pc. */
+  vdsoSP: number;
+  vdsoPC: number;
+}
+
+/** runtime.ancestorInfo, the elements of *g.ancestors. */
+export interface AncestorInfoLayout {
+  size: number;
+  /** []uintptr slice header: data pointer, length, capacity. */
+  pcs: number;
+  /** uint64 */
+  goid: number;
+  gopc: number;
+}
+
+/** Where a thread's current g is in its thread-local storage: g = *(thread pointer + offset). */
+export type TlsG =
+  | { known: true; register: "fs_base" | "tpidr_el0"; offset: number }
+  | { known: false; reason: string };
+
+export interface RuntimeLayout {
+  source: "dwarf" | "table";
+  /** The Go release as given by the caller (from build information), if any. */
+  goVersion: string | undefined;
+  g: GLayout;
+  m: MLayout;
+  ancestorInfo: AncestorInfoLayout;
+  tlsG: TlsG;
+}
+
+/** Values of g.atomicstatus (stable in Go 1.19-1.23); `scan` is a flag or-ed into the others while the GC scans the stack. */
+export const G_STATUS = { idle: 0, runnable: 1, running: 2, syscall: 3, waiting: 4, dead: 6, scan: 0x1000 } as const;
+
+/** The offsets cannot be known for this binary; the message says why. */
+export class RuntimeLayoutError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: the Go runtime's goroutine layout is unknown: ${reason}`);
+    this.name = "RuntimeLayoutError";
+  }
+}
+
+type TableLayout = Pick<RuntimeLayout, "g" | "m" | "ancestorInfo">;
+
+const ANCESTOR_INFO: AncestorInfoLayout = { size: 40, pcs: 0, goid: 24, gopc: 32 };
+
+// Offsets per Go release, for binaries without DWARF. 1.20 was taken from a Go 1.20.6 toolchain
+// built from source (Debian ships none); the tests check the others against every toolchain here.
+const TABLE: Record<string, TableLayout> = {
+  "1.19": {
+    g: {
+      stackLo: 0,
+      stackHi: 8,
+      m: 48,
+      sched: { sp: 56, pc: 64, bp: 104 },
+      syscallsp: 112,
+      syscallpc: 120,
+      atomicstatus: 144,
+      goid: 152,
+      gopc: 296,
+      ancestors: 304,
+      startpc: 312,
+    },
+    m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 312, vdsoSP: 800, vdsoPC: 808 },
+    ancestorInfo: ANCESTOR_INFO,
+  },
+  "1.21": {
+    g: {
+      stackLo: 0,
+      stackHi: 8,
+      m: 48,
+      sched: { sp: 56, pc: 64, bp: 104 },
+      syscallsp: 112,
+      syscallpc: 120,
+      atomicstatus: 144,
+      goid: 152,
+      parentGoid: 272,
+      gopc: 280,
+      ancestors: 288,
+      startpc: 296,
+    },
+    m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 312, vdsoSP: 808, vdsoPC: 816 },
+    ancestorInfo: ANCESTOR_INFO,
+  },
+  "1.22": {
+    g: {
+      stackLo: 0,
+      stackHi: 8,
+      m: 48,
+      sched: { sp: 56, pc: 64, bp: 104 },
+      syscallsp: 112,
+      syscallpc: 120,
+      atomicstatus: 144,
+      goid: 152,
+      parentGoid: 272,
+      gopc: 280,
+      ancestors: 288,
+      startpc: 296,
+    },
+    m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 304, vdsoSP: 1120, vdsoPC: 1128 },
+    ancestorInfo: ANCESTOR_INFO,
+  },
+  "1.23": {
+    g: {
+      stackLo: 0,
+      stackHi: 8,
+      m: 48,
+      sched: { sp: 56, pc: 64, bp: 104 },
+      syscallsp: 112,
+      syscallpc: 120,
+      syscallbp: 128,
+      atomicstatus: 152,
+      goid: 160,
+      parentGoid: 280,
+      gopc: 288,
+      ancestors: 296,
+      startpc: 304,
+    },
+    m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 304, vdsoSP: 856, vdsoPC: 864 },
+    ancestorInfo: ANCESTOR_INFO,
+  },
+};
+
+/** The Go releases the table covers, e.g. ["1.19", "1.20", ...]. */
+export const TABLE_RELEASES: readonly string[] = Object.keys(TABLE).sort((a, b) => minor(a) - minor(b));
+
+function minor(release: string): number {
+  return Number(release.split(".")[1]);
+}
+
+/**
+ * The release ("1.21") of a Go version string as build information reports it ("go1.21.13",
+ * "go1.22rc1", "go1.23.5 X:boringcrypto"); undefined for development and beta builds, whose
+ * runtime may differ from the release's.
+ */
+export function goRelease(goVersion: string): string | undefined {
+  const m = /^go1\.(\d+)(?:\.\d+|rc\d+)?(?: |$)/.exec(goVersion);
+  return m ? `1.${m[1]}` : undefined;
+}
+
+/**
+ * The runtime layout of the Go executable `elf`, whose build information reports `goVersion`.
+ * Throws RuntimeLayoutError when it cannot be known: damaged DWARF, or no DWARF and a release
+ * the table does not cover.
+ */
+export function runtimeLayout(elf: ElfFile, goVersion: string | undefined): RuntimeLayout {
+  const fromDwarf = layoutFromDwarf(elf);
+  const tlsG = tlsGLocation(elf);
+  if (fromDwarf) return { source: "dwarf", goVersion, ...fromDwarf, tlsG };
+  if (goVersion === undefined) {
+    throw new RuntimeLayoutError(elf.path, "the binary has neither DWARF nor build information naming its Go release");
+  }
+  const release = goRelease(goVersion);
+  const table = release === undefined ? undefined : TABLE[release];
+  if (table === undefined) {
+    throw new RuntimeLayoutError(
+      elf.path,
+      `the binary has no DWARF and its Go release ${goVersion} is not in the table (${TABLE_RELEASES.join(", ")})`,
+    );
+  }
+  return { source: "table", goVersion, ...table, tlsG };
+}
+
+const STRUCTS = ["runtime.g", "runtime.m", "runtime.gobuf", "runtime.stack", "runtime.ancestorInfo"];
+
+function layoutFromDwarf(elf: ElfFile): TableLayout | undefined {
+  let found: Map<string, DwarfStruct>;
+  try {
+    const sections = readDwarfSections(elf);
+    if (sections === undefined) return undefined;
+    found = new DwarfStructReader(sections, elf.path).findStructs(STRUCTS);
+  } catch (e) {
+    if (e instanceof DwarfError) throw new RuntimeLayoutError(elf.path, e.message);
+    throw e;
+  }
+  const struct = (name: string): DwarfStruct => {
+    const s = found.get(name);
+    if (s === undefined) throw new RuntimeLayoutError(elf.path, `its DWARF has no type ${name}`);
+    return s;
+  };
+  const field = (s: DwarfStruct, member: string, size: number): number => {
+    const offset = s.members.get(member);
+    if (offset === undefined) throw new RuntimeLayoutError(elf.path, `its DWARF type ${s.name} has no field ${member}`);
+    if (s.byteSize !== undefined && offset + size > s.byteSize) {
+      throw new RuntimeLayoutError(elf.path, `its DWARF puts ${s.name}.${member} at ${offset}, past the type's ${s.byteSize} bytes`);
+    }
+    return offset;
+  };
+  const optional = (s: DwarfStruct, member: string, size: number): number | undefined =>
+    s.members.has(member) ? field(s, member, size) : undefined;
+
+  const g = struct("runtime.g");
+  const m = struct("runtime.m");
+  const gobuf = struct("runtime.gobuf");
+  const stack = struct("runtime.stack");
+  const ancestor = struct("runtime.ancestorInfo");
+  const sched = field(g, "sched", gobuf.byteSize ?? 0);
+  const stackAt = field(g, "stack", stack.byteSize ?? 0);
+  const syscallbp = optional(g, "syscallbp", 8);
+  const parentGoid = optional(g, "parentGoid", 8);
+  if (ancestor.byteSize === undefined) throw new RuntimeLayoutError(elf.path, "its DWARF type runtime.ancestorInfo has no size");
+  return {
+    g: {
+      stackLo: stackAt + field(stack, "lo", 8),
+      stackHi: stackAt + field(stack, "hi", 8),
+      m: field(g, "m", 8),
+      sched: { sp: sched + field(gobuf, "sp", 8), pc: sched + field(gobuf, "pc", 8), bp: sched + field(gobuf, "bp", 8) },
+      syscallsp: field(g, "syscallsp", 8),
+      syscallpc: field(g, "syscallpc", 8),
+      ...(syscallbp === undefined ? {} : { syscallbp }),
+      atomicstatus: field(g, "atomicstatus", 4),
+      goid: field(g, "goid", 8),
+      ...(parentGoid === undefined ? {} : { parentGoid }),
+      gopc: field(g, "gopc", 8),
+      ancestors: field(g, "ancestors", 8),
+      startpc: field(g, "startpc", 8),
+    },
+    m: {
+      g0: field(m, "g0", 8),
+      procid: field(m, "procid", 8),
+      gsignal: field(m, "gsignal", 8),
+      tls: field(m, "tls", 8),
+      curg: field(m, "curg", 8),
+      incgo: field(m, "incgo", 1),
+      ncgo: field(m, "ncgo", 4),
+      vdsoSP: field(m, "vdsoSP", 8),
+      vdsoPC: field(m, "vdsoPC", 8),
+    },
+    ancestorInfo: {
+      size: ancestor.byteSize,
+      pcs: field(ancestor, "pcs", 24),
+      goid: field(ancestor, "goid", 8),
+      gopc: field(ancestor, "gopc", 8),
+    },
+  };
+}
+
+const PT_TLS = 7;
+const ELF64_PHDR_SIZE = 56;
+const ELF64_SYM_SIZE = 24;
+const STT_TLS = 6;
+/** The thread control block before the TLS blocks on arm64 (TLS variant I): two pointers. */
+const ARM64_TCB_SIZE = 16;
+
+/**
+ * Where a thread keeps its current g, for stops in code where the g register cannot be trusted
+ * (C code, vDSO). amd64 always keeps g in TLS: without a PT_TLS segment the runtime sets the
+ * thread pointer itself and uses -8(FS); with one (cgo, PIE) g is the runtime.tlsg variable in the
+ * executable's TLS block, which sits just below the thread pointer (TLS variant II). arm64 keeps
+ * g in TLS only in cgo binaries, in runtime.tls_g, after the 16-byte TCB (variant I).
+ */
+function tlsGLocation(elf: ElfFile): TlsG {
+  const tls = tlsSegment(elf);
+  if (elf.machine === "amd64") {
+    if (tls === undefined) return { known: true, register: "fs_base", offset: -8 };
+    const at = tlsSymbolOffset(elf, "runtime.tlsg", tls);
+    if (typeof at === "string") return { known: false, reason: at };
+    const blockSize = tls.memsz + (((-tls.vaddr - tls.memsz) % tls.align) + tls.align) % tls.align;
+    return { known: true, register: "fs_base", offset: at - blockSize };
+  }
+  const noCgo = "arm64 binaries keep g in TLS only when they use cgo; otherwise only in R28";
+  if (tls === undefined) return { known: false, reason: noCgo };
+  const at = tlsSymbolOffset(elf, "runtime.tls_g", tls);
+  if (typeof at === "string") return { known: false, reason: `${noCgo}, and ${at}` };
+  const firstBlock = Math.ceil(ARM64_TCB_SIZE / tls.align) * tls.align;
+  return { known: true, register: "tpidr_el0", offset: firstBlock + at };
+}
+
+interface TlsSegment {
+  vaddr: number;
+  memsz: number;
+  align: number;
+}
+
+/** The PT_TLS program header (ElfSegment does not carry p_align, which the TLS layout needs). */
+function tlsSegment(elf: ElfFile): TlsSegment | undefined {
+  const view = new DataView(elf.bytes.buffer, elf.bytes.byteOffset, elf.bytes.byteLength);
+  const phoff = Number(view.getBigUint64(32, true));
+  const phnum = view.getUint16(56, true);
+  // ElfFile.parse has checked that the program headers lie inside the file.
+  for (let i = 0; i < phnum; i++) {
+    const h = phoff + i * ELF64_PHDR_SIZE;
+    if (view.getUint32(h, true) !== PT_TLS) continue;
+    const align = Math.max(1, Number(view.getBigUint64(h + 48, true)));
+    return { vaddr: Number(view.getBigUint64(h + 16, true)), memsz: Number(view.getBigUint64(h + 40, true)), align };
+  }
+  return undefined;
+}
+
+/**
+ * The offset of the runtime's g slot in the executable's TLS block: from the symbol table, or,
+ * when the block holds nothing but that one pointer, 0. A string says why it cannot be known.
+ */
+function tlsSymbolOffset(elf: ElfFile, name: string, tls: TlsSegment): number | string {
+  const found = findTlsSymbol(elf, name);
+  if (found !== undefined) {
+    if (found + 8 > tls.memsz) return `${name} at ${found} lies outside the ${tls.memsz}-byte TLS segment`;
+    return found;
+  }
+  if (tls.memsz === 8) return 0;
+  return `the TLS segment holds ${tls.memsz} bytes and the binary has no symbol table locating ${name} in it`;
+}
+
+function findTlsSymbol(elf: ElfFile, name: string): number | undefined {
+  const symtab = elf.section(".symtab");
+  const strtab = elf.section(".strtab");
+  if (symtab === undefined || strtab === undefined) return undefined;
+  const syms = elf.sectionData(symtab);
+  const strs = elf.sectionData(strtab);
+  const view = new DataView(syms.buffer, syms.byteOffset, syms.byteLength);
+  const want = new TextEncoder().encode(name);
+  for (let at = 0; at + ELF64_SYM_SIZE <= syms.length; at += ELF64_SYM_SIZE) {
+    if ((syms[at + 4] & 0xf) !== STT_TLS) continue;
+    const nameAt = view.getUint32(at, true);
+    if (nameAt + want.length >= strs.length || strs[nameAt + want.length] !== 0) continue;
+    if (want.every((b, i) => strs[nameAt + i] === b)) return Number(view.getBigUint64(at + 8, true));
+  }
+  return undefined;
+}
