@@ -1,12 +1,13 @@
 // The gomodjail command line: parses and validates the flags, builds the policy and hands the
 // program to the jail. main() resolves to the exit status; it never throws and never exits.
-import { writeSync } from "node:fs";
+import { writeFileSync, writeSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { Logger } from "pino";
 import packageJson from "../../package.json" with { type: "json" };
 import { createLogger, type LogFormat, logFormats } from "../log.ts";
 import { applyPolicyFlags, confinedModules, loadProfile, type Profile } from "../policy/profile.ts";
-import type { RunRequest } from "../tracer/run.ts";
+import type { RunRequest, RunResult } from "../tracer/run.ts";
+import { formatBlockSummary } from "../tracer/tally.ts";
 
 export interface InspectOptions {
   goMod?: string;
@@ -19,7 +20,7 @@ export interface MainIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: Record<string, string | undefined>;
-  runJail: (request: RunRequest) => Promise<number>;
+  runJail: (request: RunRequest) => Promise<RunResult>;
   inspectCommand: (prog: string, options: InspectOptions) => Promise<number>;
 }
 
@@ -92,11 +93,14 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     )
     .addOption(new Option("--no-policy", "allow running without any policy (for debugging)"))
     .addOption(new Option("--log-format <FORMAT>", "text (default) or json").argParser(parseLogFormat))
+    .addOption(new Option("--audit", "block nothing: log ***Would block*** lines and print a summary at exit"))
+    .addOption(new Option("--report <FILE>", "write the blocked (or, with --audit, would-be-blocked) syscalls as JSON"))
     .addOption(debugOption())
     .addHelpText("after", runExamples)
-    .action(async (progAndArgs: string[], opts: { goMod?: string; logFormat?: LogFormat }) => {
+    .action(async (progAndArgs: string[], opts: { goMod?: string; logFormat?: LogFormat; audit?: boolean; report?: string }) => {
       if (progAndArgs.length === 0) throw usage(run, "run: no program given");
       if (opts.goMod === "") throw usage(run, "--go-mod: empty file name");
+      if (opts.report === "") throw usage(run, "--report: empty file name");
       if (opts.goMod === undefined && policyFlags.length === 0 && !allowNoPolicy) throw new UsageError(noPolicyHint);
       const logger = createLogger({ debug, format: opts.logFormat ?? "text", destination: { write: stderr } });
       let profile: Profile | undefined = opts.goMod === undefined ? undefined : loadProfile(opts.goMod);
@@ -109,7 +113,17 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
         if (confined.length === 0 && profile.defaultPolicy === "unconfined") logger.warn("the policy confines no module");
       }
       const runJail = io.runJail ?? (await import("../tracer/run.ts")).runJail;
-      status = await runJail({ argv: progAndArgs, profile, logger, logFormat: opts.logFormat ?? "text", debug });
+      const audit = opts.audit ?? false;
+      const result = await runJail({ argv: progAndArgs, profile, logger, logFormat: opts.logFormat ?? "text", debug, audit });
+      if (audit) {
+        const total = result.blocked.reduce((n, e) => n + e.count, 0);
+        stderr(formatBlockSummary(`gomodjail audit: ${total} syscall(s) would have been blocked`, result.blocked));
+      }
+      if (opts.report) {
+        const report = { audit, status: result.status, exitCode: result.exitCode, signal: result.signal, blocked: result.blocked };
+        writeFileSync(opts.report, `${JSON.stringify(report, null, 2)}\n`);
+      }
+      status = result.status;
     });
   run.on("option:no-policy", () => {
     allowNoPolicy = true;

@@ -8,7 +8,8 @@ import { kill } from "../syscalls/libc.ts";
 import { ProgramError, TracerError } from "./errors.ts";
 import { checkFirstTarget } from "./target.ts";
 import { selfCommand, workerSpecifier } from "./stage.ts";
-import type { BlockedSyscall } from "./tracer.ts";
+import { BlockTally, type BlockSummary } from "./tally.ts";
+import type { BlockedSyscall, TargetExit } from "./tracer.ts";
 import type { WorkerMessage, WorkerRequest } from "./worker.ts";
 
 export interface RunRequest {
@@ -20,8 +21,20 @@ export interface RunRequest {
   /** How the tracer thread writes its log lines (Blocked, debug) to stderr. */
   logFormat?: LogFormat;
   debug: boolean;
-  /** Called for every blocked syscall, after it is logged. */
+  /** Audit mode: log what would be blocked (***Would block***) and block nothing. */
+  audit?: boolean;
+  /** Called for every blocked (or in audit mode, would-be-blocked) syscall, after it is logged. */
   onBlocked?: (event: BlockedSyscall) => void;
+}
+
+export interface RunResult {
+  /** What gomodjail exits with: the target's exit code, or 128+N when signal N killed it. */
+  status: number;
+  /** The exit code when the target exited, undefined when a signal killed it. */
+  exitCode: number | undefined;
+  signal: number | undefined;
+  /** Blocked (or would-be-blocked) syscalls, counted by module and syscall. */
+  blocked: BlockSummary[];
 }
 
 /** Signals sent to gomodjail that belong to the target. */
@@ -55,7 +68,7 @@ export function resolveProgram(prog: string): string {
   return path;
 }
 
-export async function runJail(req: RunRequest): Promise<number> {
+export async function runJail(req: RunRequest): Promise<RunResult> {
   const [prog, ...args] = req.argv;
   if (prog === undefined) throw new ProgramError("no program to run");
   const path = resolveProgram(prog);
@@ -68,6 +81,7 @@ export async function runJail(req: RunRequest): Promise<number> {
     self: selfCommand(),
     debug: req.debug,
     logFormat: req.logFormat ?? "text",
+    audit: req.audit ?? false,
     profile: req.profile && {
       mainModule: req.profile.mainModule,
       defaultPolicy: req.profile.defaultPolicy,
@@ -85,8 +99,9 @@ export async function runJail(req: RunRequest): Promise<number> {
     return () => process.off(name, handler);
   });
 
+  const tally = new BlockTally();
   try {
-    return await new Promise<number>((resolve, reject) => {
+    const exit = await new Promise<TargetExit>((resolve, reject) => {
       worker.onerror = (e) => reject(new TracerError(`tracer thread failed: ${e.message}`));
       worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
         const m = e.data;
@@ -95,10 +110,11 @@ export async function runJail(req: RunRequest): Promise<number> {
             targetPid = m.pid;
             break;
           case "blocked":
+            tally.add(m.event);
             req.onBlocked?.(m.event);
             break;
           case "exit":
-            resolve(m.status);
+            resolve(m.exit);
             break;
           case "error": {
             if (req.debug && m.stack) req.logger.debug({ stack: m.stack }, "tracer error");
@@ -109,6 +125,7 @@ export async function runJail(req: RunRequest): Promise<number> {
       };
       worker.postMessage(message);
     });
+    return { status: exit.status, exitCode: exit.signal === undefined ? exit.status : undefined, signal: exit.signal, blocked: tally.entries() };
   } finally {
     for (const off of forwarders) off();
     worker.terminate();

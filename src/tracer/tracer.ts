@@ -56,6 +56,16 @@ export interface TraceRequest {
   profile: Profile | undefined;
   /** How to start this tool again in its child stage. */
   self: { path: string; argv: string[] };
+  /** Audit mode: judge and report, but block nothing. */
+  audit: boolean;
+}
+
+/** How the target ended. */
+export interface TargetExit {
+  /** The exit code, or 128+N when killed by signal N (what gomodjail exits with). */
+  status: number;
+  /** The signal that killed it, if one did. */
+  signal: number | undefined;
 }
 
 export interface BlockedSyscall {
@@ -66,6 +76,8 @@ export interface BlockedSyscall {
   entry: string;
   module: string;
   reason: string;
+  /** True in audit mode: the syscall was let through. */
+  audit: boolean;
 }
 
 export interface TraceHooks {
@@ -86,8 +98,8 @@ function formatEntry(f: LogicalFrame | undefined): string {
   return f ? `${f.file}:${f.line}:${f.func}` : "unknown";
 }
 
-/** Traces the program to its end and returns the exit status for gomodjail (128+N for signal N). */
-export function traceProgram(req: TraceRequest, hooks: TraceHooks): number {
+/** Traces the program to its end. */
+export function traceProgram(req: TraceRequest, hooks: TraceHooks): TargetExit {
   return new Tracer(req, hooks, currentArch()).run();
 }
 
@@ -111,7 +123,7 @@ class Tracer {
     this.images = req.profile && new ImageCache(req.profile, hooks.warn);
   }
 
-  run(): number {
+  run(): TargetExit {
     this.root = this.spawn();
     this.hooks.started(this.root);
     for (;;) {
@@ -126,7 +138,9 @@ class Tracer {
       const st = decodeWaitStatus(this.status[0]!);
       if (st.kind === "exited" || st.kind === "signaled") {
         this.forget(tid);
-        if (tid === this.root) return st.kind === "exited" ? st.code : 128 + st.signal;
+        if (tid === this.root) {
+          return st.kind === "exited" ? { status: st.code, signal: undefined } : { status: 128 + st.signal, signal: st.signal };
+        }
         continue;
       }
       this.onStop(tid, st.signal, st.event);
@@ -273,14 +287,17 @@ class Tracer {
         stack: trace.frames.map((f) => `${f.func} ${f.file}:${f.line}`).join(" <- "),
       });
     }
-    if (verdict.block) {
+    if (verdict.block && !this.req.audit) {
       try {
         this.arch.failSyscall(tid, EPERM);
       } catch (e) {
         if (e instanceof SyscallError && e.code === "ESRCH") return;
         throw e;
       }
-      this.hooks.blocked({ pid: tgid, exe: image.path, syscall, entry: formatEntry(verdict.frame), module: verdict.module, reason: verdict.reason });
+    }
+    if (verdict.block) {
+      const entry = formatEntry(verdict.frame);
+      this.hooks.blocked({ pid: tgid, exe: image.path, syscall, entry, module: verdict.module, reason: verdict.reason, audit: this.req.audit });
     }
     resume(tid);
   }

@@ -2,7 +2,7 @@
 // thread's event loop free (signal forwarding, callers of the library API).
 import { createLogger, type LogFormat } from "../log.ts";
 import type { Policy } from "../policy/profile.ts";
-import { traceProgram, type BlockedSyscall, type TraceRequest } from "./tracer.ts";
+import { traceProgram, type BlockedSyscall, type TargetExit, type TraceRequest } from "./tracer.ts";
 
 /** What the main thread sends: a TraceRequest with the profile's map flattened for cloning. */
 export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
@@ -14,7 +14,7 @@ export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
 export type WorkerMessage =
   | { type: "started"; pid: number }
   | { type: "blocked"; event: BlockedSyscall }
-  | { type: "exit"; status: number }
+  | { type: "exit"; exit: TargetExit }
   | { type: "error"; message: string; stack?: string };
 
 declare const self: Worker;
@@ -27,20 +27,21 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   // react to the failed call.
   const logger = createLogger({ debug: req.debug, format: req.logFormat, destination: 2 });
   try {
-    const status = traceProgram(
+    const exit = traceProgram(
       { ...req, profile },
       {
         started: (pid) => post({ type: "started", pid }),
         blocked: (event) => {
           const { pid, exe, syscall, entry, module, reason } = event;
-          logger.warn(reason === "confined" ? { pid, exe, syscall, entry, module } : { pid, exe, syscall, entry, module, reason }, "***Blocked***");
+          const fields = reason === "confined" ? { pid, exe, syscall, entry, module } : { pid, exe, syscall, entry, module, reason };
+          logger.warn(fields, event.audit ? "***Would block***" : "***Blocked***");
           post({ type: "blocked", event });
         },
         warn: (msg, fields) => logger.warn(fields, msg),
         debug: req.debug ? (msg, fields) => logger.debug(fields, msg) : undefined,
       },
     );
-    post({ type: "exit", status });
+    post({ type: "exit", exit });
   } catch (err) {
     const e = err as Error;
     post({ type: "error", message: e.message ?? String(err), stack: e.stack });

@@ -27,7 +27,7 @@ async function cli(args: string[], io: Partial<MainIO> = {}): Promise<Outcome> {
     env: {},
     runJail: async (request) => {
       out.runs.push(request);
-      return 42;
+      return { status: 42, exitCode: 42, signal: undefined, blocked: [] };
     },
     inspectCommand: async (prog, options) => {
       out.inspections.push([prog, options]);
