@@ -1,0 +1,89 @@
+// Faults and load: nothing hangs, nothing is lost, the exit status stays right.
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { goBuild, repoRoot } from "../helpers/gobuild.ts";
+import { blockedLines, gomodjailCommand, runGomodjail } from "../helpers/gomodjail.ts";
+
+const goMod = join(repoRoot, "test/fixtures/jail/app/go.mod");
+const prog = () => goBuild({ dir: join(repoRoot, "test/fixtures/jail/app") });
+const jailed = (...args: string[]) => ["run", `--go-mod=${goMod}`, "--", prog(), ...args];
+
+function childrenOf(pid: number): number[] {
+  const tasks = `/proc/${pid}/task`;
+  return readdirSync(tasks).flatMap((tid) => readFileSync(`${tasks}/${tid}/children`, "utf8").split(/\s+/).filter(Boolean).map(Number));
+}
+
+function state(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "")[0]!;
+  } catch {
+    return "gone";
+  }
+}
+
+/** Polls until `ok()` or a generous number of rounds (a count, not a time assertion). */
+async function until(ok: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 2000 && !ok(); i++) await Bun.sleep(5);
+  return ok();
+}
+
+describe("faults and load", () => {
+  test("64 threads, 50,048 trapped syscalls, half of them blocked: every count exact", async () => {
+    const r = await runGomodjail(jailed("load", "64", "782"));
+    expect(r.stdout).toBe("ok=25024 eperm=25024 other=0\n");
+    const blocked = blockedLines(r.stderr);
+    expect(blocked.length).toBe(25024);
+    expect(new Set(blocked.map((l) => l.module))).toEqual(new Set(["example.com/evil"]));
+    expect(r.exitCode).toBe(0);
+  });
+
+  test("1,000 short-lived children", async () => {
+    const r = await runGomodjail(jailed("children", "1000"));
+    expect(r.stdout).toBe("children: ok\n");
+    expect(blockedLines(r.stderr)).toEqual([]);
+    expect(r.exitCode).toBe(0);
+  });
+
+  test("500 threads that exit right after a trapped syscall", async () => {
+    const r = await runGomodjail(jailed("churn", "500"));
+    expect(r.stdout).toBe("churn: ok\n");
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+  });
+
+  test("the target SIGKILLed while its threads are stopped in trapped syscalls: 137, no hang", async () => {
+    for (let round = 0; round < 5; round++) {
+      const proc = Bun.spawn(gomodjailCommand(jailed("load", "8", "1000000")), { stdout: "ignore", stderr: "ignore" });
+      let target = 0;
+      expect(await until(() => (target = childrenOf(proc.pid)[0] ?? 0) > 0 && readdirSync(`/proc/${target}/task`).length >= 8)).toBe(true);
+      await Bun.sleep(20 * round);
+      process.kill(target, "SIGKILL");
+      expect(await proc.exited).toBe(137);
+    }
+  });
+
+  test("SIGSTOP and SIGCONT to the target: it stops, then resumes correctly", async () => {
+    const proc = Bun.spawn(gomodjailCommand(jailed("echo")), { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    const reader = proc.stdout.getReader();
+    let out = "";
+    const readUntil = async (s: string) => {
+      while (!out.includes(s)) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        out += new TextDecoder().decode(value);
+      }
+    };
+    await readUntil("ready\n");
+    const [target] = childrenOf(proc.pid);
+    process.kill(target!, "SIGSTOP");
+    expect(await until(() => state(target!) === "T" || state(target!) === "t")).toBe(true);
+    process.kill(target!, "SIGCONT");
+    expect(await until(() => state(target!) === "S" || state(target!) === "R")).toBe(true);
+    proc.stdin.write("after\n");
+    await readUntil("echo: after\n");
+    proc.stdin.end();
+    expect(await proc.exited).toBe(0);
+    expect(out).toBe("ready\necho: after\n");
+  });
+});
