@@ -102,26 +102,30 @@ type TableLayout = Pick<RuntimeLayout, "g" | "m" | "ancestorInfo">;
 
 const ANCESTOR_INFO: AncestorInfoLayout = { size: 40, pcs: 0, goid: 24, gopc: 32 };
 
-// Offsets per Go release, for binaries without DWARF. 1.20 was taken from a Go 1.20.6 toolchain
-// built from source (Debian ships none); the tests check the others against every toolchain here.
-const TABLE: Record<string, TableLayout> = {
-  "1.19": {
-    g: {
-      stackLo: 0,
-      stackHi: 8,
-      m: 48,
-      sched: { sp: 56, pc: 64, bp: 104 },
-      syscallsp: 112,
-      syscallpc: 120,
-      atomicstatus: 144,
-      goid: 152,
-      gopc: 296,
-      ancestors: 304,
-      startpc: 312,
-    },
-    m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 312, vdsoSP: 800, vdsoPC: 808 },
-    ancestorInfo: ANCESTOR_INFO,
+// Go 1.19 and 1.20 agree on every offset read here (1.20 was checked on a Go 1.20.6 toolchain
+// built from source, since Debian ships none; the tests check the rest on every toolchain here).
+const GO_1_19: TableLayout = {
+  g: {
+    stackLo: 0,
+    stackHi: 8,
+    m: 48,
+    sched: { sp: 56, pc: 64, bp: 104 },
+    syscallsp: 112,
+    syscallpc: 120,
+    atomicstatus: 144,
+    goid: 152,
+    gopc: 296,
+    ancestors: 304,
+    startpc: 312,
   },
+  m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 312, vdsoSP: 800, vdsoPC: 808 },
+  ancestorInfo: ANCESTOR_INFO,
+};
+
+// Offsets per Go release, for binaries without DWARF.
+const TABLE: Record<string, TableLayout> = {
+  "1.19": GO_1_19,
+  "1.20": GO_1_19,
   "1.21": {
     g: {
       stackLo: 0,
