@@ -1,0 +1,67 @@
+// What a packed executable does when it starts: check its manifest, unpack the program into the
+// cache (once per content), and run it under the packed policy with every argument given, its
+// stdio and environment; resolve to the program's exit status (128+N when signal N killed it).
+// gomodjail's own errors print one line and give status 1, as `gomodjail run` does.
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { createLogger } from "../log.ts";
+import { runJail } from "../tracer/run.ts";
+import { cacheRoot, openCacheDir, unpackProgram } from "./cache.ts";
+import { PackError } from "./errors.ts";
+import type { PackedLayout } from "./format.ts";
+import { decodeManifest, type Manifest, profileOf } from "./manifest.ts";
+
+export async function runPacked(layout: PackedLayout, args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const debug = isEnabled(env.DEBUG);
+  const logger = createLogger({ debug, format: "text" });
+  try {
+    const manifest = readManifest(layout);
+    const prog = unpackProgram(layout, manifest.name, openCacheDir(cacheRoot(env)));
+    logger.debug({ prog, goMod: manifest.goMod, mainModule: manifest.profile.mainModule }, "packed program");
+    const result = await runJail({ argv: [prog, ...args], profile: profileOf(manifest), logger, logFormat: "text", debug });
+    return result.status;
+  } catch (e) {
+    const known = isUserFacing(e);
+    const message = e instanceof Error ? e.message : String(e);
+    writeLine(`gomodjail: ${known ? "" : "internal error: "}${message.trim().replace(/\s*\n\s*/g, "; ")}`);
+    if (debug && e instanceof Error && e.stack) writeLine(e.stack);
+    return 1;
+  }
+}
+
+/** Reads the manifest and checks it against the trailer's hash. */
+export function readManifest(layout: PackedLayout): Manifest {
+  const bytes = Buffer.alloc(layout.manifestSize);
+  const fd = openSync(layout.file, "r");
+  try {
+    if (readSync(fd, bytes, 0, bytes.length, layout.manifestOffset) !== bytes.length) {
+      throw new PackError(`${layout.name}: damaged packed executable (the manifest is cut short)`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (createHash("sha256").update(bytes).digest("hex") !== layout.manifestSha256) {
+    throw new PackError(`${layout.name}: damaged packed executable (the manifest's SHA-256 does not match the trailer)`);
+  }
+  return decodeManifest(bytes, layout.name);
+}
+
+const builtinErrors: Function[] = [Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError, AggregateError];
+
+/** Our typed errors and the system's (ENOENT, EACCES...) speak to the user; others are bugs. */
+function isUserFacing(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  if (!builtinErrors.includes(e.constructor)) return true;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code);
+}
+
+/** `$DEBUG` turns debugging on unless it is empty, "0" or "false" (as for `gomodjail`). */
+function isEnabled(value: string | undefined): boolean {
+  return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
+}
+
+function writeLine(text: string): void {
+  const bytes = Buffer.from(`${text}\n`);
+  for (let offset = 0; offset < bytes.length; ) offset += writeSync(2, bytes, offset);
+}
