@@ -8,6 +8,7 @@ import { createLogger, type LogFormat, logFormats } from "../log.ts";
 import { applyPolicyFlags, confinedModules, loadProfile, type Profile } from "../policy/profile.ts";
 import type { RunRequest, RunResult } from "../tracer/run.ts";
 import { formatBlockSummary } from "../tracer/tally.ts";
+import { packCommand, packDescription, packHelp } from "./pack.ts";
 
 export interface InspectOptions {
   goMod?: string;
@@ -143,11 +144,30 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       status = await inspectCommand(prog, { goMod: opts.goMod, json: opts.json, logger });
     });
 
+  const pack = program
+    .command("pack")
+    .description(packDescription)
+    .usage("--go-mod=FILE [-o OUT] [--base FILE] PROG")
+    .argument("<PROG>", "the Go program's file")
+    .helpOption("-h, --help", "show help for pack")
+    .option("--go-mod <FILE>", `${goModHelp} (required)`)
+    .option("-o, --output <FILE>", "the executable to write (default: ./PROG.gomodjail)")
+    .option("--base <FILE>", "the gomodjail single-file binary to start from")
+    .addOption(debugOption())
+    .addHelpText("after", packHelp)
+    .action(async (prog: string, opts: { goMod?: string; output?: string; base?: string }) => {
+      if (!opts.goMod) throw usage(pack, "pack: --go-mod=FILE is required");
+      if (opts.output === "") throw usage(pack, "--output: empty file name");
+      if (opts.base === "") throw usage(pack, "--base: empty file name");
+      const logger = createLogger({ debug, format: "text", destination: { write: stderr } });
+      status = await packCommand(prog, { goMod: opts.goMod, output: opts.output, base: opts.base, logger }, stdout);
+    });
+
   // Only now: subcommands inherit this setting when they are created. The program's action
   // reports the unknown command itself.
   program.allowExcessArguments();
 
-  for (const cmd of [program, run, inspect]) {
+  for (const cmd of [program, run, inspect, pack]) {
     cmd.configureOutput({
       writeOut: stdout,
       writeErr: stderr,
