@@ -1,0 +1,100 @@
+// gomodjail as a library for Bun programs:
+//
+//   import { run, loadProfile, inspect, pack } from "gomodjail";
+//   const result = await run({ argv: ["./prog", "arg"], goMod: "go.mod" });
+//
+// run() traces the program on a Worker thread, so the caller's event loop keeps running while
+// the program runs. The program inherits this process's stdin, stdout, stderr and environment.
+import type { Logger } from "pino";
+import { createLogger } from "./log.ts";
+import { applyPolicyFlags, loadProfile, type Policy, type Profile } from "./policy/profile.ts";
+import type { PackRequest, PackResult } from "./pack/write.ts";
+import type { BlockSummary } from "./tracer/tally.ts";
+import type { BlockedSyscall } from "./tracer/tracer.ts";
+
+export { inspectBinary as inspect, type InspectReport, type ModuleReport } from "./cli/inspect.ts";
+export { GoModError } from "./policy/gomod.ts";
+export { confinedModules, loadProfile, parseProfile, type Policy, PolicyError, type Profile, policyOf } from "./policy/profile.ts";
+export { CacheError, PackError } from "./pack/errors.ts";
+export { ProgramError, TracerError } from "./tracer/errors.ts";
+export type { BlockedSyscall, BlockSummary, PackRequest, PackResult };
+
+export interface RunOptions {
+  /** The program (a path, or a name looked up in PATH) and its arguments. */
+  argv: string[];
+  /** A go.mod with gomodjail directives. */
+  goMod?: string;
+  /**
+   * A profile (e.g. from loadProfile), or policies by module path applied on top of `goMod`
+   * like `--policy` flags: `{ "example.com/m": "confined" }`.
+   */
+  policy?: Profile | Readonly<Record<string, Policy>>;
+  /** Run without any policy (nothing is confined); without it, a run with no policy is refused. */
+  noPolicy?: boolean;
+  /** Block nothing; report what would have been blocked. */
+  audit?: boolean;
+  /** Called for each blocked (in audit mode, would-be-blocked) syscall, on this thread. */
+  onBlocked?: (event: BlockedSyscall) => void;
+  /** For gomodjail's warnings and debug records; defaults to logfmt lines on stderr. */
+  logger?: Logger;
+  debug?: boolean;
+}
+
+export interface RunOutcome {
+  /** What the gomodjail command would exit with: exitCode, or 128+N when signal N killed the program. */
+  status: number;
+  /** The program's exit code; undefined when a signal killed it. */
+  exitCode: number | undefined;
+  /** The number of the signal that killed the program, if one did. */
+  signal: number | undefined;
+  /** Blocked (in audit mode, would-be-blocked) syscalls by module and syscall. */
+  blocked: BlockSummary[];
+}
+
+/** Options that cannot be acted on (no program, no policy...). */
+export class RunOptionsError extends Error {
+  override name = "RunOptionsError";
+}
+
+/**
+ * Runs a Go program under a policy. Resolves when it exits; rejects with a typed error
+ * (RunOptionsError, PolicyError, GoModError, ProgramError, TracerError) when it cannot be run.
+ * Blocked lines are also logged on stderr by the tracer thread.
+ */
+export async function run(options: RunOptions): Promise<RunOutcome> {
+  if (!Array.isArray(options.argv) || options.argv.length === 0 || options.argv.some((a) => typeof a !== "string")) {
+    throw new RunOptionsError("argv: give the program and its arguments as a non-empty list of strings");
+  }
+  const debug = options.debug ?? false;
+  const logger = options.logger ?? createLogger({ debug, format: "text" });
+  const profile = resolveProfile(options, logger);
+  const { runJail } = await import("./tracer/run.ts");
+  const result = await runJail({ argv: options.argv, profile, logger, debug, audit: options.audit, onBlocked: options.onBlocked });
+  return { status: result.status, exitCode: result.exitCode, signal: result.signal, blocked: result.blocked };
+}
+
+/** Writes a packed executable, as `gomodjail pack` does (see its --help). */
+export async function pack(request: Omit<PackRequest, "logger"> & { logger?: Logger }): Promise<PackResult> {
+  const { packProgram } = await import("./pack/write.ts");
+  return packProgram({ ...request, logger: request.logger ?? createLogger({ debug: false, format: "text" }) });
+}
+
+function resolveProfile(options: RunOptions, logger: Logger): Profile | undefined {
+  const { goMod, policy } = options;
+  if (goMod === undefined && policy === undefined) {
+    if (options.noPolicy) return undefined;
+    throw new RunOptionsError("no policy: pass goMod or policy, or noPolicy: true to run without confinement");
+  }
+  const fromGoMod = goMod === undefined ? undefined : loadProfile(goMod);
+  if (policy === undefined) return fromGoMod;
+  if (isProfile(policy)) {
+    if (fromGoMod) throw new RunOptionsError("pass goMod or a Profile as policy, not both (a module-to-policy record combines with goMod)");
+    return policy;
+  }
+  const flags = Object.entries(policy).map(([module, p]) => `${module}=${p}`);
+  return applyPolicyFlags(fromGoMod, flags, (msg, fields) => logger.warn(fields, msg));
+}
+
+function isProfile(p: RunOptions["policy"]): p is Profile {
+  return typeof p === "object" && p !== null && (p as Profile).modules instanceof Map;
+}
