@@ -1,6 +1,6 @@
 #!/bin/sh
-':' //; command -v bun >/dev/null 2>&1 || { echo "gomodjail: runs on Bun, which is not on PATH: install Bun (npm install -g bun), or use the single-file binary (make)" >&2; exit 127; }; exec bun "$0" "$@"
+':' //; case "$npm_config_user_agent" in bun/*) b=$npm_execpath ;; *) b=$(command -v bun) ;; esac; [ -x "$b" ] || { echo "gomodjail: runs on Bun, which is not on PATH: install Bun (npm install -g bun), or use the single-file binary (make)" >&2; exit 127; }; exec "$b" "$0" "$@"
 // Entry point for `bun x gomodjail` and npm's bin link. gomodjail runs on Bun: read by sh (npx,
-// a shell), the line above runs this file with bun or says why it cannot; Bun reads it as a
-// string and a comment, then loads the tool.
+// a shell), the line above runs this file with the Bun that started `bun x`, else the one on
+// PATH, or says why it cannot; Bun reads that line as a string and a comment.
 import "../src/main.ts";

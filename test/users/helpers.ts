@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
 import { bun, type Outcome } from "../helpers/gomodjail.ts";
 
@@ -16,8 +16,8 @@ export const poisonedModule = "example.com/gomodjail/examples/poisoned";
 
 /** A PATH with the system's tools only: no Bun, no node_modules. */
 export const systemPath = "/usr/bin:/bin";
-/** A PATH where `bun` is the repository's Bun. */
-export const pathWithBun = `${dirname(bun)}:${systemPath}`;
+/** A PATH where `bun` is the repository's Bun (process.execPath is named bun.exe). */
+export const pathWithBun = `${join(repoRoot, "node_modules/.bin")}:${systemPath}`;
 
 export function victim(): string {
   return goBuild({ dir: victimDir });
