@@ -81,6 +81,12 @@ export interface RuntimeLayout {
   g: GLayout;
   m: MLayout;
   ancestorInfo: AncestorInfoLayout;
+  /**
+   * The most pcs the runtime records of an ancestor's stack (the innermost ones): an ancestor
+   * whose pcs are this many may have lost its outer frames. 100 up to Go 1.20, 50 from 1.21;
+   * undefined when the release is unknown or newer than 1.23.
+   */
+  ancestorPcsLimit: number | undefined;
   tlsG: TlsG;
 }
 
@@ -208,7 +214,8 @@ export function goRelease(goVersion: string): string | undefined {
 export function runtimeLayout(elf: ElfFile, goVersion: string | undefined): RuntimeLayout {
   const fromDwarf = layoutFromDwarf(elf);
   const tlsG = tlsGLocation(elf);
-  if (fromDwarf) return { source: "dwarf", goVersion, ...fromDwarf, tlsG };
+  const ancestorPcsLimit = ancestorPcsLimitOf(goVersion);
+  if (fromDwarf) return { source: "dwarf", goVersion, ...fromDwarf, ancestorPcsLimit, tlsG };
   if (goVersion === undefined) {
     throw new RuntimeLayoutError(elf.path, "the binary has neither DWARF nor build information naming its Go release");
   }
@@ -220,7 +227,14 @@ export function runtimeLayout(elf: ElfFile, goVersion: string | undefined): Runt
       `the binary has no DWARF and its Go release ${goVersion} is not in the table (${TABLE_RELEASES.join(", ")})`,
     );
   }
-  return { source: "table", goVersion, ...table, tlsG };
+  return { source: "table", goVersion, ...table, ancestorPcsLimit, tlsG };
+}
+
+/** The runtime's cap on an ancestor's pcs: _TracebackMaxFrames (100) until Go 1.20, tracebackInnerFrames (50) since. */
+function ancestorPcsLimitOf(goVersion: string | undefined): number | undefined {
+  const release = goVersion === undefined ? undefined : goRelease(goVersion);
+  if (release === undefined || !TABLE_RELEASES.includes(release)) return undefined;
+  return minor(release) <= 20 ? 100 : 50;
 }
 
 const STRUCTS = ["runtime.g", "runtime.m", "runtime.gobuf", "runtime.stack", "runtime.ancestorInfo"];

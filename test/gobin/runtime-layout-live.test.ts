@@ -111,14 +111,30 @@ function allGs(b: Binary, p: Process): number[] {
 }
 
 /**
- * The one goroutine main.spawn created. `go wait(started)` has an argument, so the compiler starts
- * a wrapper closure named after the creator (main.spawn.func1; main.spawn.gowrap1 from Go 1.22).
+ * The one goroutine `creator` started. `go wait(started)` has an argument, so the compiler starts a
+ * wrapper closure named after the creator (main.spawn.func1; main.spawn.gowrap1 from Go 1.22).
  */
-function spawnedGoroutine(b: Binary, p: Process, gs: number[]): number {
-  const spawned = gs.filter((g) => funcAt(b, p.u64(g + b.layout.g.gopc) - 1) === "main.spawn");
+function spawnedGoroutine(b: Binary, p: Process, gs: number[], creator = "main.spawn"): number {
+  const spawned = gs.filter((g) => funcAt(b, p.u64(g + b.layout.g.gopc) - 1) === creator);
   expect(spawned.length).toBe(1);
-  expect(funcAt(b, p.u64(spawned[0] + b.layout.g.startpc))).toMatch(/^main\.spawn\.(func1|gowrap1)$/);
+  expect(funcAt(b, p.u64(spawned[0] + b.layout.g.startpc))).toBe(`${creator}.${goMinor(b) >= 22 ? "gowrap1" : "func1"}`);
   return spawned[0];
+}
+
+function goMinor(b: Binary): number {
+  return Number(b.layout.goVersion!.split(".")[1].replace(/\D.*/, ""));
+}
+
+/** The pcs of a goroutine's first ancestor (its creator), as the runtime recorded them. */
+function firstAncestorPcs(b: Binary, p: Process, g: number): number[] {
+  const { g: G, ancestorInfo: A } = b.layout;
+  const ancestors = p.u64(g + G.ancestors);
+  expect(ancestors).not.toBe(0);
+  expect(p.u64(ancestors + 8)).toBe(1);
+  const info = p.u64(ancestors);
+  const data = p.u64(info + A.pcs);
+  const len = p.u64(info + A.pcs + 8);
+  return Array.from({ length: len }, (_, i) => p.u64(data + 8 * i));
 }
 
 /**
@@ -157,7 +173,7 @@ const host = process.arch === "x64";
 
 describe.skipIf(!host)("runtime layout on live amd64 processes", () => {
   for (const go of goToolchains()) {
-    test(`go${go}: m0/g0, the main goroutine, a spawned goroutine and its ancestry, and g through TLS while blocked in Go`, async () => {
+    test(`go${go}: m0/g0, the main goroutine, spawned goroutines and their ancestry (cut at ancestorPcsLimit pcs), and g through TLS while blocked in Go`, async () => {
       const b = openBinary(go, false);
       const { g: G, m: M, ancestorInfo: A } = b.layout;
       const { proc: p, tid, threadPointer } = await startBlocked(b, "go", { GODEBUG: "tracebackancestors=3" });
@@ -186,12 +202,15 @@ describe.skipIf(!host)("runtime layout on live amd64 processes", () => {
       expect(A.size).toBe(40);
       expect(p.u64(info + A.goid)).toBe(1);
       expect(p.u64(info + A.gopc)).toBe(p.u64(main + G.gopc));
-      const pcsData = p.u64(info + A.pcs);
-      const pcsLen = p.u64(info + A.pcs + 8);
-      expect(pcsLen).toBeGreaterThanOrEqual(3);
-      const stackFuncs = Array.from({ length: pcsLen }, (_, i) => funcAt(b, p.u64(pcsData + 8 * i) - 1));
+      const stackFuncs = firstAncestorPcs(b, p, w).map((pc) => funcAt(b, pc - 1));
+      expect(stackFuncs.length).toBeLessThan(b.layout.ancestorPcsLimit!);
       expect(stackFuncs).toContain("main.spawn");
       expect(stackFuncs).toContain("main.main");
+      // From 120 frames deep the runtime keeps only the innermost ancestorPcsLimit pcs.
+      const deep = firstAncestorPcs(b, p, spawnedGoroutine(b, p, gs, "main.deepSpawn")).map((pc) => funcAt(b, pc - 1));
+      expect(deep.length).toBe(b.layout.ancestorPcsLimit!);
+      expect(deep).not.toContain("main.main");
+      expect(deep.filter((f) => f === "main.deepSpawn").length).toBeGreaterThanOrEqual(b.layout.ancestorPcsLimit! - 3);
 
       // The blocked thread: g through TLS is the main goroutine, in a syscall made by package syscall.
       expect(b.layout.tlsG).toEqual({ known: true, register: "fs_base", offset: -8 });

@@ -85,7 +85,10 @@ describe("a layout that cannot be known is refused", () => {
     expect(() => runtimeLayout(stripped(), "go1.18.10")).toThrow(RuntimeLayoutError);
     expect(() => runtimeLayout(stripped(), undefined)).toThrow("neither DWARF nor build information");
     const withDwarf = ElfFile.open(corpusBinary({ go: latest, goarch: "amd64", variant: "default" }));
-    expect(runtimeLayout(withDwarf, "go1.99.0").source).toBe("dwarf");
+    const future = runtimeLayout(withDwarf, "go1.99.0");
+    expect(future.source).toBe("dwarf");
+    // How many pcs the runtime keeps of an ancestor's stack is a release's constant, not in DWARF.
+    expect(future.ancestorPcsLimit).toBeUndefined();
   });
 
   test("Go version strings map to their release; betas and development builds to none", () => {
