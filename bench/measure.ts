@@ -13,6 +13,8 @@ export interface RunOptions {
 
 export interface RunResult {
   wallMs: number;
+  /** User + system CPU time of the process and every descendant it waited for. */
+  cpuMs: number;
   exitCode: number;
   stdout: string;
   /** The end of stderr, for failure reports. */
@@ -50,7 +52,8 @@ export async function runOnce(argv: string[], opts: RunOptions = {}): Promise<Ru
   const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   const wallMs = performance.now() - start;
   if (sampler) clearInterval(sampler);
-  return { wallMs, exitCode, stdout, stderrTail: stderr.slice(-2000), peakRss };
+  const cpuMs = Number(proc.resourceUsage()?.cpuTime.total ?? Number.NaN) / 1000;
+  return { wallMs, cpuMs, exitCode, stdout, stderrTail: stderr.slice(-2000), peakRss };
 }
 
 export function median(xs: readonly number[]): number {

@@ -6,7 +6,7 @@
 //   make bench                                  (builds _output/bin/gomodjail first)
 //   node_modules/.bin/bun run bench/run.ts [--rounds=N] [--only=shallow,deep,...]
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { goBuild, goToolchains, repoRoot } from "../test/helpers/gobuild.ts";
@@ -71,7 +71,10 @@ async function countTrapped(w: Workload, argv?: string[]): Promise<number> {
 
 interface Row {
   workload: Workload;
+  /** Median wall (or loop) time per mode, in ms. */
   ms: Record<Mode, number>;
+  /** Median CPU time (user + system, all processes) per mode, in ms; for loops, minus an empty loop's. */
+  cpuMs: Record<Mode, number>;
   failed: Partial<Record<Mode, string>>;
   trapped: number;
   peakRss: number | undefined;
@@ -80,35 +83,50 @@ interface Row {
 /** Exit statuses the native program gives (gofmt -l exits 2 on the src/ tree's deliberately broken testdata). */
 const expectedExit = new Map<string, number>();
 
+const perMode = <T>(f: (m: Mode) => T): Record<Mode, T> => Object.fromEntries(MODES.map((m) => [m, f(m)])) as Record<Mode, T>;
+
 async function measure(w: Workload): Promise<Row> {
-  const samples: Record<Mode, number[]> = { native: [], gomodjail: [], noPolicy: [], strace: [] };
+  const times = perMode((): number[] => []);
+  const cpu = perMode((): number[] => []);
+  const emptyCpu = perMode((): number[] => []);
   const failed: Row["failed"] = {};
   let peakRss: number | undefined;
+  const runMode = async (mode: Mode, argv?: string[]): Promise<RunResult> => {
+    const run = prepared(w);
+    try {
+      return await runOnce(command(mode, argv ?? run.argv), { env: run.env, cwd: w.cwd, sampleRss: mode === "gomodjail" });
+    } finally {
+      run.cleanup();
+    }
+  };
   for (let round = 0; round < w.rounds; round++) {
     // Rotate the order so that drift on a noisy machine does not favour one mode.
     const order = MODES.map((_, i) => MODES[(i + round) % MODES.length]!);
     for (const mode of order) {
       if (failed[mode]) continue;
-      const run = prepared(w);
-      let r: RunResult;
-      try {
-        r = await runOnce(command(mode, run.argv), { env: run.env, cwd: w.cwd, sampleRss: mode === "gomodjail" });
-      } finally {
-        run.cleanup();
-      }
+      const r = await runMode(mode);
       if (mode === "native" && !expectedExit.has(w.id)) expectedExit.set(w.id, r.exitCode);
       const ms = w.clock === "loop" ? reportedLoopMs(r.stdout) : r.wallMs;
       if (r.exitCode !== expectedExit.get(w.id) || ms === undefined) {
         failed[mode] = `exit ${r.exitCode}, native ${expectedExit.get(w.id)}: ${r.stderrTail.trim().split("\n").slice(-3).join(" | ")}`;
         continue;
       }
-      samples[mode].push(ms);
+      times[mode].push(ms);
+      cpu[mode].push(r.cpuMs);
       if (mode === "gomodjail" && r.peakRss !== undefined) peakRss = Math.max(peakRss ?? 0, r.peakRss);
+      // The CPU time of start-up and exit, to take out of a loop's (the loop times itself).
+      if (w.emptyArgv) emptyCpu[mode].push((await runMode(mode, w.emptyArgv)).cpuMs);
     }
   }
   const trapped = (await countTrapped(w)) - (w.emptyArgv ? await countTrapped(w, w.emptyArgv) : 0);
-  const ms = Object.fromEntries(MODES.map((m) => [m, median(samples[m])])) as Record<Mode, number>;
-  return { workload: w, ms, failed, trapped, peakRss };
+  return {
+    workload: w,
+    ms: perMode((m) => median(times[m])),
+    cpuMs: perMode((m) => median(cpu[m]) - (w.emptyArgv ? median(emptyCpu[m]) : 0)),
+    failed,
+    trapped,
+    peakRss,
+  };
 }
 
 // ---- formatting
@@ -118,51 +136,47 @@ function fmtMs(ms: number): string {
   return ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`;
 }
 
-function timeCell(row: Row, mode: Mode): string {
+type Metric = "ms" | "cpuMs";
+
+function cell(row: Row, mode: Mode, metric: Metric): string {
   if (row.failed[mode]) return "FAILED";
-  const t = row.ms[mode];
+  const t = row[metric][mode];
   if (mode === "native") return fmtMs(t);
-  return `${fmtMs(t)} (${(t / row.ms.native).toFixed(2)}×)`;
+  return `${fmtMs(t)} (${(t / row[metric].native).toFixed(2)}×)`;
 }
 
 /** Extra µs per trapped syscall: (mode − native) / trapped calls. */
-function perTrapped(row: Row, mode: Mode): number | undefined {
+function perTrapped(row: Row, mode: Mode, metric: Metric = "ms"): number | undefined {
   if (!row.workload.perTrappedCall || row.trapped <= 0 || row.failed[mode]) return undefined;
-  return ((row.ms[mode] - row.ms.native) * 1000) / row.trapped;
+  return ((row[metric][mode] - row[metric].native) * 1000) / row.trapped;
 }
 
 const fmtUs = (us: number | undefined): string => (us === undefined || !Number.isFinite(us) ? "—" : `${us.toFixed(1)}`);
 const fmtMB = (b: number | undefined): string => (b === undefined ? "—" : `${(b / 2 ** 20).toFixed(0)} MB`);
 
-function table(rows: Row[]): string {
-  const header = [
-    "workload",
-    "native",
-    "gomodjail",
-    "gomodjail --no-policy",
-    "strace -f --seccomp-bpf",
-    "trapped calls",
-    "µs/trapped: gomodjail",
-    "--no-policy",
-    "strace",
-    "tracer peak RSS",
-  ];
-  const body = rows.map((r) => [
-    r.workload.title,
-    timeCell(r, "native"),
-    timeCell(r, "gomodjail"),
-    timeCell(r, "noPolicy"),
-    timeCell(r, "strace"),
-    String(r.trapped),
-    fmtUs(perTrapped(r, "gomodjail")),
-    fmtUs(perTrapped(r, "noPolicy")),
-    fmtUs(perTrapped(r, "strace")),
-    fmtMB(r.peakRss),
-  ]);
+function markdownTable(header: string[], body: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
   return [line(header), rule, ...body.map(line)].join("\n");
+}
+
+function table(rows: Row[], metric: Metric): string {
+  const header = ["workload", "native", "gomodjail", "gomodjail --no-policy", "strace -f --seccomp-bpf", "trapped calls", "µs/trapped: gomodjail", "--no-policy", "strace"];
+  if (metric === "ms") header.push("tracer peak RSS");
+  const body = rows.map((r) => {
+    const cells = [
+      r.workload.title,
+      ...MODES.map((m) => cell(r, m, metric)),
+      String(r.trapped),
+      fmtUs(perTrapped(r, "gomodjail", metric)),
+      fmtUs(perTrapped(r, "noPolicy", metric)),
+      fmtUs(perTrapped(r, "strace", metric)),
+    ];
+    if (metric === "ms") cells.push(fmtMB(r.peakRss));
+    return cells;
+  });
+  return markdownTable(header, body);
 }
 
 interface TargetCheck {
@@ -178,12 +192,16 @@ function targets(rows: Row[]): TargetCheck[] {
     const r = by.get(id);
     return r && !r.failed.gomodjail ? r.ms.gomodjail / r.ms.native : undefined;
   };
-  const check = (target: string, value: number | undefined, limit: number, unit: string, digits = 2) =>
-    checks.push({ target, measured: value === undefined ? "not measured" : `${value.toFixed(digits)}${unit}`, met: value === undefined ? undefined : value <= limit });
+  const check = (target: string, value: number | undefined, limit: number, unit: string, digits = 2, note = "") =>
+    checks.push({ target, measured: value === undefined ? "not measured" : `${value.toFixed(digits)}${unit}${note}`, met: value === undefined ? undefined : value <= limit });
+  const cpuNote = (id: string) => {
+    const us = by.get(id) && perTrapped(by.get(id)!, "gomodjail", "cpuMs");
+    return us === undefined ? "" : ` (CPU time: ${us.toFixed(1)} µs)`;
+  };
   const shallow = by.get("shallow") && perTrapped(by.get("shallow")!, "gomodjail");
   const deep = by.get("deep") && perTrapped(by.get("deep")!, "gomodjail");
-  if (by.has("shallow")) check("trapped, shallow: ≤ 18 µs per call", shallow, 18, " µs", 1);
-  if (by.has("deep")) check("trapped, deep: ≤ 18 µs per call", deep, 18, " µs", 1);
+  if (by.has("shallow")) check("trapped, shallow: ≤ 18 µs per call", shallow, 18, " µs", 1, cpuNote("shallow"));
+  if (by.has("deep")) check("trapped, deep: ≤ 18 µs per call", deep, 18, " µs", 1, cpuNote("deep"));
   if (shallow !== undefined && deep !== undefined) check("deep ≤ 1.2× shallow (per call)", deep / shallow, 1.2, "×");
   for (const id of ["getpid", "pipe"]) if (by.has(id)) check(`untrapped ${id}: ≤ 1.02× native`, ratio(id), 1.02, "×", 3);
   const startup = by.get("startup");
@@ -211,6 +229,7 @@ const only = flags.only?.split(",");
 const selected = workloads(programs, rounds).filter((w) => !only || only.includes(w.id));
 if (only && selected.length !== only.length) throw new Error(`--only takes some of: ${workloads(programs, rounds).map((w) => w.id).join(",")}`);
 
+const loadBefore = loadavg()[0]!;
 const rows: Row[] = [];
 for (const w of selected) {
   const start = performance.now();
@@ -222,13 +241,19 @@ for (const w of selected) {
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 const kernel = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
 console.log(`gomodjail bench, ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} CPUs, Linux ${kernel}, Bun ${Bun.version}, Go ${goVersion}`);
+// Other work on the machine shows in every figure: say how busy it was.
+console.log(`Load average (1 min) ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end.`);
 console.log(
   `Medians of ${rounds} side-by-side rounds (start-up: ${STARTUP_RUNS} runs; gofmt and go build: ${Math.min(rounds, 3)}). Loops are timed by the program itself (start-up excluded); ` +
     `other rows spawn to exit. gomodjail runs under bench/programs/go.mod (confines a module that is never on the stack, so every trapped call is unwound and judged); ` +
     `--no-policy stops without judging; strace stops on the same syscalls (-o /dev/null). Trapped calls counted with strace -c.`,
 );
 console.log();
-console.log(table(rows));
+console.log("Time (wall clock; loops: the loop's own time):");
+console.log(table(rows, "ms"));
+console.log();
+console.log("CPU time (user + system of every process of the run, the tracer's included; loops: minus the same program with an empty loop):");
+console.log(table(rows, "cpuMs"));
 console.log();
 for (const r of rows) for (const [mode, why] of Object.entries(r.failed)) console.log(`FAILED: ${r.workload.id} under ${MODE_TITLES[mode as Mode]}: ${why}`);
 console.log("Targets (issue 6):");
