@@ -5,8 +5,8 @@
 // The offsets come from the binary's own DWARF when it has it; otherwise (built with -ldflags=-w)
 // from a table per Go release, which the tests check against the DWARF of every release they can
 // build. amd64 and arm64 share one table: both are 64-bit and no field before the ones read here
-// differs between them. A release the table does not know, or damaged DWARF, is an explicit
-// RuntimeLayoutError: guessing an offset would read the wrong word of a process.
+// differs between them. A binary without DWARF from a release the table does not know, or one
+// with damaged DWARF, is an explicit RuntimeLayoutError: a guessed offset reads the wrong word.
 import type { ElfFile } from "../elf/elf.ts";
 import { DwarfError } from "./dwarf/cursor.ts";
 import { readDwarfSections } from "./dwarf/sections.ts";
@@ -18,9 +18,13 @@ export interface GLayout {
   stackHi: number;
   /** *m: the thread running this g (nil when not running). */
   m: number;
-  /** Saved context of a goroutine that is not running (or is in a syscall or on the system stack). */
+  /**
+   * Saved context of a goroutine that is not running, in a syscall, or on the system stack. Before
+   * Go 1.23 entersyscall leaves bp stale; during a cgo call asmcgocall overwrites all three (pc in
+   * runtime.systemstack_switch), so use syscallsp/syscallpc there.
+   */
   sched: { sp: number; pc: number; bp: number };
-  /** Set by entersyscall (also for cgo calls): where the goroutine's own stack resumes. */
+  /** Set by entersyscall (also for cgo calls, pc then in runtime.cgocall): where the goroutine's own stack resumes. */
   syscallsp: number;
   syscallpc: number;
   /** Go 1.23 and later. */
