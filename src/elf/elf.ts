@@ -176,6 +176,15 @@ export class ElfFile {
     for (const p of segments) {
       if (p.offset + p.filesz > bytes.length) fail("a program segment extends past the end of the file");
     }
+    // Linkers give each loadable segment its own bytes of the file. Segments that share bytes
+    // (a table of repeated entries) would make every scan of the segments repeat too.
+    const loads = segments.filter((p) => p.type === "load" && p.filesz > 0).sort((a, b) => a.offset - b.offset);
+    for (let i = 1; i < loads.length; i++) {
+      const prev = loads[i - 1];
+      if (loads[i].offset < prev.offset + prev.filesz) {
+        fail(`loadable segments share bytes of the file at offset 0x${loads[i].offset.toString(16)}`);
+      }
+    }
 
     const headers = table(shoff, shnum, shentsize, ELF64_SHDR_SIZE, "section header");
     if (headers.length > 0 && shstrndx >= headers.length) fail(`section name table index ${shstrndx} is out of range (${headers.length} sections)`);

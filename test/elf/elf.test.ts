@@ -41,6 +41,26 @@ describe("ElfFile.parse", () => {
     expect(loads.map((s) => s.flags)).toEqual([4 | 1, 4, 4 | 2]);
   });
 
+  // Found by the fuzzer: 4096 copies of the program headers and no section headers made the Go
+  // table scans run once per copy (up to 110 s per file).
+  test("loadable segments that share file bytes are refused", () => {
+    const path = corpusBinary({ go: newestGo, goarch: "amd64", variant: "default" });
+    const original = new Uint8Array(readFileSync(path));
+    const { segments } = ElfFile.parse(original, path);
+    const phoff = Number(new DataView(original.buffer).getBigUint64(32, true));
+    const copies = 64;
+    const bytes = new Uint8Array(original.length + copies * 56);
+    bytes.set(withoutSectionHeaders(original));
+    for (let i = 0; i < copies; i++) {
+      const entry = phoff + 56 * (i % segments.length);
+      bytes.copyWithin(original.length + 56 * i, entry, entry + 56);
+    }
+    const view = new DataView(bytes.buffer);
+    view.setBigUint64(32, BigInt(original.length), true);
+    view.setUint16(56, copies, true);
+    expect(() => ElfFile.parse(bytes, "repeated")).toThrow(new ElfError("repeated", "loadable segments share bytes of the file at offset 0x0"));
+  });
+
   test("an entry size that is not ELF64's is refused", () => {
     const path = corpusBinary({ go: newestGo, goarch: "amd64", variant: "default" });
     const bytes = new Uint8Array(readFileSync(path));
