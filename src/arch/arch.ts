@@ -31,6 +31,11 @@ export interface Arch {
   readonly regs: RegSet;
   /** Reads the registers of `tid`, stopped at a seccomp stop. */
   readSyscallRegs(tid: number): SyscallRegs;
+  /**
+   * The thread pointer of `tid` (amd64 FS base, arm64 TPIDR_EL0), where the runtime keeps g in
+   * thread-local storage: the way to g from C code. Call right after readSyscallRegs.
+   */
+  threadPointer(tid: number): number;
   /** Skips the syscall `tid` is stopped at, making it return -errno (DESIGN.md #6). */
   failSyscall(tid: number, errno: number): void;
   /**

@@ -26,6 +26,7 @@ export const PTRACE_EVENT_SECCOMP = 7;
 export const PTRACE_EVENT_STOP = 128;
 
 export const NT_PRSTATUS = 1;
+export const NT_ARM_TLS = 0x401;
 export const NT_ARM_SYSTEM_CALL = 0x404;
 
 export const WNOHANG = 1;

@@ -9,6 +9,7 @@ const RAX = 10;
 const ORIG_RAX = 15;
 const RIP = 16;
 const RSP = 19;
+const FS_BASE = 21;
 const USER_REGS_SIZE = 27 * 8;
 
 const regs = new RegSet(NT_PRSTATUS, USER_REGS_SIZE);
@@ -19,6 +20,9 @@ export const amd64: Arch = {
   readSyscallRegs(tid: number): SyscallRegs {
     regs.get(tid);
     return { nr: regs.int32(ORIG_RAX), pc: regs.word(RIP), sp: regs.word(RSP), lr: regs.word(R12), g: regs.word(R14) };
+  },
+  threadPointer(): number {
+    return regs.word(FS_BASE);
   },
   failSyscall(tid: number, errno: number): void {
     // orig_rax = -1 makes the kernel skip the call and return rax unchanged.

@@ -1,6 +1,6 @@
 // arm64 registers: struct user_pt_regs (NT_PRSTATUS): x0..x30, sp, pc, pstate.
 import type { Arch, CallerSlot, SyscallRegs } from "../arch.ts";
-import { NT_ARM_SYSTEM_CALL, NT_PRSTATUS, RegSet } from "../../syscalls/ptrace.ts";
+import { NT_ARM_SYSTEM_CALL, NT_ARM_TLS, NT_PRSTATUS, RegSet } from "../../syscalls/ptrace.ts";
 
 const X0 = 0;
 const X8 = 8;
@@ -13,6 +13,8 @@ const USER_PT_REGS_SIZE = 34 * 8;
 const regs = new RegSet(NT_PRSTATUS, USER_PT_REGS_SIZE);
 // The syscall number lives in its own regset: x8 is only its source at syscall entry.
 const syscallNr = new RegSet(NT_ARM_SYSTEM_CALL, 4);
+// TPIDR_EL0, the thread pointer, is a regset of its own too.
+const tls = new RegSet(NT_ARM_TLS, 8);
 
 export const arm64: Arch = {
   name: "arm64",
@@ -20,6 +22,10 @@ export const arm64: Arch = {
   readSyscallRegs(tid: number): SyscallRegs {
     regs.get(tid);
     return { nr: regs.int32(X8), pc: regs.word(PC), sp: regs.word(SP), lr: regs.word(LR), g: regs.word(X28) };
+  },
+  threadPointer(tid: number): number {
+    tls.get(tid);
+    return tls.word(0);
   },
   failSyscall(tid: number, errno: number): void {
     syscallNr.words[0] = 0xffffffff; // -1: skip the call
