@@ -27,3 +27,20 @@ if [ "$have_all_go" = no ]; then
     echo "bootstrap: some Go toolchains are missing (tests use those present); run scripts/install-go.sh as root for all" >&2
   fi
 fi
+
+# The programs the profiles in examples/profiles are tested on (test/users/profiles.test.ts):
+# shfmt, age and gron from Debian, ssh-keygen for age's SSH keys, script(1) for a terminal.
+# (esbuild comes from npm, as a devDependency.)
+missing=()
+for tool in shfmt:shfmt age:age gron:gron ssh-keygen:openssh-client script:bsdutils; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "bootstrap: the profile tests need these Debian packages: ${missing[*]} (as root: apt-get install ${missing[*]})" >&2
+  fi
+fi
