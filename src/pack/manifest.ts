@@ -1,12 +1,13 @@
 // The manifest of a packed executable: what the program is called and the policy it runs under,
 // as JSON. The profile is stored resolved, so a packed executable needs no go.mod at run time.
+import { basename } from "node:path";
 import type { Policy, Profile } from "../policy/profile.ts";
 import { PackError } from "./errors.ts";
 
 export interface Manifest {
   /** The program's file name: the cache entry gets this name, so the program sees it in argv[0]. */
   name: string;
-  /** The go.mod the policy came from, as given to `gomodjail pack` (for messages only). */
+  /** The file name of the go.mod the policy came from (for debug messages only). */
   goMod: string;
   profile: { mainModule: string; defaultPolicy: Policy; modules: [string, Policy][] };
 }
@@ -23,7 +24,7 @@ export function encodeManifest(name: string, goMod: string, profile: Profile): B
   if (profile.mainModule === undefined) throw new PackError(`${goMod}: the policy names no main module`);
   const manifest: Manifest = {
     name: programName(name),
-    goMod,
+    goMod: basename(goMod),
     profile: { mainModule: profile.mainModule, defaultPolicy: profile.defaultPolicy, modules: [...profile.modules].sort() },
   };
   return Buffer.from(JSON.stringify(manifest));
