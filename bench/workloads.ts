@@ -42,6 +42,8 @@ const TRAPPED_ITERATIONS = 20000;
 const GETPID_ITERATIONS = 2_000_000;
 const PIPE_ITERATIONS = 200_000;
 export const STARTUP_RUNS = 20;
+/** Walks of the src/ tree: about 40,000 trapped calls, half a second natively. */
+const WALKS = 5;
 
 export function workloads(p: BenchPrograms, rounds: number): Workload[] {
   const trappedFile = p.loops; // any readable file; the program itself is always there
@@ -73,10 +75,11 @@ export function workloads(p: BenchPrograms, rounds: number): Workload[] {
     },
     {
       id: "walk",
-      title: `walk: open+read every .go file of src/ (policed main module)`,
-      argv: [p.walk, srcTree],
+      title: `walk: open+read every .go file of src/, ${WALKS} times (policed main module)`,
+      argv: [p.walk, `-n=${WALKS}`, srcTree],
+      emptyArgv: [p.walk, "-n=0", srcTree],
       rounds,
-      clock: "wall",
+      clock: "loop",
       perTrappedCall: true,
     },
     {
