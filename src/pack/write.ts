@@ -1,7 +1,7 @@
 // `gomodjail pack`: one executable made of the gomodjail binary, a Go program and its policy
 // (format.ts). The program is checked as `gomodjail run` checks it (a Go binary of the go.mod's
 // main module) before anything is written, and the output appears whole or not at all.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { closeSync, fchmodSync, fsyncSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Logger } from "pino";
@@ -47,13 +47,14 @@ export function packProgram(req: PackRequest): PackResult {
   const machine = ElfFile.open(prog).machine;
 
   const output = resolve(req.output ?? `${basename(prog)}.gomodjail`);
+  if (!isDirectory(dirname(output))) throw new PackError(`-o ${output}: no directory ${dirname(output)}`);
   if (sameFile(output, prog)) throw new PackError(`-o ${output}: that is the program itself`);
   const manifest = encodeManifest(basename(prog), req.goMod, profile);
 
   const base = baseBinary(req.base, machine, req.logger);
   try {
     if (sameFile(output, base.path)) throw new PackError(`-o ${output}: that is the gomodjail binary itself`);
-    const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
+    const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
     const out = openSync(tmp, "wx", 0o600);
     let closed = false;
     let renamed = false;
@@ -104,6 +105,14 @@ function copyInto(out: number, file: string, size: number): string {
 
 function writeAll(fd: number, bytes: Uint8Array): void {
   for (let w = 0; w < bytes.length; ) w += writeSync(fd, bytes, w, bytes.length - w);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function sameFile(a: string, b: string): boolean {
