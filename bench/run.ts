@@ -106,6 +106,8 @@ async function measure(w: Workload): Promise<Row> {
       if (failed[mode]) continue;
       const r = await runMode(mode);
       if (mode === "native" && !expectedExit.has(w.id)) expectedExit.set(w.id, r.exitCode);
+      // The tracer's peak counts even when the traced program failed under it.
+      if (mode === "gomodjail" && r.peakRss !== undefined) peakRss = Math.max(peakRss ?? 0, r.peakRss);
       const ms = w.clock === "loop" ? reportedLoopMs(r.stdout) : r.wallMs;
       if (r.exitCode !== expectedExit.get(w.id) || ms === undefined) {
         failed[mode] = `exit ${r.exitCode}, native ${expectedExit.get(w.id)}: ${r.stderrTail.trim().split("\n").slice(-3).join(" | ")}`;
@@ -113,7 +115,6 @@ async function measure(w: Workload): Promise<Row> {
       }
       times[mode].push(ms);
       cpu[mode].push(r.cpuMs);
-      if (mode === "gomodjail" && r.peakRss !== undefined) peakRss = Math.max(peakRss ?? 0, r.peakRss);
       // The CPU time of start-up and exit, to take out of a loop's (the loop times itself).
       if (w.emptyArgv) emptyCpu[mode].push((await runMode(mode, w.emptyArgv)).cpuMs);
     }
@@ -208,8 +209,8 @@ function targets(rows: Row[]): TargetCheck[] {
   if (startup) check("start-up: ≤ native + 20 ms", startup.failed.gomodjail ? undefined : startup.ms.gomodjail - startup.ms.native, 20, " ms over native", 1);
   if (by.has("gofmt")) check("gofmt -l: ≤ 1.5× native", ratio("gofmt"), 1.5, "×");
   if (by.has("gobuild")) check("go build, cold cache: ≤ 1.3× native", ratio("gobuild"), 1.3, "×");
-  const rss = rows.map((r) => r.peakRss).filter((v): v is number => v !== undefined);
-  if (rss.length) check("tracer peak RSS: ≤ 150 MB", Math.max(...rss) / 2 ** 20, 150, " MB", 0);
+  const largest = rows.filter((r) => r.peakRss !== undefined).sort((a, b) => b.peakRss! - a.peakRss!)[0];
+  if (largest) check("tracer peak RSS: ≤ 150 MB", largest.peakRss! / 2 ** 20, 150, " MB", 0, ` (${largest.workload.id})`);
   return checks;
 }
 

@@ -1,5 +1,5 @@
 // The bench's workloads (issue 6): what each runs, how many times, and how it is timed.
-import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { goCommand, goEnv } from "../test/helpers/gobuild.ts";
@@ -83,6 +83,16 @@ export function workloads(p: BenchPrograms, rounds: number): Workload[] {
       perTrappedCall: true,
     },
     {
+      id: "golist",
+      title: `go list -json std: the go command alone (a ${(statSync(goCommand(p.goVersion)).size / 2 ** 20).toFixed(0)} MB binary)`,
+      argv: [goCommand(p.goVersion), "list", "-json", "std"],
+      rounds,
+      clock: "wall",
+      perTrappedCall: true,
+      cwd: p.moduleDir,
+      prepare: () => freshGo([goCommand(p.goVersion), "list", "-json", "std"]),
+    },
+    {
       id: "gobuild",
       title: `go build of a small module, cold cache (go, compile, link...)`,
       argv: [goCommand(p.goVersion), "build", "./hello"],
@@ -90,19 +100,19 @@ export function workloads(p: BenchPrograms, rounds: number): Workload[] {
       clock: "wall",
       perTrappedCall: true,
       cwd: p.moduleDir,
-      prepare: () => coldBuild(goCommand(p.goVersion)),
+      prepare: () => freshGo([goCommand(p.goVersion), "build", "-o", "OUT/hello", "./hello"]),
     },
   ];
 }
 
-/** `go build` of the hello program with an empty GOCACHE of its own, offline. */
-function coldBuild(go: string): PreparedRun {
-  const dir = mkdtempSync(join(tmpdir(), "gomodjail-bench-gobuild-"));
+/** A go command offline, with an empty GOCACHE of its own; "OUT/" in argv names its scratch directory. */
+function freshGo(argv: string[]): PreparedRun {
+  const dir = mkdtempSync(join(tmpdir(), "gomodjail-bench-go-"));
   const env = {
     ...goEnv(process.arch === "arm64" ? "arm64" : "amd64", false),
     GOCACHE: join(dir, "cache"),
     GOPATH: join(dir, "gopath"),
     GOMODCACHE: join(dir, "gopath/pkg/mod"),
   };
-  return { argv: [go, "build", "-o", join(dir, "hello"), "./hello"], env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { argv: argv.map((a) => a.replace(/^OUT\//, `${dir}/`)), env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
