@@ -190,6 +190,7 @@ const SHDR_FIELDS: [string, number, Field["size"]][] = [
   ["sh_offset", 24, 8],
   ["sh_size", 32, 8],
   ["sh_link", 40, 4],
+  ["sh_info", 44, 4],
 ];
 
 /** File offset of a link-time address, through the loadable segments. */
