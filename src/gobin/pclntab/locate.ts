@@ -43,7 +43,7 @@ function fromSection(elf: ElfFile, mem: SegmentMemory): LocatedPclntab | string 
       const table = new TableBytes(elf.sectionData(s), elf.path);
       const header = parseHeader(table);
       checkCodeRange(mem, table, header);
-      return { table, addr: s.addr, header, moduledata: findModuledata(mem, header, s.addr), source: name };
+      return { table, addr: s.addr, header, moduledata: findModuledata(mem, [{ header, addr: s.addr }]).get(s.addr), source: name };
     } catch (e) {
       if (e instanceof PclntabError) return `section ${name} is unusable (${e.reason})`;
       throw e;
@@ -53,7 +53,7 @@ function fromSection(elf: ElfFile, mem: SegmentMemory): LocatedPclntab | string 
 }
 
 function fromSegments(elf: ElfFile, mem: SegmentMemory): LocatedPclntab[] {
-  const found: LocatedPclntab[] = [];
+  const candidates: { table: TableBytes; addr: number; header: PclnHeader }[] = [];
   for (const segment of mem.segments) {
     const { words, vaddr } = mem.words(segment);
     const skip = vaddr - segment.vaddr;
@@ -61,20 +61,23 @@ function fromSegments(elf: ElfFile, mem: SegmentMemory): LocatedPclntab[] {
       // The linker aligns the table to at least 8 bytes.
       for (let k = words.indexOf(magic); k >= 0; k = words.indexOf(magic, k + 2 - (k % 2))) {
         if (k % 2 !== 0) continue;
-        const addr = vaddr + 4 * k;
         const table = new TableBytes(segment.bytes.bytes.subarray(skip + 4 * k), elf.path);
         try {
           const header = parseHeader(table);
           checkCodeRange(mem, table, header);
-          const moduledata = findModuledata(mem, header, addr);
-          if (moduledata !== undefined) found.push({ table, addr, header, moduledata, source: "segment scan" });
+          candidates.push({ table, addr: vaddr + 4 * k, header });
         } catch (e) {
           if (!(e instanceof PclntabError)) throw e;
         }
       }
     }
   }
-  return found;
+  // Only a table that a moduledata record describes is the program's.
+  const moduledata = findModuledata(mem, candidates);
+  return candidates.flatMap((c) => {
+    const at = moduledata.get(c.addr);
+    return at === undefined ? [] : [{ ...c, moduledata: at, source: "segment scan" }];
+  });
 }
 
 export function locatePclntab(elf: ElfFile, mem: SegmentMemory): LocatedPclntab {

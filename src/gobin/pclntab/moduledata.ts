@@ -36,22 +36,46 @@ function expectedWords(h: PclnHeader, addr: number): [number, number][] {
   ];
 }
 
-/** The address of the moduledata that describes the table at `addr`, or undefined if the file holds none. */
-export function findModuledata(mem: SegmentMemory, h: PclnHeader, addr: number): number | undefined {
-  const expected = expectedWords(h, addr);
-  const lastWord = Math.max(...expected.map(([i]) => i));
-  const lo = addr % TWO_32;
-  const hi = Math.floor(addr / TWO_32);
+/** A table whose moduledata is searched for: its header and link-time address. */
+export interface TableAt {
+  header: PclnHeader;
+  addr: number;
+}
+
+/**
+ * The address of the moduledata that describes each table (by the table's address), for the
+ * tables the file holds one for. One pass over the segments, however many tables: a file can
+ * hold any number of copies of a table header, and each must not cost a pass of its own.
+ */
+export function findModuledata(mem: SegmentMemory, tables: readonly TableAt[]): Map<number, number> {
+  const byLow = new Map<number, { addr: number; hi: number; expected: [number, number][]; lastWord: number }[]>();
+  for (const { header, addr } of tables) {
+    const expected = expectedWords(header, addr);
+    const lo = addr % TWO_32;
+    const list = byLow.get(lo) ?? [];
+    list.push({ addr, hi: Math.floor(addr / TWO_32), expected, lastWord: Math.max(...expected.map(([i]) => i)) });
+    byLow.set(lo, list);
+  }
+  const found = new Map<number, number>();
+  if (byLow.size === 0) return found;
+  const minLow = Math.min(...byLow.keys());
+  const maxLow = Math.max(...byLow.keys());
   // moduledata is data, after the code and read-only data: searching from the last segment
   // finds it without paging in the rest of the file.
   for (const segment of [...mem.segments].reverse()) {
     const { words, vaddr } = mem.words(segment);
-    for (let k = words.indexOf(lo); k >= 0 && k + 2 * lastWord + 1 < words.length; k = words.indexOf(lo, k + 1)) {
-      if (k % 2 !== 0 || words[k + 1] !== hi) continue;
-      if (expected.every(([i, v]) => words[k + 2 * i] + words[k + 2 * i + 1] * TWO_32 === v)) return vaddr + 4 * k;
+    // Its first word points at the table; records are 8-aligned, so word pairs start at even k.
+    for (let k = 0; k + 1 < words.length; k += 2) {
+      const w = words[k];
+      if (w < minLow || w > maxLow) continue;
+      for (const t of byLow.get(w) ?? []) {
+        if (found.has(t.addr) || words[k + 1] !== t.hi || k + 2 * t.lastWord + 1 >= words.length) continue;
+        if (t.expected.every(([i, v]) => words[k + 2 * i] + words[k + 2 * i + 1] * TWO_32 === v)) found.set(t.addr, vaddr + 4 * k);
+      }
+      if (found.size === tables.length) return found;
     }
   }
-  return undefined;
+  return found;
 }
 
 /** moduledata.gofunc for a 1.18+ table: funcdata offsets count from it. Undefined if unreadable. */
