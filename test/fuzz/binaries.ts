@@ -165,7 +165,7 @@ export function mutatePclntab(m: MutableBytes, rng: Random, seed: BinarySeed): v
   const tableRelated = [p.length, h.functab, h.nfunc, h.funcnametab, h.filetab, h.pctab, h.cutab ?? 0, p.textEnd - p.entries[0]];
   const fn = rng.chance(0.1) ? rng.pick([0, h.nfunc - 1]) : rng.int(h.nfunc);
   const rec = base + recordOffset(seed, p, fn);
-  switch (rng.weighted([4, 4, 6, 6, 3, 3, 2, 2, 1])) {
+  switch (rng.weighted([4, 4, 6, 6, 3, 3, 2, 2, 1, 1])) {
     case 0: {
       const words = h.version === "1.2" ? 1 : 8;
       const fields: Field[] = [
@@ -280,6 +280,26 @@ export function mutatePclntab(m: MutableBytes, rng: Random, seed: BinarySeed): v
     case 7:
       stripSectionHeaders(m);
       return;
+    case 8: {
+      // Copies of the header before the table, their offsets moved so that each one describes the
+      // real table: every copy passes the header checks, and a scan must examine each.
+      if (h.version === "1.2") return;
+      const first = h.version === "1.16" ? 2 : 3;
+      const size = 8 + 8 * (first + 5);
+      const count = rng.pick([8, 64, 512, 2048]);
+      let made = 0;
+      for (let i = 1; i <= count && base - i * (size + 8) >= 0; i++, made++) {
+        const at = base - i * (size + 8);
+        const header = Array.from(seed.original.subarray(base, base + size));
+        for (let w = first; w < first + 5; w++) {
+          header.splice(8 + 8 * w, 8, ...littleEndian(readOriginal(seed, base + 8 + 8 * w, 8) + BigInt(base - at), 8));
+        }
+        m.write(at, header, "");
+      }
+      m.notes.splice(m.notes.length - made, made, `${made} copies of the pclntab header before the table`);
+      if (rng.chance(0.8)) stripSectionHeaders(m);
+      return;
+    }
     default:
       mutateRegion(m, rng, { name: "pclntab", from: base, to: base + p.length }, tableRelated);
   }

@@ -264,7 +264,7 @@ function mapPclntab(elf: ElfFile, goVersion: string | undefined): PclntabMap | u
   const header = parseHeader(t);
   const layout = FUNC_LAYOUTS[header.version];
   const mem = new SegmentMemory(elf);
-  const moduledata = findModuledata(mem, header, tab.addr);
+  const moduledata = findModuledata(mem, [{ header, addr: tab.addr }]).get(tab.addr);
   const record = (fn: number): number => {
     const at = header.functab + (2 * fn + 1) * header.functabFieldSize;
     return header.funcBase + (header.functabFieldSize === 4 ? t.u32(at, "") : t.u64(at, ""));
