@@ -95,10 +95,11 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .addOption(new Option("--no-policy", "allow running without any policy (for debugging)"))
     .addOption(new Option("--log-format <FORMAT>", "text (default) or json").argParser(parseLogFormat))
     .addOption(new Option("--audit", "block nothing: log ***Would block*** lines and print a summary at exit"))
+    .addOption(new Option("--strict", "refuse to run where goroutine ancestry cannot be checked (instead of warning)"))
     .addOption(new Option("--report <FILE>", "write the blocked (or, with --audit, would-be-blocked) syscalls as JSON"))
     .addOption(debugOption())
     .addHelpText("after", runExamples)
-    .action(async (progAndArgs: string[], opts: { goMod?: string; logFormat?: LogFormat; audit?: boolean; report?: string }) => {
+    .action(async (progAndArgs: string[], opts: { goMod?: string; logFormat?: LogFormat; audit?: boolean; strict?: boolean; report?: string }) => {
       if (progAndArgs.length === 0) throw usage(run, "run: no program given");
       if (opts.goMod === "") throw usage(run, "--go-mod: empty file name");
       if (opts.report === "") throw usage(run, "--report: empty file name");
@@ -115,7 +116,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       }
       const runJail = io.runJail ?? (await import("../tracer/run.ts")).runJail;
       const audit = opts.audit ?? false;
-      const result = await runJail({ argv: progAndArgs, profile, logger, logFormat: opts.logFormat ?? "text", debug, audit });
+      const result = await runJail({ argv: progAndArgs, profile, logger, logFormat: opts.logFormat ?? "text", debug, audit, strict: opts.strict });
       if (audit) {
         const total = result.blocked.reduce((n, e) => n + e.count, 0);
         stderr(formatBlockSummary(`gomodjail audit: ${total} syscall(s) would have been blocked`, result.blocked));

@@ -6,12 +6,23 @@ import { ElfError, ElfFile } from "../elf/elf.ts";
 import { BuildInfoError, readBuildInfo, type BuildInfo } from "../gobin/buildinfo.ts";
 import { ModuleIndex, SourceFileIndex, sourceLayout } from "../gobin/modules.ts";
 import { Pclntab, PclntabError } from "../gobin/pclntab.ts";
+import { runtimeLayout, RuntimeLayoutError, type RuntimeLayout } from "../gobin/runtime-layout.ts";
 import type { Profile } from "../policy/profile.ts";
 import type { Attribution } from "./verdict.ts";
 
+/** A Go binary of the profile's main module: its syscalls are judged. */
+export interface PolicedImage {
+  kind: "policed";
+  path: string;
+  elf: ElfFile;
+  pclntab: Pclntab;
+  attribution: Attribution;
+  /** Where the runtime keeps goroutine state, or why that is unknown. */
+  runtimeLayout: RuntimeLayout | RuntimeLayoutError;
+}
+
 export type Image =
-  /** A Go binary of the profile's main module: its syscalls are judged. */
-  | { kind: "policed"; path: string; elf: ElfFile; pclntab: Pclntab; attribution: Attribution }
+  | PolicedImage
   /** The profile's program, but its function table is unusable: nothing can be attributed. */
   | { kind: "unreadable"; path: string; reason: string }
   /** Anything else (not Go, another main module): its syscalls are allowed without a look. */
@@ -86,7 +97,14 @@ export class ImageCache {
     const known = [...this.profile.modules.keys(), ...(info?.deps.map((d) => d.path) ?? [])];
     const modules = new ModuleIndex(main ?? want, known);
     const files = new SourceFileIndex(modules, sourceLayout(info, mainFile(pclntab)));
-    return { kind: "policed", path, elf, pclntab, attribution: { modules, files } };
+    let layout: RuntimeLayout | RuntimeLayoutError;
+    try {
+      layout = runtimeLayout(elf, info?.goVersion, { preferTable: true });
+    } catch (e) {
+      if (!(e instanceof RuntimeLayoutError)) throw e;
+      layout = e;
+    }
+    return { kind: "policed", path, elf, pclntab, attribution: { modules, files }, runtimeLayout: layout };
   }
 }
 

@@ -7,6 +7,7 @@ import type { Profile } from "../policy/profile.ts";
 import { kill } from "../syscalls/libc.ts";
 import { ProgramError, TracerError } from "./errors.ts";
 import { checkFirstTarget } from "./target.ts";
+import { withTracebackAncestors } from "./godebug.ts";
 import { selfCommand, workerSpecifier } from "./stage.ts";
 import { BlockTally, type BlockSummary } from "./tally.ts";
 import type { BlockedSyscall, TargetExit } from "./tracer.ts";
@@ -23,6 +24,8 @@ export interface RunRequest {
   debug: boolean;
   /** Audit mode: log what would be blocked (***Would block***) and block nothing. */
   audit?: boolean;
+  /** Refuse to run where goroutine ancestry cannot be checked, instead of warning. */
+  strict?: boolean;
   /** Called for every blocked (or in audit mode, would-be-blocked) syscall, after it is logged. */
   onBlocked?: (event: BlockedSyscall) => void;
 }
@@ -77,11 +80,12 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
   const message: WorkerRequest = {
     path,
     argv: [prog, ...args],
-    env: { ...process.env },
+    env: req.profile ? { ...process.env, GODEBUG: withTracebackAncestors(process.env.GODEBUG) } : { ...process.env },
     self: selfCommand(),
     debug: req.debug,
     logFormat: req.logFormat ?? "text",
     audit: req.audit ?? false,
+    strict: req.strict ?? false,
     profile: req.profile && {
       mainModule: req.profile.mainModule,
       defaultPolicy: req.profile.defaultPolicy,

@@ -37,12 +37,12 @@ import {
 } from "../syscalls/ptrace.ts";
 import { posixSpawn } from "../syscalls/spawn.ts";
 import { StackWindow } from "../unwind/stack.ts";
-import { unwindGoStack } from "../unwind/unwind.ts";
 import type { ChildRequest } from "./child.ts";
 import { TracerError } from "./errors.ts";
 import { CHILD_ENV } from "./stage.ts";
 import { ImageCache, type ProcessImage } from "./images.ts";
-import { Judge, type Verdict } from "./verdict.ts";
+import { Decider } from "./decide.ts";
+import type { Verdict } from "./verdict.ts";
 
 const EPERM = 1;
 const WUNTRACED = 2;
@@ -58,6 +58,8 @@ export interface TraceRequest {
   self: { path: string; argv: string[] };
   /** Audit mode: judge and report, but block nothing. */
   audit: boolean;
+  /** Where goroutine ancestry cannot be checked, fail instead of warning. */
+  strict: boolean;
 }
 
 /** How the target ended. */
@@ -108,7 +110,11 @@ class Tracer {
   /** Thread id -> thread group id, where known. */
   private readonly tgidOf = new Map<number, number>();
   private readonly processes = new Map<number, ProcessImage>();
-  private readonly judges = new WeakMap<object, Judge>();
+  /** Processes that have exec'd since they were forked. */
+  private readonly execed = new Set<number>();
+  /** Forks (not yet exec'd) of processes in which Go code had run. */
+  private readonly forkedFromGo = new Set<number>();
+  private readonly deciders = new WeakMap<object, Decider>();
   private readonly images: ImageCache | undefined;
   private readonly stack = new StackWindow(STACK_WINDOW);
   private root = 0;
@@ -207,8 +213,10 @@ class Tracer {
       return;
     }
     this.tgidOf.set(child, child);
-    const parent = this.processes.get(this.threadGroup(tid));
-    if (parent) this.processes.set(child, parent);
+    // The child may have exec'd already (its events can come before this one): then it runs
+    // another binary, and what its parent ran is no longer its business.
+    if (this.execed.has(child)) return;
+    if (this.processes.get(this.threadGroup(tid))?.goStarted) this.forkedFromGo.add(child);
   }
 
   private onExec(tid: number): void {
@@ -216,13 +224,19 @@ class Tracer {
     // thread called exec), and runs a new binary.
     this.tgidOf.set(tid, tid);
     this.processes.delete(tid);
+    this.forkedFromGo.delete(tid);
+    this.execed.add(tid);
     if (tid === this.root) this.rootExecuted = true;
   }
 
   private forget(tid: number): void {
     const tgid = this.tgidOf.get(tid);
     this.tgidOf.delete(tid);
-    if (tgid === tid) this.processes.delete(tid);
+    if (tgid === tid) {
+      this.processes.delete(tid);
+      this.execed.delete(tid);
+      this.forkedFromGo.delete(tid);
+    }
   }
 
   private threadGroup(tid: number): number {
@@ -252,6 +266,8 @@ class Tracer {
     if (!proc) {
       try {
         proc = this.images.forProcess(tgid);
+        // A fork of a process that ran Go code runs Go code from its first instruction on.
+        proc.goStarted = this.forkedFromGo.has(tgid);
       } catch (e) {
         if (!existsSync(`/proc/${tgid}`)) return; // died while we looked
         throw e;
@@ -267,19 +283,18 @@ class Tracer {
     } else if (image.kind === "unreadable") {
       verdict = { block: true, module: "unknown", frame: undefined, reason: `cannot read the program's function table: ${image.reason}` };
     } else {
-      let judge = this.judges.get(image);
-      if (!judge) {
-        judge = new Judge(profile, image.attribution);
-        this.judges.set(image, judge);
+      let decider = this.deciders.get(image);
+      if (!decider) {
+        decider = new Decider(image, profile, this.arch, this.stack, { strict: this.req.strict, warn: this.hooks.warn });
+        this.deciders.set(image, decider);
       }
-      this.stack.reset(tid, regs.sp);
-      const trace = unwindGoStack(image.pclntab, this.arch, regs, proc.bias, this.stack);
-      if (!trace.leafInGo && !proc.goStarted) {
+      const decision = decider.decide(tid, tgid, regs, proc);
+      if (!decision) {
         resume(tid);
         return;
       }
-      proc.goStarted = true;
-      verdict = judge.judge(trace);
+      const { trace } = decision;
+      verdict = decision.verdict;
       this.hooks.debug?.(verdict.block ? "block" : "allow", {
         pid: tid,
         syscall,

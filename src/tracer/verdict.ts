@@ -21,7 +21,7 @@ export interface Attribution {
 export class Judge {
   /** Per frame (frames are cached per pc, so the same objects come back): its confined module, or null. */
   private readonly confinedByFrame = new WeakMap<LogicalFrame, string | null>();
-  private readonly confinesAnything: boolean;
+  readonly confinesAnything: boolean;
 
   constructor(
     private readonly profile: Profile,

@@ -36,13 +36,18 @@ function hex(n: number): string {
   return `0x${n.toString(16)}`;
 }
 
-/** `bias` is the load bias: runtime PC = link-time PC + bias (non-zero for PIE). */
+/**
+ * `bias` is the load bias: runtime PC = link-time PC + bias (non-zero for PIE). `regs.pc` is the
+ * PC after the syscall instruction; with `leaf` false it is a return address instead (a
+ * goroutine's saved context), and the link register plays no part.
+ */
 export function unwindGoStack(
   table: Pclntab,
   arch: Arch,
-  regs: SyscallRegs,
+  regs: Pick<SyscallRegs, "pc" | "sp" | "lr">,
   bias: number,
   stack: StackWindow,
+  leaf = true,
 ): StackTrace {
   const frames: LogicalFrame[] = [];
   let pc = regs.pc;
@@ -67,7 +72,7 @@ export function unwindGoStack(
       if (e instanceof PclntabError) return stop(e.message);
       throw e;
     }
-    const slot = delta === undefined ? undefined : arch.callerOf(sp, delta, depth === 0);
+    const slot = delta === undefined ? undefined : arch.callerOf(sp, delta, leaf && depth === 0);
     if (!slot) return stop(`no usable SP delta (${delta}) in ${table.funcName(fn)}`);
     const ret = slot.returnAddress === "lr" ? regs.lr : stack.word(slot.returnAddress);
     if (ret === undefined) return stop(`stack unreadable at ${hex(slot.returnAddress as number)}`);

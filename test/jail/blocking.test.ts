@@ -27,9 +27,14 @@ const blockedCases: Record<string, string> = {
   "evil-raw": "example.com/evil",
   "evil-panic": "example.com/evil",
   "evilv2-open": "example.com/evil.v2",
+  "evil-go-stdlib": "example.com/evil",
+  "evil-go-func": "example.com/evil",
+  "evil-go-unconfined": "example.com/evil",
+  "evil-go-method-value": "example.com/evil",
+  "evil-http": "example.com/evil",
   "inner-open": "example.com/nest/inner",
 };
-const allowedCases = ["main-open", "main-exec", "main-dial", "good-open", "good-exec", "good-dial", "nest-open"];
+const allowedCases = ["main-open", "main-exec", "main-dial", "main-http", "good-open", "good-exec", "good-dial", "nest-open"];
 
 const toolchains = goToolchains();
 const versions = [toolchains[0], toolchains.at(-1)].filter((v, i, a): v is string => !!v && a.indexOf(v) === i);

@@ -1,0 +1,152 @@
+// The decision for one trapped syscall of a policed process: walk the thread's Go stack (or, for
+// C code called through cgo, the calling goroutine's), then the goroutine's creators (DESIGN.md
+// #5), and judge every logical frame met on the way.
+import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import type { Pclntab } from "../gobin/pclntab.ts";
+import { RuntimeLayoutError } from "../gobin/runtime-layout.ts";
+import type { Profile } from "../policy/profile.ts";
+import { GoroutineReader, type Goroutine } from "../unwind/goroutine.ts";
+import type { StackWindow } from "../unwind/stack.ts";
+import { unwindGoStack, type StackTrace } from "../unwind/unwind.ts";
+import type { PolicedImage, ProcessImage } from "./images.ts";
+import { TracerError } from "./errors.ts";
+import { MAX_ANCESTORS } from "./godebug.ts";
+import { Judge, type Verdict } from "./verdict.ts";
+
+/** Bounds the per-goroutine cache; goroutine-heavy programs make many. */
+const MAX_CACHED_GOROUTINES = 100_000;
+
+export interface Decision {
+  verdict: Verdict;
+  /** The stack that was judged, for debug logs. */
+  trace: StackTrace;
+}
+
+export class Decider {
+  private readonly judge: Judge;
+  private readonly table: Pclntab;
+  private readonly goroutines: GoroutineReader | undefined;
+  /** Why goroutine ancestry is off for this binary, once known; reported once. */
+  private ancestryOff: string | undefined;
+  private warned = false;
+  /** Per process and goroutine (g address and goid): the verdict on its creators. */
+  private readonly creators = new Map<string, Verdict>();
+
+  constructor(
+    private readonly image: PolicedImage,
+    profile: Profile,
+    private readonly arch: Arch,
+    private readonly stack: StackWindow,
+    private readonly options: { strict: boolean; warn: (msg: string, fields: Record<string, unknown>) => void },
+  ) {
+    this.judge = new Judge(profile, image.attribution);
+    this.table = image.pclntab;
+    const layout = image.runtimeLayout;
+    if (layout instanceof RuntimeLayoutError) this.ancestryOff = layout.reason;
+    else this.goroutines = new GoroutineReader(layout);
+    if (!this.judge.confinesAnything) this.ancestryOff = undefined;
+  }
+
+  /** Undefined while only the dynamic loader has run in this process (no Go code yet). */
+  decide(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): Decision | undefined {
+    this.stack.reset(tid, regs.sp);
+    let trace = unwindGoStack(this.table, this.arch, regs, proc.bias, this.stack);
+    let g: Goroutine | undefined;
+    if (!trace.leafInGo) {
+      if (!proc.goStarted) return undefined;
+      const cgo = this.cgoCaller(tid);
+      if (cgo === "runtime") return { verdict: { block: false }, trace };
+      if (typeof cgo === "string") return { verdict: this.judge.judge({ ...trace, incompleteReason: cgo }), trace };
+      g = cgo;
+      this.stack.reset(tid, g.syscallsp);
+      trace = unwindGoStack(this.table, this.arch, { pc: g.syscallpc, sp: g.syscallsp, lr: 0 }, proc.bias, this.stack, false);
+    }
+    proc.goStarted = true;
+    const verdict = this.judge.judge(trace);
+    if (verdict.block || !this.judge.confinesAnything) return { verdict, trace };
+    g ??= this.currentGoroutine(tid, regs);
+    return { verdict: g ? this.creatorsVerdict(tid, tgid, g, proc.bias) : verdict, trace };
+  }
+
+  /** The goroutine running Go code on this thread (R14/R28), checked against its stack bounds. */
+  private currentGoroutine(tid: number, regs: SyscallRegs): Goroutine | undefined {
+    if (!this.goroutines) return this.ancestryUnavailable();
+    const g = this.goroutines.readG(tid, regs.g);
+    if (g && g.stackLo <= regs.sp && regs.sp < g.stackHi) return g;
+    return this.ancestryUnavailable(`the g register does not point at a goroutine whose stack holds SP (layout from ${this.layoutSource()})`);
+  }
+
+  /**
+   * For a syscall made by C code: the goroutine that called into C (its saved syscall context),
+   * "runtime" for the runtime's own C calls, or why it cannot be known.
+   */
+  private cgoCaller(tid: number): Goroutine | "runtime" | string {
+    const reader = this.goroutines;
+    const layout = this.image.runtimeLayout;
+    if (!reader || layout instanceof RuntimeLayoutError) return "a syscall from C code, and the runtime's layout is unknown";
+    if (!layout.tlsG.known) return `a syscall from C code, and where threads keep g is unknown (${layout.tlsG.reason})`;
+    const gAddr = reader.readWord(tid, this.arch.threadPointer(tid) + layout.tlsG.offset);
+    if (!gAddr) return "a syscall from C code on a thread without a goroutine";
+    const g0 = reader.readG(tid, gAddr);
+    const m = g0 && reader.readM(tid, g0.m);
+    if (!g0 || !m || m.g0 !== gAddr) return `a syscall from C code, and the thread's g (0x${gAddr.toString(16)}) is not its m's g0`;
+    if (!m.incgo) return "runtime";
+    const curg = reader.readG(tid, m.curg);
+    if (!curg || curg.syscallsp === 0) return "a syscall from C code whose Go caller cannot be read";
+    return curg;
+  }
+
+  private layoutSource(): string {
+    const l = this.image.runtimeLayout;
+    return l instanceof RuntimeLayoutError ? "nowhere" : l.source;
+  }
+
+  /** Ancestry is off for this binary: warn once (an error with --strict). */
+  private ancestryUnavailable(reason?: string): undefined {
+    if (reason !== undefined) this.ancestryOff ??= reason;
+    if (!this.warned && this.ancestryOff !== undefined) {
+      this.warned = true;
+      const msg = `goroutine ancestry is off for this binary: ${this.ancestryOff}`;
+      if (this.options.strict) throw new TracerError(`${this.image.path}: ${msg} (--strict)`);
+      this.options.warn(msg, { exe: this.image.path });
+    }
+    return undefined;
+  }
+
+  /** Judges the goroutine's creator and the recorded stacks of its ancestors. */
+  private creatorsVerdict(tid: number, tgid: number, g: Goroutine, bias: number): Verdict {
+    const key = `${tgid}:${g.addr}:${g.goid}`;
+    let verdict = this.creators.get(key);
+    if (verdict) return verdict;
+    verdict = this.judgeCreators(tid, g, bias);
+    if (this.creators.size >= MAX_CACHED_GOROUTINES) this.creators.clear();
+    this.creators.set(key, verdict);
+    return verdict;
+  }
+
+  private judgeCreators(tid: number, g: Goroutine, bias: number): Verdict {
+    const atPc = (pc: number, why: string): Verdict | undefined => {
+      if (pc === 0) return undefined;
+      for (const frame of this.table.frames(pc - bias - 1)) {
+        const module = this.judge.confinedModuleOf(frame);
+        if (module !== null) return { block: true, module, frame, reason: why };
+      }
+      return undefined;
+    };
+    const created = atPc(g.gopc, `goroutine ${g.goid} was created by a confined module`);
+    if (created) return created;
+    const ancestors = this.goroutines!.readAncestors(tid, g);
+    if (!ancestors) return { block: true, module: "unknown", frame: undefined, reason: `the ancestry of goroutine ${g.goid} cannot be read` };
+    for (const a of ancestors) {
+      const why = `an ancestor of goroutine ${g.goid} (goroutine ${a.goid}) ran confined code`;
+      const found = atPc(a.gopc, why) ?? a.pcs.reduce<Verdict | undefined>((v, pc) => v ?? atPc(pc, why), undefined);
+      if (found) return found;
+    }
+    // The runtime keeps only so many ancestors and so many frames of each: what it dropped may
+    // have been confined.
+    const limit = this.image.runtimeLayout instanceof RuntimeLayoutError ? undefined : this.image.runtimeLayout.ancestorPcsLimit;
+    const truncated = ancestors.length >= MAX_ANCESTORS || (limit !== undefined && ancestors.some((a) => a.pcs.length >= limit));
+    if (truncated) return { block: true, module: "unknown", frame: undefined, reason: `the ancestry of goroutine ${g.goid} was truncated by the runtime` };
+    return { block: false };
+  }
+}
