@@ -44,11 +44,26 @@ Examples:
   # Use a go.mod, but let one of its confined modules out
   gomodjail run --go-mod=go.mod --policy=example.com/module=unconfined -- ./prog
 
+  # Learn what a module needs before confining it: block nothing, report what would be
+  gomodjail run --audit --report=audit.json --go-mod=go.mod -- ./prog
+
 Policies in go.mod (a comment on the line above, or at the end of the line):
   above the module line      the default policy of every module
   above "require ("          the default policy of the modules in that block
   on a requirement           the policy of that module, e.g.
                              example.com/m v1.0.0 // gomodjail:confined
+`;
+
+const inspectExamples = `
+Examples:
+  # What modules does the program hold, and how many functions of each?
+  gomodjail inspect ./prog
+
+  # Which policy would each module get under this go.mod?
+  gomodjail inspect --go-mod=go.mod ./prog
+
+  # The same as one JSON document, for scripts
+  gomodjail inspect --go-mod=go.mod --json ./prog
 `;
 
 /** Runs gomodjail with the user's arguments (without the runtime and script path). */
@@ -69,7 +84,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .option("--debug", "debug mode [$DEBUG]")
     .action((_opts, cmd: Command) => {
       if (cmd.args.length > 0) throw usage(program, `unknown command '${cmd.args[0]}'`);
-      throw usage(program, "missing command: run or inspect");
+      throw usage(program, "missing command: run, inspect or pack");
     });
   program.hook("preAction", (_program, action) => {
     debug ||= Boolean(program.opts().debug || action.opts().debug);
@@ -139,6 +154,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .option("--go-mod <FILE>", goModHelp)
     .option("--json", "print JSON")
     .addOption(debugOption())
+    .addHelpText("after", inspectExamples)
     .action(async (prog: string, opts: { goMod?: string; json?: boolean }) => {
       const logger = createLogger({ debug, format: "text", destination: { write: stderr } });
       const inspectCommand = io.inspectCommand ?? (await import("./inspect.ts")).inspectCommand;
