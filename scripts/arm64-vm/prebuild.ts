@@ -1,0 +1,27 @@
+// Builds, on the host, the arm64 Go programs that the end-to-end tests ask goBuild for inside the
+// arm64 VM, where there is no Go. goBuild caches each one under .cache/gobuild with a key the VM
+// computes the same way (same repository path, same fixture sources), so the tests find them.
+// Prints "repo PATH" (where the VM must hold the repository for the keys to match), "gobuild DIR"
+// for each binary's cache directory, and "toolchains LIST", the toolchains the VM is to report.
+import { dirname, join } from "node:path";
+import { goBuild, goToolchains, repoRoot, type GoVariant } from "../../test/helpers/gobuild.ts";
+
+// What test/jail/blocking.test.ts and process.test.ts build: the jail fixture with the oldest and
+// the newest toolchain in these variants (process.test.ts: the newest, default).
+const app = join(repoRoot, "test/fixtures/jail/app");
+const variants: GoVariant[] = ["default", "pie", "stripped"];
+
+const toolchains = goToolchains();
+const versions = [toolchains[0], toolchains.at(-1)].filter((v, i, a): v is string => !!v && a.indexOf(v) === i);
+if (versions.length === 0) {
+  process.stderr.write("prebuild: no Go toolchain under /usr/lib/go-*: run scripts/install-go.sh\n");
+  process.exit(1);
+}
+
+console.log(`repo ${repoRoot}`);
+for (const go of versions) {
+  for (const variant of variants) {
+    console.log(`gobuild ${dirname(goBuild({ dir: app, go, variant, goarch: "arm64" }))}`);
+  }
+}
+console.log(`toolchains ${toolchains.join(",")}`);
