@@ -7,7 +7,7 @@ GO ?= $(firstword $(wildcard /usr/lib/go-1.23/bin/go /usr/lib/go-1.19/bin/go) go
 BINARY := _output/bin/gomodjail
 SOURCES := $(shell find src -name '*.ts') package.json
 
-.PHONY: all install uninstall test demo bench bootstrap clean
+.PHONY: all install uninstall test test-arm64 demo bench bootstrap clean
 
 all: $(BINARY)
 
@@ -28,6 +28,11 @@ uninstall:
 
 test: bootstrap
 	$(BUN) test --timeout 600000
+
+# The tracer's end-to-end tests on linux/arm64: builds a VM from Debian's packages and npm
+# (scripts/arm64-vm/build.sh) and runs them in it under qemu-system-aarch64.
+test-arm64: bootstrap
+	scripts/arm64-vm/run.sh
 
 # Builds the victim example and runs it under gomodjail with no terminal: the sum prints and
 # the poisoned module's attempt to run a shell is blocked.
