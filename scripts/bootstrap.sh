@@ -28,11 +28,11 @@ if [ "$have_all_go" = no ]; then
   fi
 fi
 
-# The programs the profiles in examples/profiles are tested on (test/users/profiles.test.ts):
-# shfmt, age and gron from Debian, ssh-keygen for age's SSH keys, script(1) for a terminal.
-# (esbuild comes from npm, as a devDependency.)
+# Programs tests use: the profiles in examples/profiles are tested on shfmt, age and gron from
+# Debian, with ssh-keygen for age's SSH keys and script(1) for a terminal (esbuild comes from
+# npm, as a devDependency); tmux drives the job-control test, strace the benchmarks' comparison.
 missing=()
-for tool in shfmt:shfmt age:age gron:gron ssh-keygen:openssh-client script:bsdutils; do
+for tool in shfmt:shfmt age:age gron:gron ssh-keygen:openssh-client script:bsdutils tmux:tmux strace:strace; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -41,6 +41,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "bootstrap: the profile tests need these Debian packages: ${missing[*]} (as root: apt-get install ${missing[*]})" >&2
+    echo "bootstrap: some tests need these Debian packages: ${missing[*]} (as root: apt-get install ${missing[*]})" >&2
   fi
 fi
