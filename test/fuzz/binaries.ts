@@ -7,7 +7,7 @@ import type { Random } from "./random.ts";
 import type { BinarySeed, PclntabMap } from "./seeds.ts";
 
 /** Zeroes e_shoff, e_shnum and e_shstrndx: an executable without section headers. */
-export function stripSectionHeaders(m: MutableBytes): void {
+function stripSectionHeaders(m: MutableBytes): void {
   m.write(40, littleEndian(0n, 8), "e_shoff := 0");
   m.write(60, [0, 0, 0, 0], "e_shnum, e_shstrndx := 0");
 }

@@ -57,7 +57,7 @@ export function emptyStats(): TargetStats {
 }
 
 /** The target and its input number for overall input `index`. */
-export function inputOf(targets: readonly Target[], index: number): { target: Target; input: number } {
+function inputOf(targets: readonly Target[], index: number): { target: Target; input: number } {
   return { target: targets[index % targets.length], input: Math.floor(index / targets.length) };
 }
 
@@ -70,7 +70,7 @@ function describe(e: unknown): string {
 }
 
 /** Runs one input of one target; returns its outcome or the failure it caused, and its duration. */
-export function runInput(target: Target, seed: number, input: number): { outcome: Outcome | Failure; ms: number; notes: string[] } {
+function runInput(target: Target, seed: number, input: number): { outcome: Outcome | Failure; ms: number; notes: string[] } {
   const notes: string[] = [];
   const t0 = performance.now();
   let outcome: Outcome | Failure;

@@ -10,7 +10,11 @@
 //   node_modules/.bin/bun test/fuzz/fuzz.ts --seed S --target NAME --input N
 //
 // which prints the input's mutations and the full stack of what it threw. Exit status 1 when
-// any input failed.
+// any input failed. Other options: --targets gomod,elf,buildinfo,pclntab,modules,inspect,
+// --binaries quick (three corpus builds instead of every toolchain and variant, compile and the
+// cached old esbuild releases), --time-budget-ms (an input slower than this fails; 2000),
+// --max-rss-mb (4096), --hang-seconds (60), --in-process (no watchdog) with --refusals (the
+// commonest typed errors per target: which checks the mutations reach).
 import { writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { emptyStats, type Failure, formatFailure, formatStats, runFuzz, type TargetStats } from "./engine.ts";
@@ -137,11 +141,12 @@ async function supervise(): Promise<void> {
     let lastReport = performance.now();
     let hung = false;
     const watchdog = setInterval(() => {
-      if (performance.now() - lastProgress > hangMs) {
+      // Armed from the first input on: loading the seeds may build Go programs first.
+      if (current >= start && performance.now() - lastProgress > hangMs) {
         hung = true;
         proc.kill("SIGKILL");
       }
-    }, 1000);
+    }, Math.min(1000, hangMs));
     let pending = "";
     const decoder = new TextDecoder();
     for await (const chunk of proc.stdout) {
@@ -176,6 +181,11 @@ async function supervise(): Promise<void> {
     if (finished !== undefined) {
       start = finished;
       continue;
+    }
+    if (current < start) {
+      out(`the fuzzer's child process failed before its first input (exit ${proc.exitCode}, signal ${proc.signalCode})`);
+      process.exitCode = 2;
+      return;
     }
     // The child died inside input `current`.
     const { target, input } = targetOf(current);

@@ -98,7 +98,7 @@ export function littleEndian(value: bigint, size: number): number[] {
 }
 
 /** Values that tend to break a field of `size` bytes that holds `current` in a buffer of `length` bytes. */
-export function interestingValues(size: number, current: bigint, length: number, related: readonly number[] = []): bigint[] {
+function interestingValues(size: number, current: bigint, length: number, related: readonly number[] = []): bigint[] {
   const bits = 8 * size;
   const values = [
     0n,

@@ -194,14 +194,14 @@ const SHDR_FIELDS: [string, number, Field["size"]][] = [
 ];
 
 /** File offset of a link-time address, through the loadable segments. */
-export function fileOffset(elf: ElfFile, addr: number): number | undefined {
+function fileOffset(elf: ElfFile, addr: number): number | undefined {
   for (const p of elf.segments) {
     if (p.type === "load" && addr >= p.vaddr && addr < p.vaddr + p.filesz) return p.offset + (addr - p.vaddr);
   }
   return undefined;
 }
 
-export function loadBinarySeed(label: string, path: string): BinarySeed {
+function loadBinarySeed(label: string, path: string): BinarySeed {
   const original = new Uint8Array(readFileSync(path));
   const elf = ElfFile.parse(original, path);
   const view = new DataView(original.buffer, original.byteOffset, original.byteLength);

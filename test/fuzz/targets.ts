@@ -32,7 +32,7 @@ type ErrorClass = new (...args: never[]) => Error;
 const TYPED_ERRORS: ErrorClass[] = [ElfError, BuildInfoError, PclntabError, GoModError, PolicyError];
 
 /** True for the errors a parser may end an input with: the readers' typed errors. */
-export function isTypedError(e: unknown): boolean {
+function isTypedError(e: unknown): boolean {
   return TYPED_ERRORS.some((c) => e instanceof c);
 }
 
@@ -175,7 +175,7 @@ function exerciseElf(elf: ElfFile, rng: Random): void {
   elf.readAt(rng.int(2 ** 48), rng.int(64));
 }
 
-export function elfTarget(seeds: BinarySeed[]): Target {
+function elfTarget(seeds: BinarySeed[]): Target {
   return binaryTarget("elf", seeds, mutateElf, (bytes, seed, rng, focus, state) => {
     const elf = ElfFile.parse(bytes, seed.path);
     exerciseElf(elf, rng);
@@ -194,7 +194,7 @@ function exerciseBuildInfo(info: BuildInfo | undefined, seed: BinarySeed): void 
   for (const file of seed.pclntab?.files ?? []) files.moduleOfFile(file);
 }
 
-export function buildInfoTarget(seeds: BinarySeed[]): Target {
+function buildInfoTarget(seeds: BinarySeed[]): Target {
   const binary = binaryTarget("buildinfo", seeds, mutateBuildInfo, (bytes, seed) => {
     exerciseBuildInfo(readBuildInfo(ElfFile.parse(bytes, seed.path)), seed);
   });
@@ -237,14 +237,14 @@ function modInfoText(seed: BinarySeed): string {
   return `${lines.join("\n")}\n`;
 }
 
-export function pclntabTarget(seeds: BinarySeed[]): Target {
+function pclntabTarget(seeds: BinarySeed[]): Target {
   return binaryTarget("pclntab", seeds.filter((s) => s.pclntab), mutatePclntab, (bytes, seed, rng, focus, state) => {
     const tab = Pclntab.fromElf(ElfFile.parse(bytes, seed.path), { goVersion: seed.goVersion });
     exercisePclntab(tab, rng, seed, focus, state);
   });
 }
 
-export function goModTarget(seeds: GoModSeed[]): Target {
+function goModTarget(seeds: GoModSeed[]): Target {
   const texts = seeds.map((s) => s.text);
   return {
     name: "gomod",
@@ -272,7 +272,7 @@ export function goModTarget(seeds: GoModSeed[]): Target {
 const NAME_TOKENS = ["%", "%2e", "%2E", "%zz", "%ff", "%c3%28", "%e2%82", "[", "]", "/", ".", "..", "@v", "@", "@v1.0.0/", "!", "!a", "(*", ")", "{", "}", " ", "\t", "type:", "type..", "go:", "struct {", "interface {", "main.", "vendor/", "\u00e9", "\uD800", "\u0000", "func1", "std"];
 
 /** Attribution of function names and source files to modules, on names taken from the seeds and damaged. */
-export function modulesTarget(seeds: BinarySeed[]): Target {
+function modulesTarget(seeds: BinarySeed[]): Target {
   const names = [...new Set(seeds.flatMap((s) => s.pclntab?.names.filter((_, i) => i % 7 === 0) ?? []))];
   const files = [...new Set(seeds.flatMap((s) => s.pclntab?.files ?? []))];
   const modules = [...new Set(seeds.flatMap((s) => [s.mainModule ?? "main", ...s.modulePaths]))];
@@ -306,7 +306,7 @@ export function modulesTarget(seeds: BinarySeed[]): Target {
 }
 
 /** `gomodjail inspect` end to end: a damaged binary and go.mod written to disk, read back, reported. */
-export function inspectTarget(seeds: BinarySeed[], goMods: GoModSeed[]): Target {
+function inspectTarget(seeds: BinarySeed[], goMods: GoModSeed[]): Target {
   const dir = mkdtempSync(join(tmpdir(), "gomodjail-fuzz-"));
   const small = seeds.filter((s) => s.original.length < 8 << 20);
   const texts = goMods.map((s) => s.text);
