@@ -27,7 +27,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gomodjail
 
 test: bootstrap
-	$(BUN) test --timeout 600000
+	./scripts/test.sh
 
 # The tracer's end-to-end tests on linux/arm64: builds a VM from Debian's packages and npm
 # (scripts/arm64-vm/build.sh) and runs them in it under qemu-system-aarch64.
