@@ -1,4 +1,5 @@
 // Runs gomodjail from source as a user would, and collects what it printed.
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "./gobuild.ts";
 
@@ -38,4 +39,44 @@ export function blockedLines(stderr: string): Record<string, string>[] {
     .split("\n")
     .filter((l) => l.includes("msg=***Blocked***"))
     .map((l) => Object.fromEntries([...l.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g)].map((m) => [m[1]!, m[2]!.replace(/^"|"$/g, "")])));
+}
+
+/** A process whose stdout is read as it comes, to wait for what it prints. */
+export class Watched {
+  private out = "";
+  private ended = false;
+  private readonly reader: { read(): Promise<{ done: boolean; value?: Uint8Array }> };
+
+  constructor(readonly proc: Bun.Subprocess<"pipe" | "ignore", "pipe", "pipe" | "ignore">) {
+    this.reader = proc.stdout.getReader();
+  }
+
+  /** Reads until stdout holds `text` (or ends); returns all stdout so far. */
+  async until(text: string): Promise<string> {
+    while (!this.ended && !this.out.includes(text)) await this.readOnce();
+    return this.out;
+  }
+
+  /** Reads to the end of stdout. */
+  async all(): Promise<string> {
+    while (!this.ended) await this.readOnce();
+    return this.out;
+  }
+
+  private async readOnce(): Promise<void> {
+    const { value, done } = await this.reader.read();
+    if (done) this.ended = true;
+    else this.out += new TextDecoder().decode(value);
+  }
+}
+
+/** Starts `gomodjail ARGS...` with piped stdout (and stdin when asked). */
+export function startGomodjail(args: string[], opts: { stdin?: "pipe" | "ignore" } = {}): Watched {
+  return new Watched(Bun.spawn(gomodjailCommand(args), { stdin: opts.stdin ?? "ignore", stdout: "pipe", stderr: "pipe" }));
+}
+
+/** The pids of a process's children, whichever of its threads started them. */
+export function childrenOf(pid: number): number[] {
+  const tasks = `/proc/${pid}/task`;
+  return readdirSync(tasks).flatMap((tid) => readFileSync(`${tasks}/${tid}/children`, "utf8").split(/\s+/).filter(Boolean).map(Number));
 }

@@ -3,16 +3,11 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
-import { blockedLines, gomodjailCommand, runGomodjail } from "../helpers/gomodjail.ts";
+import { blockedLines, childrenOf, gomodjailCommand, runGomodjail, startGomodjail } from "../helpers/gomodjail.ts";
 
 const goMod = join(repoRoot, "test/fixtures/jail/app/go.mod");
 const prog = () => goBuild({ dir: join(repoRoot, "test/fixtures/jail/app") });
 const jailed = (...args: string[]) => ["run", `--go-mod=${goMod}`, "--", prog(), ...args];
-
-function childrenOf(pid: number): number[] {
-  const tasks = `/proc/${pid}/task`;
-  return readdirSync(tasks).flatMap((tid) => readFileSync(`${tasks}/${tid}/children`, "utf8").split(/\s+/).filter(Boolean).map(Number));
-}
 
 function state(pid: number): string {
   try {
@@ -64,26 +59,18 @@ describe("faults and load", () => {
   });
 
   test("SIGSTOP and SIGCONT to the target: it stops, then resumes correctly", async () => {
-    const proc = Bun.spawn(gomodjailCommand(jailed("echo")), { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
-    const reader = proc.stdout.getReader();
-    let out = "";
-    const readUntil = async (s: string) => {
-      while (!out.includes(s)) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        out += new TextDecoder().decode(value);
-      }
-    };
-    await readUntil("ready\n");
+    const watched = startGomodjail(jailed("echo"), { stdin: "pipe" });
+    const proc = watched.proc as Bun.Subprocess<"pipe", "pipe", "pipe">;
+    await watched.until("ready\n");
     const [target] = childrenOf(proc.pid);
     process.kill(target!, "SIGSTOP");
     expect(await until(() => state(target!) === "T" || state(target!) === "t")).toBe(true);
     process.kill(target!, "SIGCONT");
     expect(await until(() => state(target!) === "S" || state(target!) === "R")).toBe(true);
     proc.stdin.write("after\n");
-    await readUntil("echo: after\n");
+    await watched.until("echo: after\n");
     proc.stdin.end();
     expect(await proc.exited).toBe(0);
-    expect(out).toBe("ready\necho: after\n");
+    expect(await watched.all()).toBe("ready\necho: after\n");
   });
 });

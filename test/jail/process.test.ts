@@ -1,44 +1,19 @@
 // End to end: gomodjail behaves like the program it runs (exit status, signals, stdio) and
 // follows every thread and child without hanging.
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
-import { blockedLines, gomodjailCommand, runGomodjail } from "../helpers/gomodjail.ts";
+import { blockedLines, childrenOf, gomodjailCommand, runGomodjail, startGomodjail } from "../helpers/gomodjail.ts";
 
 const goMod = join(repoRoot, "test/fixtures/jail/app/go.mod");
 const prog = () => goBuild({ dir: join(repoRoot, "test/fixtures/jail/app") });
 
-/** Spawns gomodjail on the fixture and waits until the program printed "ready". */
+/** Starts the fixture under gomodjail and waits until the program printed "ready". */
 async function startReady(args: string[]) {
-  const proc = Bun.spawn(gomodjailCommand(["run", `--go-mod=${goMod}`, "--", prog(), ...args]), {
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const reader = proc.stdout.getReader();
-  let out = "";
-  while (!out.includes("ready\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the program ended before it was ready: ${out}`);
-    out += new TextDecoder().decode(value);
-  }
-  const rest = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return out;
-      out += new TextDecoder().decode(value);
-    }
-  })();
-  return { proc, output: () => rest };
-}
-
-/** The pids of a process's children, whichever of its threads started them. */
-function childrenOf(pid: number): number[] {
-  const tasks = `/proc/${pid}/task`;
-  return readdirSync(tasks).flatMap((tid) =>
-    readFileSync(`${tasks}/${tid}/children`, "utf8").split(/\s+/).filter(Boolean).map(Number),
-  );
+  const watched = startGomodjail(["run", `--go-mod=${goMod}`, "--", prog(), ...args]);
+  if (!(await watched.until("ready\n")).includes("ready\n")) throw new Error("the program ended before it was ready");
+  return { proc: watched.proc, output: () => watched.all() };
 }
 
 function isGone(pid: number): boolean {

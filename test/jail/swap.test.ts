@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
-import { blockedLines, gomodjailCommand } from "../helpers/gomodjail.ts";
+import { blockedLines, startGomodjail, Watched } from "../helpers/gomodjail.ts";
 import { loadProfile } from "../../src/policy/profile.ts";
 import { ImageCache } from "../../src/tracer/images.ts";
 
@@ -16,26 +16,13 @@ async function runSwapped(swap: (path: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), "gomodjail-swap-"));
   const prog = join(dir, "prog");
   copyFileSync(goBuild({ dir: join(repoRoot, "test/fixtures/jail/app") }), prog);
-  const proc = Bun.spawn(gomodjailCommand(["run", `--go-mod=${goMod}`, "--", prog, "reexec", "evil-open", "main-open"]), {
-    stdin: "pipe",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const reader = proc.stdout.getReader();
-  let out = "";
-  while (!out.includes("ready\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += new TextDecoder().decode(value);
-  }
+  const watched = startGomodjail(["run", `--go-mod=${goMod}`, "--", prog, "reexec", "evil-open", "main-open"], { stdin: "pipe" });
+  const proc = watched.proc as Bun.Subprocess<"pipe", "pipe", "pipe">;
+  await watched.until("ready\n");
   swap(prog);
   proc.stdin.write("go\n");
   proc.stdin.end();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += new TextDecoder().decode(value);
-  }
+  const out = await watched.all();
   const stderr = await new Response(proc.stderr).text();
   return { out, stderr, exitCode: await proc.exited };
 }
@@ -66,9 +53,9 @@ test("the image of a process is the file it executes, even after its path names 
   const dir = mkdtempSync(join(tmpdir(), "gomodjail-swap-"));
   const prog = join(dir, "prog");
   copyFileSync(goBuild({ dir: join(repoRoot, "test/fixtures/jail/app") }), prog);
-  const proc = Bun.spawn([prog, "sleep"], { stdout: "pipe" });
-  const reader = proc.stdout.getReader();
-  await reader.read(); // "ready"
+  const watched = new Watched(Bun.spawn([prog, "sleep"], { stdout: "pipe" }));
+  const proc = watched.proc;
+  await watched.until("ready\n");
   const next = `${prog}.next`;
   copyFileSync(impostor(), next);
   renameSync(next, prog);
