@@ -46,7 +46,7 @@ import type { Verdict } from "./verdict.ts";
 
 const EPERM = 1;
 const WUNTRACED = 2;
-const STACK_WINDOW = 16 * 1024;
+const STACK_WINDOW = 4 * 1024;
 
 export interface TraceRequest {
   /** The resolved path of PROG, and its argv (argv[0] as the user gave it). */

@@ -6,7 +6,7 @@
 import type { LogicalFrame } from "../gobin/pclntab.ts";
 import type { ModuleIndex, ModuleRef, SourceFileIndex } from "../gobin/modules.ts";
 import { policyOf, type Profile } from "../policy/profile.ts";
-import type { StackTrace } from "../unwind/unwind.ts";
+import type { PhysicalStep, StackTrace } from "../unwind/unwind.ts";
 
 export type Verdict =
   | { block: false }
@@ -54,13 +54,27 @@ export class Judge {
     return m;
   }
 
+  /** Per physical step (cached per pc, so the same objects come back): its first confined frame, or null. */
+  private readonly confinedByStep = new WeakMap<PhysicalStep, { module: string; frame: LogicalFrame } | null>();
+
   judge(trace: StackTrace): Verdict {
-    for (const frame of trace.frames) {
-      const module = this.confinedModuleOf(frame);
-      if (module !== null) return { block: true, module, frame, reason: "confined" };
+    for (const step of trace.steps) {
+      let hit = this.confinedByStep.get(step);
+      if (hit === undefined) {
+        hit = null;
+        for (const frame of step.frames) {
+          const module = this.confinedModuleOf(frame);
+          if (module !== null) {
+            hit = { module, frame };
+            break;
+          }
+        }
+        this.confinedByStep.set(step, hit);
+      }
+      if (hit) return { block: true, module: hit.module, frame: hit.frame, reason: "confined" };
     }
     if (!trace.complete && this.confinesAnything) {
-      return { block: true, module: "unknown", frame: trace.frames[0], reason: `stack not fully walked: ${trace.incompleteReason}` };
+      return { block: true, module: "unknown", frame: trace.steps[0]?.frames[0], reason: `stack not fully walked: ${trace.incompleteReason}` };
     }
     return { block: false };
   }

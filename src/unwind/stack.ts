@@ -9,9 +9,12 @@ export class StackWindow {
   private pid = 0;
   private base = 0;
   private length = 0;
+  /** The window as 32-bit words: stack slots are 8-byte aligned, and DataView reads are not inlined here. */
+  private readonly words: Uint32Array;
 
   constructor(private readonly windowSize: number) {
     this.memory = new RemoteMemory(windowSize);
+    this.words = new Uint32Array(this.memory.buffer.buffer, this.memory.buffer.byteOffset, windowSize >>> 2);
   }
 
   /** Starts a new walk of `pid`'s memory from `sp` upwards. */
@@ -27,6 +30,7 @@ export class StackWindow {
       if (this.length < 8) return undefined;
     }
     const off = addr - this.base;
+    if ((off & 3) === 0) return this.words[off >>> 2]! + this.words[(off >>> 2) + 1]! * TWO32;
     const view = this.memory.view;
     return view.getUint32(off, true) + view.getUint32(off + 4, true) * TWO32;
   }

@@ -6,14 +6,36 @@ import { PclntabError, type LogicalFrame, type Pclntab } from "../gobin/pclntab.
 import type { StackWindow } from "./stack.ts";
 
 export interface StackTrace {
-  /** Logical frames, innermost first. */
-  frames: LogicalFrame[];
+  /** Physical frames, innermost first, each with its logical frames. */
+  steps: PhysicalStep[];
+  /** Logical frames, innermost first (built on demand: logs and blocked calls only). */
+  readonly frames: LogicalFrame[];
   /** True when the walk reached a function at which every Go stack legitimately ends. */
   complete: boolean;
   /** Why the walk stopped short, when it did. */
   incompleteReason?: string;
   /** False when the syscall was made outside Go code (the dynamic loader, C code). */
   leafInGo: boolean;
+}
+
+/** What one physical frame at a pc contributes to a walk: decoded once per pc, then reused. */
+export interface PhysicalStep {
+  name: string;
+  frames: readonly LogicalFrame[];
+  root: boolean;
+  spDelta: number | undefined;
+}
+
+function trace(steps: PhysicalStep[], complete: boolean, leafInGo: boolean, incompleteReason?: string): StackTrace {
+  return {
+    steps,
+    get frames() {
+      return steps.flatMap((s) => s.frames);
+    },
+    complete,
+    incompleteReason,
+    leafInGo,
+  };
 }
 
 // Functions at the bottom of a stack: goroutine and thread entry points, and the points where
@@ -49,36 +71,56 @@ export function unwindGoStack(
   stack: StackWindow,
   leaf = true,
 ): StackTrace {
-  const frames: LogicalFrame[] = [];
+  const steps: PhysicalStep[] = [];
   let pc = regs.pc;
   let sp = regs.sp;
   let leafInGo = false;
-  const stop = (reason: string): StackTrace => ({ frames, complete: false, incompleteReason: reason, leafInGo });
-  const done = (): StackTrace => ({ frames, complete: true, leafInGo });
-
+  const stop = (reason: string): StackTrace => trace(steps, false, leafInGo, reason);
+  const cache = stepCacheOf(table);
   for (let depth = 0; depth < MAX_PHYSICAL_FRAMES; depth++) {
     // The leaf PC is just past the syscall instruction, a caller's PC just past its call: one
     // byte back is inside the instruction that is executing, as the runtime itself looks up.
     const lookup = pc - bias - 1;
-    const fn = table.findFunc(lookup);
-    if (fn === undefined) return stop(`pc ${hex(pc)} is outside Go code`);
-    leafInGo = true;
-    let delta: number | undefined;
-    try {
-      for (const f of table.frames(lookup)) frames.push(f);
-      if (STACK_ROOTS.has(table.funcName(fn))) return done();
-      delta = table.spDelta(fn, lookup);
-    } catch (e) {
-      if (e instanceof PclntabError) return stop(e.message);
-      throw e;
+    let step = cache.get(lookup);
+    if (step === undefined) {
+      step = physicalStep(table, lookup);
+      cache.set(lookup, step);
     }
+    if (step === null) return stop(`pc ${hex(pc)} is outside Go code`);
+    leafInGo = true;
+    if (typeof step === "string") return stop(step);
+    steps.push(step);
+    if (step.root) return trace(steps, true, leafInGo);
+    const delta = step.spDelta;
     const slot = delta === undefined ? undefined : arch.callerOf(sp, delta, leaf && depth === 0);
-    if (!slot) return stop(`no usable SP delta (${delta}) in ${table.funcName(fn)}`);
+    if (!slot) return stop(`no usable SP delta (${delta}) in ${step.name}`);
     const ret = slot.returnAddress === "lr" ? regs.lr : stack.word(slot.returnAddress);
     if (ret === undefined) return stop(`stack unreadable at ${hex(slot.returnAddress as number)}`);
-    if (ret === 0) return stop(`zero return address above ${table.funcName(fn)}`);
+    if (ret === 0) return stop(`zero return address above ${step.name}`);
     pc = ret;
     sp = slot.callerSp;
   }
   return stop(`more than ${MAX_PHYSICAL_FRAMES} frames`);
+}
+
+/** Per table: pc -> its step, null outside Go code, or why the table cannot say. */
+const stepCaches = new WeakMap<Pclntab, Map<number, PhysicalStep | null | string>>();
+
+function stepCacheOf(table: Pclntab): Map<number, PhysicalStep | null | string> {
+  let m = stepCaches.get(table);
+  if (!m) stepCaches.set(table, (m = new Map()));
+  return m;
+}
+
+function physicalStep(table: Pclntab, pc: number): PhysicalStep | null | string {
+  const fn = table.findFunc(pc);
+  if (fn === undefined) return null;
+  try {
+    const name = table.funcName(fn);
+    const root = STACK_ROOTS.has(name);
+    return { name, frames: table.frames(pc), root, spDelta: root ? undefined : table.spDelta(fn, pc) };
+  } catch (e) {
+    if (e instanceof PclntabError) return e.message;
+    throw e;
+  }
 }
