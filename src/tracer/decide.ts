@@ -29,8 +29,8 @@ export class Decider {
   /** Why goroutine ancestry is off for this binary, once known; reported once. */
   private ancestryOff: string | undefined;
   private warned = false;
-  /** Per process and goroutine (g address and goid): the verdict on its creators. */
-  private readonly creators = new Map<string, Verdict>();
+  /** Per g address: the verdict on the creators of the goroutine (process and goid) it last held. */
+  private readonly creators = new Map<number, { tgid: number; goid: number; verdict: Verdict }>();
 
   constructor(
     private readonly image: PolicedImage,
@@ -115,12 +115,12 @@ export class Decider {
 
   /** Judges the goroutine's creator and the recorded stacks of its ancestors. */
   private creatorsVerdict(tid: number, tgid: number, g: Goroutine, bias: number): Verdict {
-    const key = `${tgid}:${g.addr}:${g.goid}`;
-    let verdict = this.creators.get(key);
-    if (verdict) return verdict;
-    verdict = this.judgeCreators(tid, g, bias);
+    // A g is reused for later goroutines (another goid), and forks share addresses (another tgid).
+    const cached = this.creators.get(g.addr);
+    if (cached && cached.tgid === tgid && cached.goid === g.goid) return cached.verdict;
+    const verdict = this.judgeCreators(tid, g, bias);
     if (this.creators.size >= MAX_CACHED_GOROUTINES) this.creators.clear();
-    this.creators.set(key, verdict);
+    this.creators.set(g.addr, { tgid, goid: g.goid, verdict });
     return verdict;
   }
 

@@ -108,12 +108,15 @@ export class ImageCache {
   }
 }
 
-/** The source file of main.main, which locates the main module's directory. */
+/**
+ * The source file of main.main, which locates the main module's directory. The linker lays the
+ * main package out last, so the search starts from the end.
+ */
 function mainFile(pclntab: Pclntab): string | undefined {
-  for (const { name, entry } of pclntab.funcs()) {
-    if (name !== "main.main") continue;
-    const fn = pclntab.findFunc(entry);
-    return fn === undefined ? undefined : pclntab.fileLine(fn, entry)?.file;
+  for (let fn = pclntab.funcCount - 1; fn >= 0; fn--) {
+    if (pclntab.funcName(fn) !== "main.main") continue;
+    const entry = pclntab.funcEntry(fn);
+    return pclntab.fileLine(fn, entry)?.file;
   }
   return undefined;
 }
