@@ -78,5 +78,16 @@ export function startGomodjail(args: string[], opts: { stdin?: "pipe" | "ignore"
 /** The pids of a process's children, whichever of its threads started them. */
 export function childrenOf(pid: number): number[] {
   const tasks = `/proc/${pid}/task`;
-  return readdirSync(tasks).flatMap((tid) => readFileSync(`${tasks}/${tid}/children`, "utf8").split(/\s+/).filter(Boolean).map(Number));
+  return readdirSync(tasks).flatMap((tid) => {
+    let list: string;
+    try {
+      list = readFileSync(`${tasks}/${tid}/children`, "utf8");
+    } catch (e) {
+      // A thread that ended since the directory was read (seen under emulation, where
+      // gomodjail's own threads come and go slowly enough to be caught).
+      if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ESRCH") return [];
+      throw e;
+    }
+    return list.split(/\s+/).filter(Boolean).map(Number);
+  });
 }
