@@ -43,26 +43,30 @@ APT_OPTS=(
   -o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o APT::Sandbox::User=root
 )
 
+# Resolves the packages in the lists and downloads the ones not in the cache yet. Returns non-zero
+# (errexit does not apply inside a function called before ||) when that fails.
 fetch_debs() {
   mkdir -p "$OUT/apt/state/lists/partial" "$OUT/apt/cache/archives/partial" "$OUT/debs"
   touch "$OUT/apt/status"
   if [ -n "${ARM64_VM_REFRESH:-}" ] || ! ls "$OUT"/apt/state/lists/*_Packages* >/dev/null 2>&1; then
     say "fetching Debian's arm64 package lists"
-    apt-get "${APT_OPTS[@]}" update -qq
+    apt-get "${APT_OPTS[@]}" update -qq || return 1
   fi
   local kernel
   kernel=$(apt-cache "${APT_OPTS[@]}" depends linux-image-arm64 | awk '$1 == "Depends:" && $2 ~ /^linux-image-.*-arm64$/ { print $2; exit }')
-  [ -n "$kernel" ] || { say "no arm64 kernel package found behind linux-image-arm64"; exit 1; }
+  [ -n "$kernel" ] || { say "no arm64 kernel package found behind linux-image-arm64"; return 1; }
   KERNEL_DEB=""
+  BASE_DEBS=()
   for pkg in "$kernel" "${DEBS[@]}"; do
     local version file
     version=$(apt-cache "${APT_OPTS[@]}" policy "$pkg" | awk '$1 == "Candidate:" { print $2 }')
+    [ -n "$version" ] && [ "$version" != "(none)" ] || { say "no arm64 package $pkg"; return 1; }
     file="$OUT/debs/${pkg}_${version//:/%3a}_arm64.deb"
     if [ ! -f "$file" ]; then
       say "downloading $pkg $version"
-      (cd "$OUT/debs" && apt-get "${APT_OPTS[@]}" download -qq "$pkg=$version")
+      (cd "$OUT/debs" && apt-get "${APT_OPTS[@]}" download -qq "$pkg=$version") || return 1
     fi
-    [ "$pkg" = "$kernel" ] && KERNEL_DEB=$file || BASE_DEBS+=("$file")
+    if [ "$pkg" = "$kernel" ]; then KERNEL_DEB=$file; else BASE_DEBS+=("$file"); fi
   done
 }
 
@@ -123,10 +127,10 @@ build_project() {
   # Sources as git sees them (tracked and new files, not ignored ones), as they are now.
   git ls-files -z -co --exclude-standard | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
     tar -c --null -T - -f - | tar -x -f - -C "$root$repo"
-  # Runtime libraries only: not the host's Bun, the compiler or type declarations.
-  tar -c -f - --exclude=node_modules/bun --exclude=node_modules/@oven --exclude=node_modules/typescript \
-    --exclude=node_modules/@typescript --exclude=node_modules/bun-types --exclude=node_modules/@types \
-    --exclude=node_modules/.bin node_modules | tar -x -f - -C "$root$repo"
+  # The runtime dependencies only (what package-lock.json does not mark dev): not the host's
+  # Bun, the compiler, type declarations or esbuild's native binaries.
+  "$BUN" -e 'for (const [p, v] of Object.entries(require("./package-lock.json").packages)) if (p && !v.dev && !v.devOptional) console.log(p)' |
+    tar -c -T - -f - | tar -x -f - -C "$root$repo"
   for d in "${dirs[@]}"; do
     mkdir -p "$root$d"
     cp "$d/prog" "$root$d/prog"
@@ -143,8 +147,8 @@ EOF
 
 install_host_tools
 [ -x "$BUN" ] || { say "no $BUN: run scripts/bootstrap.sh"; exit 1; }
-BASE_DEBS=()
-fetch_debs
+# Cached lists go stale: a superseded package disappears from the archive. Then fetch them again.
+fetch_debs || { say "fetching again with fresh package lists"; ARM64_VM_REFRESH=1 fetch_debs; }
 fetch_bun
 build_base
 build_project
