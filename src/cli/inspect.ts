@@ -4,7 +4,7 @@
 import { writeSync } from "node:fs";
 import type { Logger } from "pino";
 import { GoBinary } from "../gobin/binary.ts";
-import { type BuildInfo, type ModuleVersion, readBuildInfo } from "../gobin/buildinfo.ts";
+import { type ModuleVersion, readBuildInfo } from "../gobin/buildinfo.ts";
 import { ModuleIndex, type ModuleKind } from "../gobin/modules.ts";
 import { loadProfile, type Policy, policyOf, type Profile } from "../policy/profile.ts";
 
