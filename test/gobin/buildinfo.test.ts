@@ -117,6 +117,7 @@ describe("the pointer format of Go 1.13-1.17", () => {
   // module strings stay where the inline format put them, and two Go string headers (address,
   // length) pointing at them go into the next section, .noptrdata.
   const path = corpusBinary({ go: newestGo, goarch: "amd64", variant: "default" });
+  const original = readBuildInfo(ElfFile.open(path))!;
 
   function toPointerFormat(bytes: Uint8Array, pointers: (headers: bigint[]) => bigint[]): ElfFile {
     const info = section(path, ".go.buildinfo");
