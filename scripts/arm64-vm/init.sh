@@ -7,7 +7,7 @@ export PATH=/bin HOME=/root TMPDIR=/tmp NO_COLOR=1 FORCE_COLOR=0
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
+# /tmp stays the initramfs's own (already in memory): the repository may live under it.
 ip link set lo up
 
 # REPO, TESTS, GOMODJAIL_TEST_GOARCH, GOMODJAIL_TEST_GO_TOOLCHAINS (written by build.sh).
