@@ -1,6 +1,7 @@
 // The decision for one trapped syscall of a policed process: walk the thread's Go stack (or, for
 // C code called through cgo, the calling goroutine's), then the goroutine's creators (DESIGN.md
 // #5), and judge every logical frame met on the way.
+import { readFileSync } from "node:fs";
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../gobin/runtime-layout.ts";
@@ -73,6 +74,9 @@ export class Decider {
     if (!this.goroutines) return this.ancestryUnavailable();
     const g = this.goroutines.readG(tid, regs.g);
     if (g && g.stackLo <= regs.sp && regs.sp < g.stackHi) return g;
+    // A process that is exiting (its threads killed out of their stops) has no memory left to
+    // read: that says nothing about the layout.
+    if (!g && hasNoMemory(tid)) return undefined;
     return this.ancestryUnavailable(`the g register does not point at a goroutine whose stack holds SP (layout from ${this.layoutSource()})`);
   }
 
@@ -148,5 +152,14 @@ export class Decider {
     const truncated = ancestors.length >= MAX_ANCESTORS || (limit !== undefined && ancestors.some((a) => a.pcs.length >= limit));
     if (truncated) return { block: true, module: "unknown", frame: undefined, reason: `the ancestry of goroutine ${g.goid} was truncated by the runtime` };
     return { block: false };
+  }
+}
+
+/** True when the thread's process has released its memory (it is exiting) or is gone. */
+function hasNoMemory(tid: number): boolean {
+  try {
+    return readFileSync(`/proc/${tid}/maps`, "utf8") === "";
+  } catch {
+    return true;
   }
 }
