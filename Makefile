@@ -2,7 +2,8 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 BUN ?= node_modules/.bin/bun
-GO ?= $(firstword $(wildcard /usr/lib/go-1.23/bin/go /usr/lib/go-1.19/bin/go) go)
+# The newest Go toolchain installed from Debian's packages (scripts/install-go.sh).
+GO ?= $(firstword $(lastword $(sort $(wildcard /usr/lib/go-1.2[0-9]/bin/go))) $(wildcard /usr/lib/go-1.19/bin/go) go)
 
 BINARY := _output/bin/gomodjail
 SOURCES := $(shell find src -name '*.ts') package.json

@@ -1,41 +1,94 @@
 #!/usr/bin/env bash
-# Installs the Go toolchains the tests build with: Go 1.19 (golang-go) and Go 1.21-1.23 from
-# bookworm-backports. The backports source is derived from the system's own Debian source
-# (same URI), so no mirror host name is written anywhere. Needs root; prints what is missing
-# when it cannot install.
+# Installs the Go toolchains the tests build with, all from Debian's packages:
+#   Go 1.19 (golang-go) and Go 1.21-1.23 from bookworm-backports, installed with apt-get;
+#   Go 1.24 (trixie) and Go 1.25-1.27 (trixie-backports), unpacked into /usr/lib/go-1.NN.
+# Every source is derived from the system's own Debian source (same URI, another suite), so no
+# mirror host name is written anywhere.
+#
+# Why unpack the trixie toolchains instead of installing them: adding trixie to the system's
+# sources would offer every trixie package as an upgrade (libc6 first) to any later apt-get
+# install. Instead their lists live in a private apt state under .cache/go-apt, which the
+# system's apt never reads; only the golang-1.NN-go and golang-1.NN-src .debs are downloaded
+# and unpacked with dpkg-deb. The Go toolchain is statically linked, so nothing else of trixie
+# is needed. Needs root; prints what is missing when it cannot install.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bookworm_versions=(1.21 1.22 1.23)
+# version:suite, for the toolchains that bookworm does not have.
+trixie_versions=(1.24:trixie 1.25:trixie-backports 1.26:trixie-backports 1.27:trixie-backports)
 
 main_sources=/etc/apt/sources.list.d/debian.sources
 backports_sources=/etc/apt/sources.list.d/gomodjail-backports.sources
+apt_dir=$PWD/.cache/go-apt
 
 if [ "$(id -u)" != 0 ]; then
-  echo "install-go: not root; install golang-go and golang-1.2{1,2,3}-go (bookworm-backports) yourself" >&2
+  echo "install-go: not root; install golang-go and golang-1.2{1,2,3}-go (bookworm-backports) and unpack golang-1.2{4,5,6,7}-go (trixie, trixie-backports) yourself" >&2
+  exit 1
+fi
+if [ ! -f "$main_sources" ]; then
+  echo "install-go: $main_sources not found: cannot derive the Debian sources for Go" >&2
+  exit 1
+fi
+uri=$(awk '/^URIs:/ {print $2; exit}' "$main_sources")
+keyring=$(awk '/^Signed-By:/ {print $2; exit}' "$main_sources")
+if [ -z "$uri" ]; then
+  echo "install-go: no URIs line in $main_sources" >&2
   exit 1
 fi
 
-if [ ! -f "$backports_sources" ]; then
-  if [ ! -f "$main_sources" ]; then
-    echo "install-go: $main_sources not found: cannot derive a bookworm-backports source" >&2
-    exit 1
-  fi
-  uri=$(awk '/^URIs:/ {print $2; exit}' "$main_sources")
-  keyring=$(awk '/^Signed-By:/ {print $2; exit}' "$main_sources")
-  if [ -z "$uri" ]; then
-    echo "install-go: no URIs line in $main_sources" >&2
-    exit 1
-  fi
-  {
-    echo "Types: deb"
-    echo "URIs: $uri"
-    echo "Suites: bookworm-backports"
-    echo "Components: main"
-    [ -n "$keyring" ] && echo "Signed-By: $keyring"
-  } > "$backports_sources"
-fi
+# A deb822 source for the system's mirror with the given suites.
+source_for() {
+  echo "Types: deb"
+  echo "URIs: $uri"
+  echo "Suites: $*"
+  echo "Components: main"
+  [ -n "$keyring" ] && echo "Signed-By: $keyring"
+  return 0
+}
 
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq golang-go golang-1.21-go golang-1.22-go golang-1.23-go >/dev/null
-for v in 1.19 1.21 1.22 1.23; do
+
+missing_bookworm=()
+[ -x /usr/lib/go-1.19/bin/go ] || missing_bookworm+=(golang-go)
+for v in "${bookworm_versions[@]}"; do
+  [ -x "/usr/lib/go-$v/bin/go" ] || missing_bookworm+=("golang-$v-go")
+done
+if [ "${#missing_bookworm[@]}" -gt 0 ]; then
+  [ -f "$backports_sources" ] || source_for bookworm-backports > "$backports_sources"
+  apt-get update -qq
+  apt-get install -y -qq "${missing_bookworm[@]}" >/dev/null
+fi
+
+missing_trixie=()
+for entry in "${trixie_versions[@]}"; do
+  [ -x "/usr/lib/go-${entry%%:*}/bin/go" ] || missing_trixie+=("$entry")
+done
+if [ "${#missing_trixie[@]}" -gt 0 ]; then
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/debs"
+  source_for trixie trixie-backports > "$apt_dir/trixie.sources"
+  touch "$apt_dir/status"
+  apt_opts=(
+    -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=/dev/null"
+    -o "Dir::Etc::SourceList=$apt_dir/trixie.sources"
+    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::status=$apt_dir/status"
+    -o "Dir::Cache::Archives=$apt_dir/archives" -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
+    -o "Dir::Etc::Preferences=/dev/null" -o "Dir::Etc::PreferencesParts=/dev/null"
+    -o APT::Sandbox::User=root
+  )
+  apt-get "${apt_opts[@]}" update -qq
+  for entry in "${missing_trixie[@]}"; do
+    v=${entry%%:*} suite=${entry##*:}
+    for pkg in "golang-$v-go" "golang-$v-src"; do
+      (cd "$apt_dir/debs" && apt-get "${apt_opts[@]}" download -qq "$pkg/$suite")
+    done
+    for deb in "$apt_dir"/debs/golang-"$v"-{go,src}_*.deb; do
+      dpkg-deb -x "$deb" /
+    done
+    rm -f "$apt_dir"/debs/golang-"$v"-*.deb
+  done
+fi
+
+for v in 1.19 "${bookworm_versions[@]}" "${trixie_versions[@]%%:*}"; do
   "/usr/lib/go-$v/bin/go" version
 done
