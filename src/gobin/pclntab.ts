@@ -95,7 +95,7 @@ export class Pclntab {
     const functabLength = (2 * h.nfunc + 1) * h.functabFieldSize;
     this.functab = new DataView(t.buffer, functabStart, functabLength);
     this.functabWords = h.functabFieldSize === 4 && functabStart % 4 === 0 ? new Uint32Array(t.buffer, functabStart, functabLength / 4) : undefined;
-    this.textStart = h.textStart ?? this.functabField(0);
+    this.textStart = found.textStart ?? this.functabField(0);
     this.minPC = this.entryAt(0);
     this.maxPC = this.entryAt(h.nfunc);
 

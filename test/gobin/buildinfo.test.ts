@@ -75,7 +75,8 @@ describe("readBuildInfo on the toolchains' own binaries", () => {
     const dirs = [`/usr/lib/go-${go}/bin`, `/usr/lib/go-${go}/pkg/tool/linux_amd64`].filter(existsSync);
     const files = dirs.flatMap((d) => readdirSync(d).map((f) => `${d}/${f}`));
     test(`go${go}: ${files.length} binaries equal go version -m`, () => {
-      expect(files.length).toBeGreaterThan(10);
+      // From Go 1.25 the distribution prebuilds only go, gofmt and the build tools (the others are built by `go tool`).
+      expect(files.length).toBeGreaterThanOrEqual(9);
       const expected = goVersionM(files);
       for (const f of files) expect({ f, info: readBuildInfo(ElfFile.open(f)) }).toEqual({ f, info: expected.get(f)! });
     });

@@ -1,7 +1,7 @@
 // The pclntab header: which of the four table formats this is and where its parts lie. Every
 // offset is taken from the table's own header (the magic number decides the layout), never
 // from a guess about the Go version.
-import type { TableBytes } from "./bytes.ts";
+import { PclntabError, type TableBytes } from "./bytes.ts";
 
 /** The oldest Go release that writes each table format. */
 export type PclntabVersion = "1.2" | "1.16" | "1.18" | "1.20";
@@ -15,13 +15,25 @@ const MAGIC: ReadonlyMap<number, PclntabVersion> = new Map([
 
 export const PCLNTAB_MAGICS: readonly number[] = [...MAGIC.keys()];
 
+/**
+ * Magic numbers a later Go's table would carry: Go counted down from 0xfffffffb, then up from
+ * 0xfffffff0. Such a table is refused as newer than known, never parsed with an old layout.
+ */
+function isLaterMagic(magic: number): boolean {
+  return magic >= 0xfffffff2 && magic <= 0xfffffff9;
+}
+
 export interface PclnHeader {
   version: PclntabVersion;
   /** Instruction size unit of pc deltas: 1 on amd64, 4 on arm64. */
   quantum: number;
   ptrSize: number;
   nfunc: number;
-  /** 1.18+: the address function entries are offsets from (runtime.text, as linked). */
+  /**
+   * 1.18+: the address function entries are offsets from (runtime.text, as linked). Undefined in
+   * older tables (absolute entries) and from Go 1.26 on, whose linker writes 0 there: the text
+   * start is then read from the moduledata (see moduledata.ts).
+   */
   textStart: number | undefined;
   /** Offsets in the table. Function names (1.2: offsets from the table start, so 0). */
   funcnametab: number;
@@ -44,6 +56,9 @@ export interface PclnHeader {
 export function parseHeader(t: TableBytes): PclnHeader {
   const magic = t.u32(0, "magic number");
   const version = MAGIC.get(magic);
+  if (!version && isLaterMagic(magic)) {
+    throw new PclntabError(t.file, `the function table's format (magic 0x${magic.toString(16)}) is newer than this reader knows`, true);
+  }
   if (!version) t.fail(`unknown magic number 0x${magic.toString(16)}`);
   if (t.u8(4, "header") !== 0 || t.u8(5, "header") !== 0) t.fail("header padding is not zero");
   const quantum = t.u8(6, "instruction quantum");
@@ -82,7 +97,7 @@ export function parseHeader(t: TableBytes): PclnHeader {
       quantum,
       ptrSize,
       nfunc,
-      textStart: version === "1.16" ? undefined : word(2, "text start"),
+      textStart: version === "1.16" ? undefined : word(2, "text start") || undefined,
       funcnametab: word(first, "function name table offset"),
       cutab: word(first + 1, "compilation unit table offset"),
       filetab: word(first + 2, "file table offset"),

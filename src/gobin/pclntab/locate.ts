@@ -6,7 +6,7 @@ import type { ElfFile } from "../../elf/elf.ts";
 import { PclntabError, TableBytes } from "./bytes.ts";
 import { type PclnHeader, PCLNTAB_MAGICS, parseHeader } from "./header.ts";
 import { hex, type SegmentMemory } from "./memory.ts";
-import { findModuledata } from "./moduledata.ts";
+import { findModuledata, moduledataText } from "./moduledata.ts";
 
 export interface LocatedPclntab {
   table: TableBytes;
@@ -15,17 +15,30 @@ export interface LocatedPclntab {
   header: PclnHeader;
   /** Address of the runtime's moduledata for this table, when found. */
   moduledata: number | undefined;
+  /** Base of 32-bit function entries (1.18+ tables): the header's, or from Go 1.26 on the moduledata's. */
+  textStart: number | undefined;
   /** Where the table was found: a section name, or "segment scan". */
   source: string;
 }
 
 const SECTION_NAMES = [".gopclntab", ".data.rel.ro.gopclntab"];
 
+/**
+ * The base of the table's 32-bit function entries: the header's text start, or where the header
+ * leaves it 0 (Go 1.26 on) the moduledata's text. Undefined for tables with absolute entries.
+ */
+function textStartOf(mem: SegmentMemory, t: TableBytes, h: PclnHeader, moduledata: number | undefined): number | undefined {
+  if (h.functabFieldSize !== 4 || h.textStart !== undefined) return h.textStart;
+  const text = moduledata === undefined ? undefined : moduledataText(mem, moduledata);
+  if (text === undefined) t.fail("the header's text start is 0 and no moduledata record gives it");
+  return text;
+}
+
 /** Checks that the table's functions lie in bytes the file maps, as every real table's do. */
-function checkCodeRange(mem: SegmentMemory, t: TableBytes, h: PclnHeader): void {
+function checkCodeRange(mem: SegmentMemory, t: TableBytes, h: PclnHeader, textStart: number | undefined): void {
   const field = (i: number): number => {
     const off = h.functab + i * h.functabFieldSize;
-    return h.functabFieldSize === 4 ? (h.textStart ?? 0) + t.u32(off, "function entry") : t.u64(off, "function entry");
+    return h.functabFieldSize === 4 ? (textStart ?? 0) + t.u32(off, "function entry") : t.u64(off, "function entry");
   };
   const first = field(0);
   const end = field(2 * h.nfunc);
@@ -35,6 +48,13 @@ function checkCodeRange(mem: SegmentMemory, t: TableBytes, h: PclnHeader): void 
   }
 }
 
+/** Completes a table whose header parsed: its text start, its code range checked. Throws PclntabError. */
+function located(mem: SegmentMemory, table: TableBytes, header: PclnHeader, addr: number, moduledata: number | undefined, source: string): LocatedPclntab {
+  const textStart = textStartOf(mem, table, header, moduledata);
+  checkCodeRange(mem, table, header, textStart);
+  return { table, addr, header, moduledata, textStart, source };
+}
+
 function fromSection(elf: ElfFile, mem: SegmentMemory): LocatedPclntab | string | undefined {
   for (const name of SECTION_NAMES) {
     const s = elf.section(name);
@@ -42,10 +62,9 @@ function fromSection(elf: ElfFile, mem: SegmentMemory): LocatedPclntab | string 
     try {
       const table = new TableBytes(elf.sectionData(s), elf.path);
       const header = parseHeader(table);
-      checkCodeRange(mem, table, header);
-      return { table, addr: s.addr, header, moduledata: findModuledata(mem, [{ header, addr: s.addr }]).get(s.addr), source: name };
+      return located(mem, table, header, s.addr, findModuledata(mem, [{ header, addr: s.addr }]).get(s.addr), name);
     } catch (e) {
-      if (e instanceof PclntabError) return `section ${name} is unusable (${e.reason})`;
+      if (e instanceof PclntabError && !e.newerFormat) return `section ${name} is unusable (${e.reason})`;
       throw e;
     }
   }
@@ -64,7 +83,8 @@ function fromSegments(elf: ElfFile, mem: SegmentMemory): LocatedPclntab[] {
         const table = new TableBytes(segment.bytes.bytes.subarray(skip + 4 * k), elf.path);
         try {
           const header = parseHeader(table);
-          checkCodeRange(mem, table, header);
+          // A header whose text start is 0 can only be checked once its moduledata is found.
+          if (header.functabFieldSize !== 4 || header.textStart !== undefined) checkCodeRange(mem, table, header, header.textStart);
           candidates.push({ table, addr: vaddr + 4 * k, header });
         } catch (e) {
           if (!(e instanceof PclntabError)) throw e;
@@ -76,7 +96,13 @@ function fromSegments(elf: ElfFile, mem: SegmentMemory): LocatedPclntab[] {
   const moduledata = findModuledata(mem, candidates);
   return candidates.flatMap((c) => {
     const at = moduledata.get(c.addr);
-    return at === undefined ? [] : [{ ...c, moduledata: at, source: "segment scan" }];
+    if (at === undefined) return [];
+    try {
+      return [located(mem, c.table, c.header, c.addr, at, "segment scan")];
+    } catch (e) {
+      if (e instanceof PclntabError) return [];
+      throw e;
+    }
   });
 }
 

@@ -7,12 +7,18 @@ import type { SegmentMemory } from "./memory.ts";
 
 const TWO_32 = 2 ** 32;
 
+/** Word index of moduledata.text: after pcHeader, six slices, findfunctab, minpc and maxpc (1.18+). */
+const TEXT_WORD = 22;
+
 /**
- * Word index of moduledata.gofunc: after pcHeader, six slices, findfunctab, minpc/maxpc and the
- * section bounds (text...enoptrbss), end, gcdata, gcbss, types, etypes and rodata. Go 1.20, the
- * release that introduced the 1.20 table format, also added the covctrs/ecovctrs pair.
+ * Where moduledata.gofunc may stand, tried in order, with the word before it (rodata) no higher.
+ * Go 1.18 and 1.19: after the section bounds (text...enoptrbss), end, gcdata, gcbss, types,
+ * etypes and rodata, word 38. Go 1.20 added covctrs/ecovctrs: word 40, up to Go 1.26. Go 1.27
+ * added typedesclen, itaboffset and itabsize: word 43. In the older layouts word 43 is the length
+ * or capacity of textsectmap (a small count, never a mapped address), so trying 43 first cannot
+ * take a 1.20-1.26 record for a 1.27 one.
  */
-const GOFUNC_WORD: Partial<Record<PclnHeader["version"], number>> = { "1.18": 38, "1.20": 40 };
+const GOFUNC_WORDS: Partial<Record<PclnHeader["version"], readonly number[]>> = { "1.18": [38], "1.20": [43, 40] };
 
 /** The words a moduledata for `h` at `addr` must hold, by index. */
 function expectedWords(h: PclnHeader, addr: number): [number, number][] {
@@ -78,11 +84,18 @@ export function findModuledata(mem: SegmentMemory, tables: readonly TableAt[]): 
   return found;
 }
 
+/** moduledata.text, the base of 1.18+ function entries (the only record of it from Go 1.26 on). */
+export function moduledataText(mem: SegmentMemory, moduledata: number): number | undefined {
+  return mem.word(moduledata + 8 * TEXT_WORD);
+}
+
 /** moduledata.gofunc for a 1.18+ table: funcdata offsets count from it. Undefined if unreadable. */
 export function gofuncAddress(mem: SegmentMemory, h: PclnHeader, moduledata: number): number | undefined {
-  const index = GOFUNC_WORD[h.version];
-  if (index === undefined) return undefined;
-  const gofunc = mem.word(moduledata + 8 * index);
-  // gofunc is a region of read-only data the file holds (go:func.*).
-  return gofunc !== undefined && mem.find(gofunc, 1) ? gofunc : undefined;
+  for (const index of GOFUNC_WORDS[h.version] ?? []) {
+    const gofunc = mem.word(moduledata + 8 * index);
+    const rodata = mem.word(moduledata + 8 * (index - 1));
+    // gofunc is a region of read-only data the file holds (go:func.*), at or after rodata.
+    if (gofunc !== undefined && rodata !== undefined && rodata <= gofunc && mem.find(gofunc, 1)) return gofunc;
+  }
+  return undefined;
 }
