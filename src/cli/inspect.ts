@@ -4,7 +4,7 @@
 import { writeSync } from "node:fs";
 import type { Logger } from "pino";
 import { GoBinary } from "../gobin/binary.ts";
-import { type ModuleVersion, readBuildInfo } from "../gobin/buildinfo.ts";
+import type { ModuleVersion } from "../gobin/buildinfo.ts";
 import { ModuleIndex, type ModuleKind } from "../gobin/modules.ts";
 import { loadProfile, type Policy, policyOf, type Profile } from "../policy/profile.ts";
 
@@ -55,7 +55,7 @@ export interface InspectReport {
 export function inspectBinary(prog: string, goMod?: string): InspectReport {
   const profile = goMod === undefined ? undefined : loadProfile(goMod);
   const binary = GoBinary.open(prog);
-  const info = readBuildInfo(binary.elf);
+  const info = binary.buildInfo;
   const warnings: string[] = [];
 
   const binaryMain = info?.main?.path;

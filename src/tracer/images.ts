@@ -4,6 +4,7 @@
 import { readFileSync, readlinkSync, statSync } from "node:fs";
 import { ElfError, ElfFile } from "../elf/elf.ts";
 import { BuildInfoError, readBuildInfo, type BuildInfo } from "../gobin/buildinfo.ts";
+import { isNewerGo, NewerGoError } from "../gobin/go-release.ts";
 import { ModuleIndex, SourceFileIndex, sourceLayout } from "../gobin/modules.ts";
 import { Pclntab, PclntabError } from "../gobin/pclntab.ts";
 import { runtimeLayout, RuntimeLayoutError, type RuntimeLayout } from "../gobin/runtime-layout.ts";
@@ -84,6 +85,8 @@ export class ImageCache {
     if (main && want && main !== want) {
       return { kind: "exempt", path, reason: `main module ${main} is not the policy's ${want}` };
     }
+    // A release newer than known may lay out its tables differently: never read it by guesswork.
+    if (isNewerGo(info?.goVersion)) return { kind: "unreadable", path, reason: new NewerGoError(path, info!.goVersion).message };
     let pclntab: Pclntab;
     try {
       pclntab = Pclntab.fromElf(elf, { goVersion: info?.goVersion });

@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import { ElfError } from "../elf/elf.ts";
 import { GoBinary } from "../gobin/binary.ts";
-import { readBuildInfo } from "../gobin/buildinfo.ts";
+import { NewerGoError } from "../gobin/go-release.ts";
 import type { Profile } from "../policy/profile.ts";
 import { ProgramError } from "./errors.ts";
 
@@ -13,10 +13,11 @@ export function checkFirstTarget(path: string, profile: Profile, logger: Logger)
   try {
     binary = GoBinary.open(path);
   } catch (e) {
+    if (e instanceof NewerGoError) throw new ProgramError(e.message);
     const why = e instanceof ElfError ? e.reason : (e as Error).message;
     throw new ProgramError(`${path}: not a Go binary gomodjail can read (${why})`);
   }
-  const main = readBuildInfo(binary.elf)?.main?.path;
+  const main = binary.buildInfo?.main?.path;
   if (!main) {
     logger.warn({ exe: path }, "binary has no module information; applying the policy's module list");
     return;

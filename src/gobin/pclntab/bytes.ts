@@ -7,6 +7,8 @@ export class PclntabError extends Error {
   constructor(
     readonly file: string,
     readonly reason: string,
+    /** The table looks like one of a Go release newer than this reader knows, not a damaged one. */
+    readonly newerFormat = false,
   ) {
     super(`${file}: pclntab: ${reason}`);
     this.name = "PclntabError";
