@@ -10,8 +10,8 @@
 #                   (rebuilt every time: it is small)
 # Packages are fetched once into the cache; ARM64_VM_REFRESH=1 fetches Debian's lists again.
 # ARM64_VM_TESTS chooses the test files (default: the tracer's end-to-end tests); ARM64_VM_GO the
-# Go toolchains to test, comma-separated (default: all installed; the tests take the oldest and
-# the newest), e.g. ARM64_VM_GO=1.23 for half the blocking tests.
+# Go toolchains to test, comma-separated (default: the oldest and the newest installed), e.g.
+# ARM64_VM_GO=1.27 for half the blocking tests.
 # Installs qemu-system-arm and cpio from Debian when they are missing (needs root).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -1,21 +1,26 @@
 // The binary cannot be swapped: gomodjail reads the file a process really executes
 // (/proc/PID/exe), not the path it was started from, so replacing or deleting PROG on disk while
 // it runs changes nothing.
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { goBuild, repoRoot } from "../helpers/gobuild.ts";
+import { goBuild, goToolchains, type GoVariant, repoRoot } from "../helpers/gobuild.ts";
 import { blockedLines, startGomodjail, Watched } from "../helpers/gomodjail.ts";
 import { loadProfile } from "../../src/policy/profile.ts";
 import { ImageCache } from "../../src/tracer/images.ts";
 
 const goMod = join(repoRoot, "test/fixtures/jail/app/go.mod");
 
-async function runSwapped(swap: (path: string) => void) {
+interface Build {
+  go: string;
+  variant: GoVariant;
+}
+
+async function runSwapped(build: Build, swap: (path: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), "gomodjail-swap-"));
   const prog = join(dir, "prog");
-  copyFileSync(goBuild({ dir: join(repoRoot, "test/fixtures/jail/app") }), prog);
+  copyFileSync(goBuild({ dir: join(repoRoot, "test/fixtures/jail/app"), ...build }), prog);
   const watched = startGomodjail(["run", `--go-mod=${goMod}`, "--", prog, "reexec", "evil-open", "main-open"], { stdin: "pipe" });
   const proc = watched.proc as Bun.Subprocess<"pipe", "pipe", "pipe">;
   await watched.until("ready\n");
@@ -29,44 +34,51 @@ async function runSwapped(swap: (path: string) => void) {
 
 // Another Go program in PROG's place: had gomodjail read the path, the re-executed program's
 // addresses would be looked up in this one's function table.
-const impostor = () => goBuild({ dir: join(repoRoot, "test/fixtures/corpus/app") });
+const impostor = (build: Build) => goBuild({ dir: join(repoRoot, "test/fixtures/corpus/app"), ...build });
 
-test("replacing PROG on disk while it runs changes nothing", async () => {
-  const r = await runSwapped((path) => {
-    const next = `${path}.next`;
-    copyFileSync(impostor(), next);
-    renameSync(next, path);
-  });
-  expect(r.out).toBe("ready\nevil-open: open /etc/hostname: operation not permitted\nmain-open: ok\n");
-  expect(blockedLines(r.stderr).map((l) => l.module)).toEqual(["example.com/evil"]);
-  expect(r.exitCode).toBe(0);
-});
+for (const go of goToolchains()) {
+  for (const variant of ["default", "pie", "stripped"] as const) {
+    const build: Build = { go, variant };
+    describe(`Go ${go} ${variant}`, () => {
+      test("replacing PROG on disk while it runs changes nothing", async () => {
+        const r = await runSwapped(build, (path) => {
+          const next = `${path}.next`;
+          copyFileSync(impostor(build), next);
+          renameSync(next, path);
+        });
+        expect(r.out).toBe("ready\nevil-open: open /etc/hostname: operation not permitted\nmain-open: ok\n");
+        expect(blockedLines(r.stderr).map((l) => l.module)).toEqual(["example.com/evil"]);
+        expect(r.exitCode).toBe(0);
+      });
 
-test("deleting PROG while it runs changes nothing", async () => {
-  const r = await runSwapped((path) => rmSync(path));
-  expect(r.out).toBe("ready\nevil-open: open /etc/hostname: operation not permitted\nmain-open: ok\n");
-  expect(blockedLines(r.stderr).map((l) => l.module)).toEqual(["example.com/evil"]);
-  expect(r.exitCode).toBe(0);
-});
+      test("deleting PROG while it runs changes nothing", async () => {
+        const r = await runSwapped(build, (path) => rmSync(path));
+        expect(r.out).toBe("ready\nevil-open: open /etc/hostname: operation not permitted\nmain-open: ok\n");
+        expect(blockedLines(r.stderr).map((l) => l.module)).toEqual(["example.com/evil"]);
+        expect(r.exitCode).toBe(0);
+      });
 
-test("the image of a process is the file it executes, even after its path names another", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "gomodjail-swap-"));
-  const prog = join(dir, "prog");
-  copyFileSync(goBuild({ dir: join(repoRoot, "test/fixtures/jail/app") }), prog);
-  const watched = new Watched(Bun.spawn([prog, "sleep"], { stdout: "pipe" }));
-  const proc = watched.proc;
-  await watched.until("ready\n");
-  const next = `${prog}.next`;
-  copyFileSync(impostor(), next);
-  renameSync(next, prog);
-  try {
-    const profile = loadProfile(goMod);
-    const { image } = new ImageCache(profile, () => {}).forProcess(proc.pid);
-    expect(image.kind).toBe("policed");
-    if (image.kind !== "policed") return;
-    const names = new Set([...image.pclntab.funcs()].map((f) => f.name));
-    expect(names.has("example.com/evil.Open")).toBe(true);
-  } finally {
-    proc.kill();
+      test("the image of a process is the file it executes, even after its path names another", async () => {
+        const dir = mkdtempSync(join(tmpdir(), "gomodjail-swap-"));
+        const prog = join(dir, "prog");
+        copyFileSync(goBuild({ dir: join(repoRoot, "test/fixtures/jail/app"), ...build }), prog);
+        const watched = new Watched(Bun.spawn([prog, "sleep"], { stdout: "pipe" }));
+        const proc = watched.proc;
+        await watched.until("ready\n");
+        const next = `${prog}.next`;
+        copyFileSync(impostor(build), next);
+        renameSync(next, prog);
+        try {
+          const profile = loadProfile(goMod);
+          const { image } = new ImageCache(profile, () => {}).forProcess(proc.pid);
+          expect(image.kind).toBe("policed");
+          if (image.kind !== "policed") return;
+          const names = new Set([...image.pclntab.funcs()].map((f) => f.name));
+          expect(names.has("example.com/evil.Open")).toBe(true);
+        } finally {
+          proc.kill();
+        }
+      });
+    });
   }
-});
+}
