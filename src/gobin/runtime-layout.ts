@@ -88,13 +88,17 @@ export interface RuntimeLayout {
   /**
    * The most pcs the runtime records of an ancestor's stack (the innermost ones): an ancestor
    * whose pcs are this many may have lost its outer frames. 100 up to Go 1.20, 50 from 1.21;
-   * undefined when the release is unknown or newer than 1.23.
+   * undefined when the release is unknown or newer than the table's.
    */
   ancestorPcsLimit: number | undefined;
   tlsG: TlsG;
 }
 
-/** Values of g.atomicstatus (stable in Go 1.19-1.23); `scan` is a flag or-ed into the others while the GC scans the stack. */
+/**
+ * Values of g.atomicstatus, the same in Go 1.19-1.27 (1.26 added states 10 and 11, leaked and
+ * dead extra-M goroutines, which nothing here reads); `scan` is a flag or-ed into the others while
+ * the GC scans the stack.
+ */
 export const G_STATUS = { idle: 0, runnable: 1, running: 2, syscall: 3, waiting: 4, dead: 6, scan: 0x1000 } as const;
 
 /** The offsets cannot be known for this binary; the message says why. */
@@ -129,6 +133,28 @@ const GO_1_19: TableLayout = {
     startpc: 312,
   },
   m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 312, vdsoSP: 800, vdsoPC: 808 },
+  ancestorInfo: ANCESTOR_INFO,
+};
+
+// Go 1.26 and 1.27 agree on every offset read here. Fields added in 1.26 move g.parentGoid and
+// m.incgo, and what follows them, 8 bytes on from 1.25.
+const GO_1_26: TableLayout = {
+  g: {
+    stackLo: 0,
+    stackHi: 8,
+    m: 48,
+    sched: { sp: 56, pc: 64, bp: 96 },
+    syscallsp: 104,
+    syscallpc: 112,
+    syscallbp: 120,
+    atomicstatus: 144,
+    goid: 152,
+    parentGoid: 280,
+    gopc: 288,
+    ancestors: 296,
+    startpc: 304,
+  },
+  m: { g0: 0, procid: 64, gsignal: 72, tls: 128, curg: 184, incgo: 280, ncgo: 328, vdsoSP: 896, vdsoPC: 904 },
   ancestorInfo: ANCESTOR_INFO,
 };
 
@@ -191,6 +217,49 @@ const TABLE: Record<string, TableLayout> = {
     m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 304, vdsoSP: 856, vdsoPC: 864 },
     ancestorInfo: ANCESTOR_INFO,
   },
+  // 1.24 differs from 1.23 only past m.trace, which grew: m.vdsoSP and m.vdsoPC.
+  "1.24": {
+    g: {
+      stackLo: 0,
+      stackHi: 8,
+      m: 48,
+      sched: { sp: 56, pc: 64, bp: 104 },
+      syscallsp: 112,
+      syscallpc: 120,
+      syscallbp: 128,
+      atomicstatus: 152,
+      goid: 160,
+      parentGoid: 280,
+      gopc: 288,
+      ancestors: 296,
+      startpc: 304,
+    },
+    m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 304, vdsoSP: 880, vdsoPC: 888 },
+    ancestorInfo: ANCESTOR_INFO,
+  },
+  // 1.25 dropped gobuf.ret: g's fields from sched.bp on, and m's after its gobuf morebuf, move
+  // 8 bytes back (m grew again before ncgo).
+  "1.25": {
+    g: {
+      stackLo: 0,
+      stackHi: 8,
+      m: 48,
+      sched: { sp: 56, pc: 64, bp: 96 },
+      syscallsp: 104,
+      syscallpc: 112,
+      syscallbp: 120,
+      atomicstatus: 144,
+      goid: 152,
+      parentGoid: 272,
+      gopc: 280,
+      ancestors: 288,
+      startpc: 296,
+    },
+    m: { g0: 0, procid: 64, gsignal: 72, tls: 128, curg: 184, incgo: 272, ncgo: 320, vdsoSP: 896, vdsoPC: 904 },
+    ancestorInfo: ANCESTOR_INFO,
+  },
+  "1.26": GO_1_26,
+  "1.27": GO_1_26,
 };
 
 /** The Go releases the table covers, e.g. ["1.19", "1.20", ...]. */
@@ -237,7 +306,10 @@ export function runtimeLayout(elf: ElfFile, goVersion: string | undefined, optio
   return { source: "table", goVersion, ...table, ancestorPcsLimit, tlsG };
 }
 
-/** The runtime's cap on an ancestor's pcs: _TracebackMaxFrames (100) until Go 1.20, tracebackInnerFrames (50) since. */
+/**
+ * The runtime's cap on an ancestor's pcs (saveAncestors' buffer): _TracebackMaxFrames (100) until
+ * Go 1.20, tracebackInnerFrames (50) since (still 50 in 1.27). A release past the table may change it.
+ */
 function ancestorPcsLimitOf(goVersion: string | undefined): number | undefined {
   const release = goVersion === undefined ? undefined : goRelease(goVersion);
   if (release === undefined || !TABLE_RELEASES.includes(release)) return undefined;

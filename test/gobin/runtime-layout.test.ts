@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { ElfFile } from "../../src/elf/elf.ts";
 import { readBuildInfo } from "../../src/gobin/buildinfo.ts";
 import { DwarfError } from "../../src/gobin/dwarf/cursor.ts";
-import { readDwarfSections } from "../../src/gobin/dwarf/sections.ts";
+import { type DwarfSections, readDwarfSections } from "../../src/gobin/dwarf/sections.ts";
 import { DwarfStructReader } from "../../src/gobin/dwarf/structs.ts";
+import { NEWEST_KNOWN_GO } from "../../src/gobin/go-release.ts";
 import {
   goRelease,
   type RuntimeLayout,
@@ -32,14 +33,28 @@ function offsets(l: RuntimeLayout): Pick<RuntimeLayout, "g" | "m" | "ancestorInf
   return { g: l.g, m: l.m, ancestorInfo: l.ancestorInfo };
 }
 
+/** The DWARF version of every unit in .debug_info (32-bit DWARF, as Go and gcc write it). */
+function unitVersions(info: Uint8Array): Set<number> {
+  const view = new DataView(info.buffer, info.byteOffset, info.byteLength);
+  const versions = new Set<number>();
+  for (let at = 0; at < info.length; at += 4 + view.getUint32(at, true)) versions.add(view.getUint16(at + 4, true));
+  return versions;
+}
 
 describe("runtime layout from DWARF equals the per-release table", () => {
   for (const go of goToolchains()) {
+    const minor = Number(go.split(".")[1]);
+    // The Go linker writes DWARF 5 by default from 1.25 on.
+    const dwarfVersion = minor >= 25 ? 5 : 4;
     for (const goarch of ["amd64", "arm64"] as GoArch[]) {
       const variants: GoVariant[] = goarch === "amd64" ? ["default", "pie", "cgo"] : ["default", "pie"];
       for (const variant of variants) {
-        test(`go${go}/${goarch}/${variant}: the DWARF offsets are the table's for ${go}`, () => {
+        test(`go${go}/${goarch}/${variant}: the DWARF ${dwarfVersion} offsets are the table's for ${go}`, () => {
           const { elf, goVersion } = open(corpusBinary({ go, goarch, variant }));
+          // cgo binaries also hold gcc's units, DWARF 5 whatever the Go release.
+          const versions = unitVersions(readDwarfSections(elf)!.info);
+          if (variant === "cgo") expect(versions).toContain(dwarfVersion);
+          else expect([...versions]).toEqual([dwarfVersion]);
           const dwarf = runtimeLayout(elf, goVersion);
           expect(dwarf.source).toBe("dwarf");
           expect(goRelease(goVersion)).toBe(go);
@@ -48,7 +63,6 @@ describe("runtime layout from DWARF equals the per-release table", () => {
           expect(table.source).toBe("table");
           expect(offsets(dwarf)).toEqual(offsets(table));
           // Fields that exist only in newer releases are present exactly from those releases on.
-          const minor = Number(go.split(".")[1]);
           expect(dwarf.g.parentGoid !== undefined).toBe(minor >= 21);
           expect(dwarf.g.syscallbp !== undefined).toBe(minor >= 23);
         });
@@ -65,8 +79,10 @@ describe("runtime layout from DWARF equals the per-release table", () => {
     }
   }
 
-  test("the table covers every installed toolchain", () => {
+  test("the table covers every installed toolchain, and every release from 1.19 to the newest gomodjail accepts", () => {
     for (const go of goToolchains()) expect(TABLE_RELEASES).toContain(go);
+    const newest = Number(NEWEST_KNOWN_GO.split(".")[1]);
+    expect(TABLE_RELEASES).toEqual(Array.from({ length: newest - 18 }, (_, i) => `1.${19 + i}`));
   });
 });
 
@@ -212,6 +228,89 @@ describe("damaged DWARF", () => {
     const info = elf.section(".debug_info")!;
     bytes.fill(0x55, info.offset + 24, info.offset + 64);
     expect(() => runtimeLayout(elf, "go1.23.5")).toThrow("cannot inflate");
+  });
+});
+
+/** Little-endian bytes of an unsigned value. */
+function le(value: number, size: number): number[] {
+  return Array.from({ length: size }, (_, i) => Math.floor(value / 256 ** i) % 256);
+}
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    out.push((value & 0x7f) | (value >= 0x80 ? 0x80 : 0));
+    value >>>= 7;
+  } while (value > 0);
+  return out;
+}
+
+/**
+ * A DWARF 5 unit of the kind a C compiler writes rather than Go: every name through .debug_str_offsets
+ * (DW_FORM_strx1/2/4 and strx, the unit's name before its DW_AT_str_offsets_base), a member offset
+ * as DW_FORM_implicit_const, and addrx, rnglistx, loclistx, line_strp and data16 attributes to step
+ * over. It says it is Go, so that its struct runtime.g {a at 0, b at 8, c at 16; 24 bytes} is read.
+ */
+function dwarf5Unit(opts: { unitType?: number; strOffsetsBase?: boolean; memberLocationForm?: number } = {}): DwarfSections {
+  const { unitType = 1, strOffsetsBase = true, memberLocationForm = 0x0b } = opts;
+  const names = ["runtime", "runtime.g", "a", "b", "c"];
+  const str: number[] = [0];
+  const offsets = names.map((n) => {
+    const at = str.length;
+    str.push(...new TextEncoder().encode(n), 0);
+    return at;
+  });
+  // .debug_str_offsets: an 8-byte header (length, version 5, padding), then one offset per string.
+  const strOffsets = [...le(4 + 4 * names.length, 4), ...le(5, 2), 0, 0, ...offsets.flatMap((o) => le(o, 4))];
+  const base = strOffsetsBase ? [[0x72, 0x17]] : [];
+  const abbrev = [
+    ...[1, 0x11, 1, 0x03, 0x25, 0x13, 0x0b, 0x11, 0x1b, 0x55, 0x23, 0x1b, 0x1f, ...base.flat(), 0, 0],
+    ...[2, 0x13, 1, 0x03, 0x26, 0x0b, 0x0f, 0x1c, 0x1e, 0, 0],
+    ...[3, 0x0d, 0, 0x03, 0x1a, 0x38, memberLocationForm, 0, 0],
+    ...[4, 0x0d, 0, 0x03, 0x28, 0x38, 0x21, 16, 0x02, 0x22, 0, 0],
+    0,
+  ];
+  const location = (offset: number): number[] => (memberLocationForm === 0x17 ? le(offset, 4) : [offset]);
+  const dies = [
+    ...[1, 0, 0x16, ...uleb(0), ...uleb(0), ...le(0, 4), ...(strOffsetsBase ? le(8, 4) : [])],
+    ...[2, ...le(1, 2), ...uleb(24), ...new Array(16).fill(0xee)],
+    ...[3, ...uleb(2), ...location(0)],
+    ...[3, ...uleb(3), ...location(8)],
+    ...[4, ...le(4, 4), ...uleb(0)],
+    0,
+    0,
+  ];
+  const header = [...le(5, 2), unitType, 8, ...le(0, 4)];
+  const info = [...le(header.length + dies.length, 4), ...header, ...dies];
+  return {
+    info: new Uint8Array(info),
+    abbrev: new Uint8Array(abbrev),
+    str: new Uint8Array(str),
+    lineStr: new Uint8Array([0]),
+    strOffsets: new Uint8Array(strOffsets),
+  };
+}
+
+describe("DWARF 5 forms that C compilers write", () => {
+  const read = (sections: DwarfSections) => new DwarfStructReader(sections, "synthetic").findStructs(["runtime.g"]);
+
+  test("names through DW_FORM_strx* and .debug_str_offsets resolve, and addrx, rnglistx, loclistx, line_strp and data16 are stepped over", () => {
+    const g = read(dwarf5Unit()).get("runtime.g");
+    expect(g).toEqual({ name: "runtime.g", byteSize: 24, members: new Map([["a", 0], ["b", 8], ["c", 16]]) });
+  });
+
+  test("a member whose offset is a location list, not a constant, is a DwarfError", () => {
+    expect(() => read(dwarf5Unit({ memberLocationForm: 0x17 }))).toThrow(DwarfError);
+    expect(() => read(dwarf5Unit({ memberLocationForm: 0x17 }))).toThrow("member a of runtime.g has no constant offset (form 0x17)");
+  });
+
+  test("a string index in a unit without DW_AT_str_offsets_base is a DwarfError", () => {
+    expect(() => read(dwarf5Unit({ strOffsetsBase: false }))).toThrow("without DW_AT_str_offsets_base");
+  });
+
+  test("an unknown form or unit type is a DwarfError, not a skipped value", () => {
+    expect(() => read(dwarf5Unit({ memberLocationForm: 0x50 }))).toThrow("unknown form 0x50");
+    expect(() => read(dwarf5Unit({ unitType: 0x80 }))).toThrow("unknown unit type 128");
   });
 });
 

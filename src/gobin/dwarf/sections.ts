@@ -11,6 +11,8 @@ export interface DwarfSections {
   /** Only units written by C compilers refer to these; Go writes its strings inline. */
   str?: Uint8Array;
   lineStr?: Uint8Array;
+  /** DWARF 5: the string offsets that DW_FORM_strx* index, per unit from its DW_AT_str_offsets_base. */
+  strOffsets?: Uint8Array;
 }
 
 const SHF_COMPRESSED = 0x800;
@@ -26,7 +28,13 @@ export function readDwarfSections(elf: ElfFile): DwarfSections | undefined {
   if (info === undefined) return undefined;
   const abbrev = debugSection(elf, "abbrev");
   if (abbrev === undefined) throw new DwarfError(elf.path, "the file has .debug_info but no .debug_abbrev");
-  return { info, abbrev, str: debugSection(elf, "str"), lineStr: debugSection(elf, "line_str") };
+  return {
+    info,
+    abbrev,
+    str: debugSection(elf, "str"),
+    lineStr: debugSection(elf, "line_str"),
+    strOffsets: debugSection(elf, "str_offsets"),
+  };
 }
 
 function debugSection(elf: ElfFile, name: string): Uint8Array | undefined {

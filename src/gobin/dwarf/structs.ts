@@ -2,6 +2,10 @@
 // that decodes only what that needs (unit headers, abbreviations, names, sizes, member offsets)
 // and skips everything else by its form. Units not written by Go are skipped whole; the unit of
 // package runtime is read first, since that is where the Go linker puts the runtime's types.
+// Go writes DWARF 4 up to 1.24 and DWARF 5 from 1.25 (names inline, addresses as DW_FORM_addrx);
+// C compilers' units in cgo binaries may name things through .debug_str_offsets (DW_FORM_strx*).
+// A value is used only when its form is of the class the attribute needs: a name that is not a
+// string, or a member offset that is not a constant, is a DwarfError, never a guess.
 import { Cursor, DwarfError, stringAt } from "./cursor.ts";
 import type { DwarfSections } from "./sections.ts";
 
@@ -19,8 +23,11 @@ const DW_AT_name = 0x03;
 const DW_AT_byte_size = 0x0b;
 const DW_AT_language = 0x13;
 const DW_AT_data_member_location = 0x38;
+const DW_AT_str_offsets_base = 0x72;
 const DW_LANG_Go = 0x16;
 const DW_OP_plus_uconst = 0x23;
+/** DWARF 5 unit types (DW_UT_*) whose headers this reader knows. */
+const DW_UT = { compile: 0x01, type: 0x02, partial: 0x03, skeleton: 0x04, split_compile: 0x05, split_type: 0x06 } as const;
 
 const DW_FORM = {
   addr: 0x01,
@@ -93,10 +100,19 @@ interface Unit {
   offsetSize: 4 | 8;
   addressSize: number;
   abbrevs: Map<number, Abbrev>;
+  /** DW_AT_str_offsets_base of the root DIE: where the unit's DW_FORM_strx* indexes start. */
+  strOffsetsBase?: number;
 }
 
-/** A decoded attribute value: numbers for constants and offsets, strings for names, undefined for what we skip. */
-type AttrValue = number | string | Uint8Array | undefined;
+/** A kept attribute's value, by the class of its form. */
+type AttrValue =
+  | { kind: "constant"; form: number; value: number }
+  | { kind: "string"; form: number; value: string }
+  | { kind: "block"; form: number; value: Uint8Array }
+  /** DW_FORM_sec_offset: a base such as DW_AT_str_offsets_base, or a location or range list. */
+  | { kind: "offset"; form: number; value: number }
+  /** Addresses, references, list indexes, 16-byte constants, strings in other files: never used here. */
+  | { kind: "other"; form: number };
 
 export class DwarfStructReader {
   private readonly abbrevTables = new Map<number, Map<number, Abbrev>>();
@@ -132,14 +148,23 @@ export class DwarfStructReader {
       const code = c.uleb("abbreviation code");
       if (code !== 0) {
         const abbrev = this.abbrev(unit, code, c);
+        const attrsStart = c.pos;
         let language: number | undefined;
-        let name: string | undefined;
         for (const spec of abbrev.attrs) {
-          const v = this.attrValue(c, unit, spec, spec.at === DW_AT_language || spec.at === DW_AT_name);
-          if (spec.at === DW_AT_language && typeof v === "number") language = v;
-          else if (spec.at === DW_AT_name && typeof v === "string") name = v;
+          const v = this.attrValue(c, unit, spec, spec.at === DW_AT_language || spec.at === DW_AT_str_offsets_base);
+          if (spec.at === DW_AT_language && v?.kind === "constant") language = v.value;
+          else if (spec.at === DW_AT_str_offsets_base && v?.kind === "offset") unit.strOffsetsBase = v.value;
         }
-        if (language === DW_LANG_Go) out.push({ unit, name });
+        if (language === DW_LANG_Go) {
+          // Read the name only now: a strx name may come before the base it is relative to.
+          c.pos = attrsStart;
+          let name: string | undefined;
+          for (const spec of abbrev.attrs) {
+            const v = this.attrValue(c, unit, spec, spec.at === DW_AT_name);
+            if (spec.at === DW_AT_name) name = this.name(c, v);
+          }
+          out.push({ unit, name });
+        }
       }
       c.pos = unit.end;
     }
@@ -168,11 +193,14 @@ export class DwarfStructReader {
       const unitType = c.u8("unit type");
       addressSize = c.u8("address size");
       abbrevOffset = c.offset(offsetSize, "abbreviation offset");
-      // Skeleton and split units carry an 8-byte id, type units a signature and a type offset.
-      if (unitType === 0x04 || unitType === 0x05) c.skip(8, "unit id");
-      else if (unitType === 0x02 || unitType === 0x06) {
+      // Skeleton and split units carry an 8-byte id, type units a signature and a type offset;
+      // the header of any other type is unknown, so where its DIEs start is too.
+      if (unitType === DW_UT.skeleton || unitType === DW_UT.split_compile) c.skip(8, "unit id");
+      else if (unitType === DW_UT.type || unitType === DW_UT.split_type) {
         c.skip(8, "type signature");
         c.offset(offsetSize, "type offset");
+      } else if (unitType !== DW_UT.compile && unitType !== DW_UT.partial) {
+        c.fail(`unit at offset ${start} has unknown unit type ${unitType}`);
       }
     } else {
       return c.fail(`unit at offset ${start} has unsupported DWARF version ${version}`);
@@ -235,17 +263,21 @@ export class DwarfStructReader {
       } else {
         let name: string | undefined;
         let size: number | undefined;
-        let location: AttrValue;
+        let location: AttrValue | undefined;
         for (const spec of abbrev.attrs) {
           const keep = spec.at === DW_AT_name || spec.at === DW_AT_byte_size || spec.at === DW_AT_data_member_location;
           const v = this.attrValue(c, unit, spec, keep);
-          if (spec.at === DW_AT_name && typeof v === "string") name = v;
-          else if (spec.at === DW_AT_byte_size && typeof v === "number") size = v;
+          if (spec.at === DW_AT_name) name = this.name(c, v);
+          // A size given by reference or expression is not known statically.
+          else if (spec.at === DW_AT_byte_size && v?.kind === "constant") size = v.value;
           else if (spec.at === DW_AT_data_member_location) location = v;
         }
         if (isMember && name !== undefined) {
-          const offset = memberOffset(location);
-          if (offset === undefined) c.fail(`member ${name} of ${current!.struct.name} has no constant offset`);
+          const offset = memberOffset(location, unit.version);
+          if (offset === undefined) {
+            const form = location === undefined ? "none" : `form 0x${location.form.toString(16)}`;
+            c.fail(`member ${name} of ${current!.struct.name} has no constant offset (${form})`);
+          }
           current!.struct.members.set(name, offset!);
         } else if (isStruct && name !== undefined && wanted.has(name) && !found.has(name) && abbrev.hasChildren) {
           const struct: DwarfStruct = { name, byteSize: size, members: new Map() };
@@ -258,64 +290,48 @@ export class DwarfStructReader {
     }
   }
 
-  /** Reads (or, when `keep` is false, only steps over) one attribute value. */
-  private attrValue(c: Cursor, unit: Unit, spec: AttrSpec, keep = true): AttrValue {
+  /** A name attribute's string; any other form of name is damage, not a nameless entry. */
+  private name(c: Cursor, v: AttrValue | undefined): string | undefined {
+    if (v === undefined || v.kind === "string") return v?.value;
+    return c.fail(`a name at offset ${c.pos} has form 0x${v.form.toString(16)}, not a string this file holds`);
+  }
+
+  /**
+   * Reads one attribute value, or, when `keep` is false, only steps over it (and returns
+   * undefined): skipping allocates nothing, and most attributes are skipped.
+   */
+  private attrValue(c: Cursor, unit: Unit, spec: AttrSpec, keep: boolean): AttrValue | undefined {
     let form = spec.form;
     while (form === DW_FORM.indirect) form = c.uleb("indirect form");
     const off = unit.offsetSize;
     switch (form) {
-      case DW_FORM.addr:
-        c.skip(unit.addressSize, "address");
-        return undefined;
       case DW_FORM.data1:
-      case DW_FORM.ref1:
       case DW_FORM.flag:
-      case DW_FORM.strx1:
-      case DW_FORM.addrx1:
-        return c.u8("1-byte value");
+        return constant(keep, form, c.u8("1-byte constant"));
       case DW_FORM.data2:
-      case DW_FORM.ref2:
-      case DW_FORM.strx2:
-      case DW_FORM.addrx2:
-        return c.u16("2-byte value");
-      case DW_FORM.strx3:
-      case DW_FORM.addrx3:
-        return c.u24("3-byte value");
+        return constant(keep, form, c.u16("2-byte constant"));
       case DW_FORM.data4:
-      case DW_FORM.ref4:
-      case DW_FORM.ref_sup4:
-      case DW_FORM.strx4:
-      case DW_FORM.addrx4:
-        return c.u32("4-byte value");
+        return constant(keep, form, c.u32("4-byte constant"));
       case DW_FORM.data8:
-      case DW_FORM.ref8:
-      case DW_FORM.ref_sig8:
-      case DW_FORM.ref_sup8:
-        if (!keep) {
-          c.skip(8, "8-byte value");
-          return undefined;
-        }
-        return c.u64("8-byte value");
-      case DW_FORM.data16:
-        c.skip(16, "16-byte value");
+        if (keep) return constant(keep, form, c.u64("8-byte constant"));
+        c.skip(8, "8-byte constant");
         return undefined;
       case DW_FORM.sdata:
-        if (keep) return c.sleb("signed constant");
+        if (keep) return constant(keep, form, c.sleb("signed constant"));
         c.skipLeb("signed constant");
         return undefined;
       case DW_FORM.udata:
-      case DW_FORM.ref_udata:
-      case DW_FORM.strx:
-      case DW_FORM.addrx:
-      case DW_FORM.loclistx:
-      case DW_FORM.rnglistx:
-      case DW_FORM.GNU_addr_index:
-      case DW_FORM.GNU_str_index:
-        if (keep) return c.uleb("unsigned constant");
+        if (keep) return constant(keep, form, c.uleb("unsigned constant"));
         c.skipLeb("unsigned constant");
         return undefined;
+      case DW_FORM.flag_present:
+        return constant(keep, form, 1);
+      case DW_FORM.implicit_const:
+        // The value lives in the abbreviation, which an indirect form has none of.
+        if (spec.implicit === undefined) c.fail(`attribute ${spec.at} at offset ${c.pos} is DW_FORM_implicit_const through DW_FORM_indirect`);
+        return constant(keep, form, spec.implicit!);
       case DW_FORM.string: {
-        if (keep) return c.cstring("string");
+        if (keep) return { kind: "string", form, value: c.cstring("string") };
         const end = c.bytes.indexOf(0, c.pos);
         if (end < 0) c.fail(`string at offset ${c.pos} is not terminated`);
         c.pos = end + 1;
@@ -324,51 +340,124 @@ export class DwarfStructReader {
       case DW_FORM.strp:
       case DW_FORM.line_strp: {
         const at = c.offset(off, "string offset");
-        if (!keep || spec.at !== DW_AT_name) return undefined;
+        if (!keep) return undefined;
         const section = form === DW_FORM.strp ? this.sections.str : this.sections.lineStr;
         const where = form === DW_FORM.strp ? ".debug_str" : ".debug_line_str";
-        if (section === undefined) c.fail(`a name refers to ${where}, which the file lacks`);
-        return stringAt(section!, at, where, this.file);
+        if (section === undefined) c.fail(`a string refers to ${where}, which the file lacks`);
+        return { kind: "string", form, value: stringAt(section!, at, where, this.file) };
       }
+      case DW_FORM.strx1:
+        return this.indexedString(c, unit, form, c.u8("string index"), keep);
+      case DW_FORM.strx2:
+        return this.indexedString(c, unit, form, c.u16("string index"), keep);
+      case DW_FORM.strx3:
+        return this.indexedString(c, unit, form, c.u24("string index"), keep);
+      case DW_FORM.strx4:
+        return this.indexedString(c, unit, form, c.u32("string index"), keep);
+      case DW_FORM.strx:
+        if (keep) return this.indexedString(c, unit, form, c.uleb("string index"), keep);
+        c.skipLeb("string index");
+        return undefined;
+      case DW_FORM.addr:
+        c.skip(unit.addressSize, "address");
+        return other(keep, form);
+      case DW_FORM.ref1:
+      case DW_FORM.addrx1:
+        c.skip(1, "1-byte reference or index");
+        return other(keep, form);
+      case DW_FORM.ref2:
+      case DW_FORM.addrx2:
+        c.skip(2, "2-byte reference or index");
+        return other(keep, form);
+      case DW_FORM.addrx3:
+        c.skip(3, "3-byte index");
+        return other(keep, form);
+      case DW_FORM.ref4:
+      case DW_FORM.ref_sup4:
+      case DW_FORM.addrx4:
+        c.skip(4, "4-byte reference or index");
+        return other(keep, form);
+      case DW_FORM.ref8:
+      case DW_FORM.ref_sig8:
+      case DW_FORM.ref_sup8:
+        c.skip(8, "8-byte reference");
+        return other(keep, form);
+      case DW_FORM.data16:
+        c.skip(16, "16-byte constant");
+        return other(keep, form);
+      case DW_FORM.ref_udata:
+      case DW_FORM.addrx:
+      case DW_FORM.loclistx:
+      case DW_FORM.rnglistx:
+      case DW_FORM.GNU_addr_index:
+      // An index into a split unit's (.dwo) strings, which are not in this file.
+      case DW_FORM.GNU_str_index:
+        c.skipLeb("reference or index");
+        return other(keep, form);
       case DW_FORM.ref_addr:
         c.skip(unit.version <= 2 ? unit.addressSize : off, "reference");
-        return undefined;
-      case DW_FORM.sec_offset:
+        return other(keep, form);
+      case DW_FORM.sec_offset: {
+        const at = c.offset(off, "section offset");
+        return keep ? { kind: "offset", form, value: at } : undefined;
+      }
+      // Offsets into a supplementary or alternate file's sections.
       case DW_FORM.strp_sup:
       case DW_FORM.GNU_ref_alt:
       case DW_FORM.GNU_strp_alt:
-        c.skip(off, "section offset");
-        return undefined;
-      case DW_FORM.flag_present:
-        return 1;
-      case DW_FORM.implicit_const:
-        return spec.implicit;
+        c.skip(off, "offset in another file");
+        return other(keep, form);
       case DW_FORM.block1:
-        return this.block(c, c.u8("block length"), keep);
+        return this.block(c, form, c.u8("block length"), keep);
       case DW_FORM.block2:
-        return this.block(c, c.u16("block length"), keep);
+        return this.block(c, form, c.u16("block length"), keep);
       case DW_FORM.block4:
-        return this.block(c, c.u32("block length"), keep);
+        return this.block(c, form, c.u32("block length"), keep);
       case DW_FORM.block:
       case DW_FORM.exprloc:
-        return this.block(c, c.uleb("block length"), keep);
+        return this.block(c, form, c.uleb("block length"), keep);
       default:
-        return c.fail(`attribute ${spec.at} at offset ${c.pos} has unknown form ${form}`);
+        return c.fail(`attribute ${spec.at} at offset ${c.pos} has unknown form 0x${form.toString(16)}`);
     }
   }
 
-  private block(c: Cursor, length: number, keep: boolean): Uint8Array | undefined {
+  /** A DW_FORM_strx* string: entry `index` of the unit's slice of .debug_str_offsets, into .debug_str. */
+  private indexedString(c: Cursor, unit: Unit, form: number, index: number, keep: boolean): AttrValue | undefined {
+    if (!keep) return undefined;
+    const { strOffsets, str } = this.sections;
+    if (strOffsets === undefined || str === undefined) c.fail("a string index needs .debug_str_offsets and .debug_str, which the file lacks");
+    if (unit.strOffsetsBase === undefined) c.fail(`a string index at offset ${c.pos} is in a unit without DW_AT_str_offsets_base`);
+    const entry = new Cursor(strOffsets!, ".debug_str_offsets", this.file, unit.strOffsetsBase! + index * unit.offsetSize);
+    const at = entry.offset(unit.offsetSize, `string offset ${index}`);
+    return { kind: "string", form, value: stringAt(str!, at, ".debug_str", this.file) };
+  }
+
+  private block(c: Cursor, form: number, length: number, keep: boolean): AttrValue | undefined {
     const start = c.pos;
     c.skip(length, "block");
-    return keep ? c.bytes.subarray(start, start + length) : undefined;
+    return keep ? { kind: "block", form, value: c.bytes.subarray(start, start + length) } : undefined;
   }
 }
 
-/** A member's offset: a constant, or (DWARF 2 style) an expression that is one DW_OP_plus_uconst. */
-function memberOffset(location: AttrValue): number | undefined {
-  if (typeof location === "number") return location;
-  if (location instanceof Uint8Array && location.length >= 2 && location[0] === DW_OP_plus_uconst) {
-    const c = new Cursor(location, "member location", "");
+function constant(keep: boolean, form: number, value: number): AttrValue | undefined {
+  return keep ? { kind: "constant", form, value } : undefined;
+}
+
+function other(keep: boolean, form: number): AttrValue | undefined {
+  return keep ? { kind: "other", form } : undefined;
+}
+
+/**
+ * A member's offset: a constant, or (DWARF 2 style) an expression that is one DW_OP_plus_uconst.
+ * In DWARF 2 and 3 a data4 or data8 location is a location list's offset, not a constant.
+ */
+function memberOffset(location: AttrValue | undefined, version: number): number | undefined {
+  if (location?.kind === "constant") {
+    const listOffset = version <= 3 && (location.form === DW_FORM.data4 || location.form === DW_FORM.data8);
+    return listOffset || location.value < 0 ? undefined : location.value;
+  }
+  if (location?.kind === "block" && location.value.length >= 2 && location.value[0] === DW_OP_plus_uconst) {
+    const c = new Cursor(location.value, "member location", "");
     c.u8("operator");
     try {
       const value = c.uleb("operand");
