@@ -23,8 +23,8 @@ elif ! ls /usr/lib/go-1.*/bin/go >/dev/null 2>&1; then
 fi
 
 # Programs tests use: the profiles in examples/profiles are tested on shfmt, age and gron from
-# Debian, with ssh-keygen for age's SSH keys and script(1) for a terminal (esbuild comes from
-# npm, as a devDependency); tmux drives the job-control test, strace the benchmarks' comparison.
+# Debian, with ssh-keygen for age's SSH keys and script(1) for a terminal (esbuild, tsc and buf come
+# from npm, as devDependencies); tmux drives the job-control test, strace the benchmarks' comparison.
 missing=()
 for tool in shfmt:shfmt age:age gron:gron ssh-keygen:openssh-client script:bsdutils tmux:tmux strace:strace; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
