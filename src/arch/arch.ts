@@ -1,5 +1,6 @@
 // What the generic tracer needs from an architecture. Each architecture fills this interface in
 // src/arch/<arch>/regs.ts; nothing outside src/arch names a register.
+import type { SyscallTable } from "../seccomp/syscall-table.ts";
 import type { RegSet } from "../syscalls/ptrace.ts";
 
 export type ArchName = "amd64" | "arm64";
@@ -16,6 +17,12 @@ export interface SyscallRegs {
   lr: number;
   /** The register that holds the current goroutine's g while Go code runs (R14 / R28). */
   g: number;
+}
+
+/** A syscall for a stopped tracee to make itself (see src/tracer/inject.ts). */
+export interface InjectedCall {
+  nr: number;
+  args: readonly number[];
 }
 
 /** Where a frame's caller continues, given the frame's SP and its SP delta (pcsp). */
@@ -38,6 +45,18 @@ export interface Arch {
   threadPointer(tid: number): number;
   /** Skips the syscall `tid` is stopped at, making it return -errno (DESIGN.md #6). */
   failSyscall(tid: number, errno: number): void;
+  /** This architecture's syscall numbers. */
+  readonly syscalls: SyscallTable;
+  /** The machine code of one syscall instruction (amd64 `syscall`, arm64 `svc #0`). */
+  readonly syscallInstruction: Uint8Array;
+  /**
+   * Sets the registers of `tid`, stopped at a syscall-exit stop, to `saved` (a copy of
+   * `regs.words`) with the pc at `pc` and the number and arguments of `call` where the syscall
+   * instruction takes them: resumed, the thread makes that call.
+   */
+  setInjectedCall(tid: number, saved: Uint32Array, pc: number, call: InjectedCall): void;
+  /** The return value of the syscall `tid` has just made (at its syscall-exit stop): >= 0, or -errno. */
+  returnValue(tid: number): number;
   /**
    * The caller of a frame at `sp` whose SP delta is `spDelta` (negative where a stub popped its
    * own return address); `leaf` for the innermost frame. Undefined when that cannot be.

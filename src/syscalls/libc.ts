@@ -36,6 +36,7 @@ const lib = dlopen("libc.so.6", {
   prctl: { args: ["i32", FFIType.u64_fast, FFIType.u64_fast, FFIType.u64_fast, FFIType.u64_fast], returns: "i32" },
   waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
   process_vm_readv: { args: ["i32", "ptr", FFIType.u64_fast, "ptr", FFIType.u64_fast, FFIType.u64_fast], returns: FFIType.i64_fast },
+  process_vm_writev: { args: ["i32", "ptr", FFIType.u64_fast, "ptr", FFIType.u64_fast, FFIType.u64_fast], returns: FFIType.i64_fast },
   posix_spawn: { args: ["ptr", "ptr", "ptr", "ptr", "ptr", "ptr"], returns: "i32" },
   posix_spawnattr_init: { args: ["ptr"], returns: "i32" },
   posix_spawnattr_destroy: { args: ["ptr"], returns: "i32" },
@@ -89,6 +90,13 @@ export function waitpid(pid: number, status: Int32Array, options: number): numbe
 export function processVmReadv(pid: number, localIov: Pointer, remoteIov: Pointer): number {
   const ret = Number(fns.process_vm_readv(pid, localIov, 1, remoteIov, 1, 0));
   if (ret === -1) throw new SyscallError(`process_vm_readv(${pid})`, errno());
+  return ret;
+}
+
+/** process_vm_writev with one local and one remote iovec, given as pointers to prepared iovecs. */
+export function processVmWritev(pid: number, localIov: Pointer, remoteIov: Pointer): number {
+  const ret = Number(fns.process_vm_writev(pid, localIov, 1, remoteIov, 1, 0));
+  if (ret === -1) throw new SyscallError(`process_vm_writev(${pid})`, errno());
   return ret;
 }
 

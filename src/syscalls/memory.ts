@@ -1,7 +1,7 @@
 // Reads a tracee's memory with process_vm_readv into one reusable buffer: one call per window,
 // no allocation per read (DESIGN.md #11).
 import { ptr, type Pointer } from "bun:ffi";
-import { processVmReadv } from "./libc.ts";
+import { processVmReadv, processVmWritev } from "./libc.ts";
 
 const TWO32 = 2 ** 32;
 
@@ -29,6 +29,17 @@ export class RemoteMemory {
     setWord(this.iovecs, 6, n);
     return processVmReadv(pid, this.localIov, this.remoteIov);
   }
+}
+
+/** Writes `bytes` at `addr` of `pid` (writable memory only); returns how many were written. */
+export function writeRemote(pid: number, addr: number, bytes: Uint8Array): number {
+  const iovecs = new Uint32Array(8);
+  setWord(iovecs, 0, ptr(bytes));
+  setWord(iovecs, 2, bytes.length);
+  setWord(iovecs, 4, addr);
+  setWord(iovecs, 6, bytes.length);
+  const base = ptr(iovecs);
+  return processVmWritev(pid, base, (base + 16) as Pointer);
 }
 
 function setWord(a: Uint32Array, i: number, value: number): void {

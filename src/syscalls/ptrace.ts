@@ -2,7 +2,9 @@
 import { ptr, type Pointer } from "bun:ffi";
 import { ptrace, SyscallError } from "./libc.ts";
 
+export const PTRACE_POKEDATA = 5;
 export const PTRACE_CONT = 7;
+export const PTRACE_SYSCALL = 24;
 export const PTRACE_SETOPTIONS = 0x4200;
 export const PTRACE_GETEVENTMSG = 0x4201;
 export const PTRACE_GETREGSET = 0x4204;
@@ -11,6 +13,9 @@ export const PTRACE_SEIZE = 0x4206;
 export const PTRACE_INTERRUPT = 0x4207;
 export const PTRACE_LISTEN = 0x4208;
 
+/** Syscall stops report SIGTRAP|0x80, told apart from a real SIGTRAP (used only while injecting). */
+export const PTRACE_O_TRACESYSGOOD = 0x1;
+export const SYSCALL_STOP_SIGNAL = 0x85;
 export const PTRACE_O_TRACEFORK = 0x2;
 export const PTRACE_O_TRACEVFORK = 0x4;
 export const PTRACE_O_TRACECLONE = 0x8;
@@ -31,6 +36,11 @@ export const NT_ARM_SYSTEM_CALL = 0x404;
 
 export const WNOHANG = 1;
 export const WALL = 0x40000000;
+/**
+ * Wait for the calling thread's own children and tracees only: without it a thread also reaps
+ * the children of every other thread of its process (wait(2)), such as a library caller's.
+ */
+export const WNOTHREAD = 0x20000000;
 
 export const SIGKILL = 9;
 export const SIGTRAP = 5;
@@ -116,6 +126,16 @@ export function getEventMsg(tid: number): number {
  */
 export function resume(tid: number, signal = 0): boolean {
   return tolerateGone(() => ptrace(PTRACE_CONT, tid, 0, signal));
+}
+
+/** Resumes a stopped thread until its next syscall entry or exit (a syscall stop), delivering `signal`. */
+export function resumeToSyscall(tid: number, signal = 0): void {
+  ptrace(PTRACE_SYSCALL, tid, 0, signal);
+}
+
+/** Writes one 64-bit word into the tracee's memory, read-only text included (PTRACE_POKEDATA). */
+export function pokeWord(tid: number, addr: number, word: bigint): void {
+  ptrace(PTRACE_POKEDATA, tid, addr, word);
 }
 
 /** Leaves a thread in group-stop while still reporting what wakes it (PTRACE_LISTEN). */

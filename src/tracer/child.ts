@@ -1,13 +1,10 @@
-// The hidden child stage. gomodjail re-executes itself with CHILD_ENV set; that process stops
-// itself until the tracer has seized it, then sets no_new_privs, installs the seccomp filter on
-// its own thread and execs the target, so the target's first instruction already runs traced
-// and filtered. It loads only what this needs (no CLI, no logger).
-import { ptr } from "bun:ffi";
+// The hidden child mode: the pre-exec stage where the system has no shell (stage.ts). gomodjail
+// re-executes itself with CHILD_ENV set; that process stops itself until the tracer has seized
+// it, then execs the target. The tracer installs the filter at that exec (inject.ts), so this
+// loads nothing else: no CLI, no logger, no filter code.
 import { readFileSync } from "node:fs";
-import type { ArchName } from "../arch/arch.ts";
-import { buildFilter } from "../seccomp/filter.ts";
-import { errno, errnoName, getpid, kill, prctl, raw } from "../syscalls/libc.ts";
 import { cString, cStringArray, environmentArray } from "../syscalls/cstrings.ts";
+import { errno, errnoName, getpid, kill, raw } from "../syscalls/libc.ts";
 import { SIGSTOP } from "../syscalls/ptrace.ts";
 import { CHILD_ENV } from "./stage.ts";
 
@@ -15,13 +12,7 @@ export interface ChildRequest {
   /** The program to exec: a path, already resolved by the parent. */
   path: string;
   argv: string[];
-  arch: ArchName;
 }
-
-const PR_SET_NO_NEW_PRIVS = 38;
-const PR_SET_SECCOMP = 22;
-const SECCOMP_MODE_FILTER = 2;
-const SOCK_FILTER_SIZE = 8;
 
 /** Exit statuses of the child stage, as a shell uses them. */
 const EXIT_CANNOT_EXEC = 126;
@@ -43,17 +34,9 @@ export function runChildStage(encoded: string): never {
   delete env[CHILD_ENV];
 
   // The parent seizes us while we are stopped. If we ever run on untraced (someone else sent
-  // SIGCONT, or the parent died), exec'ing under a TRACE filter would break the target: stop.
+  // SIGCONT, or the parent died), the target would run without its filter: stop.
   kill(getpid(), SIGSTOP);
   if (tracerPid() === 0) die("internal error: the child stage was resumed without a tracer", EXIT_CANNOT_EXEC);
-
-  prctl(PR_SET_NO_NEW_PRIVS, 1);
-  const filter = buildFilter(req.arch, { ownPid: getpid() });
-  // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
-  const fprog = new BigUint64Array(2);
-  fprog[0] = BigInt(filter.length / SOCK_FILTER_SIZE);
-  fprog[1] = BigInt(ptr(filter));
-  prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ptr(fprog));
 
   const path = cString(req.path);
   const argv = cStringArray(req.argv);

@@ -1,7 +1,15 @@
-// How a gomodjail process knows it is the hidden child stage: an environment variable, never
-// argv (whose layout differs between running from source and a compiled binary). A process
-// that has it never spawns another child, so a mistake here cannot become a fork bomb.
+// The pre-exec stage: the process that becomes the target. It stops itself, the tracer seizes it
+// while it is stopped, and it then execs the target, whose seccomp filter the tracer installs at
+// that exec (inject.ts). A POSIX shell does this in about a millisecond; where there is none
+// (distroless and scratch images) this tool runs it itself, in its hidden child mode (child.ts),
+// in about ten. Either one, resumed by anything but the tracer, exits 126 instead of exec'ing.
+//
+// The hidden child mode is marked by an environment variable, never argv (whose layout differs
+// between running from source and a compiled binary). A process that has it never spawns another
+// child, so a mistake here cannot become a fork bomb.
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { ChildRequest } from "./child.ts";
 
 /** Its value is the JSON of a ChildRequest (child.ts). */
 export const CHILD_ENV = "GOMODJAIL_INTERNAL_CHILD_REQUEST";
@@ -12,6 +20,51 @@ export const CHILD_ENV = "GOMODJAIL_INTERNAL_CHILD_REQUEST";
  * the source path of the build machine.)
  */
 export const compiled = Bun.main.startsWith("/$bunfs/");
+
+/** Forces the pre-exec stage to be this tool's child mode ("self"): how the fallback is tested. */
+export const PRE_EXEC_STAGE_ENV = "GOMODJAIL_PRE_EXEC_STAGE";
+
+const SHELL = "/bin/sh";
+/**
+ * Variables a shell sets or rewrites at start-up (dash: PWD, IFS, OPTIND, PPID; bash also SHLVL,
+ * OLDPWD), put back as they were before the exec. `command` keeps a read-only one (bash's PPID)
+ * from ending the shell.
+ */
+const SHELL_VARIABLES = ["PWD", "OLDPWD", "SHLVL", "IFS", "OPTIND", "PPID"];
+
+export interface Command {
+  path: string;
+  argv: string[];
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * The pre-exec stage that execs `target` with `env`: a shell where the system has one, else
+ * `self` (this tool) in its hidden child mode.
+ */
+export function preExecStage(target: ChildRequest, env: Record<string, string | undefined>, self: { path: string; argv: string[] }): Command {
+  if (env[PRE_EXEC_STAGE_ENV] !== "self" && existsSync(SHELL)) {
+    // $0 is argv[0] as given: exec finds a bare name in PATH as the parent did (the tracer checks
+    // at the exec that the file is the one it inspected), and the target sees the same argv.
+    const restore = SHELL_VARIABLES.map((name) =>
+      env[name] === undefined ? `command unset ${name} 2>/dev/null` : `command export ${name}=${shellQuote(env[name])} 2>/dev/null`,
+    );
+    const script = [
+      "kill -STOP $$",
+      // The user's IFS stays theirs; anything that does not read as a TracerPid leaves t empty.
+      't=; while IFS=" \t" read -r k v; do case $k in TracerPid:) t=$v;; esac; done </proc/$$/status',
+      'case $t in ""|0) echo "gomodjail: internal error: the pre-exec stage was resumed without a tracer" >&2; exit 126;; esac',
+      ...restore,
+      'exec "$0" "$@"',
+    ].join("\n");
+    return { path: SHELL, argv: ["sh", "-c", script, ...target.argv], env };
+  }
+  return { path: self.path, argv: self.argv, env: { ...env, [CHILD_ENV]: JSON.stringify(target) } };
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}
 
 /** The command that starts this tool again, for the child stage. */
 export function selfCommand(): { path: string; argv: string[] } {

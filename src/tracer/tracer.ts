@@ -1,7 +1,7 @@
 // The tracer: spawns the target through the child stage, then follows every thread, fork and
 // exec of it, and judges each seccomp stop. It blocks in waitpid, so it runs on a thread of its
 // own (see worker.ts); every ptrace request comes from that thread.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import type { Arch } from "../arch/arch.ts";
 import { amd64 } from "../arch/amd64/regs.ts";
 import { arm64 } from "../arch/arm64/regs.ts";
@@ -24,22 +24,26 @@ import {
   PTRACE_O_TRACEEXEC,
   PTRACE_O_TRACEFORK,
   PTRACE_O_TRACESECCOMP,
+  PTRACE_O_TRACESYSGOOD,
   PTRACE_O_TRACEVFORK,
   resume,
   seize,
   SIGCONT,
+  SIGKILL,
   SIGSTOP,
   SIGTRAP,
   SIGTSTP,
   SIGTTIN,
   SIGTTOU,
   WALL,
+  WNOTHREAD,
 } from "../syscalls/ptrace.ts";
 import { posixSpawn } from "../syscalls/spawn.ts";
 import { StackWindow } from "../unwind/stack.ts";
-import type { ChildRequest } from "./child.ts";
+import { buildFilter } from "../seccomp/filter.ts";
 import { TracerError } from "./errors.ts";
-import { CHILD_ENV } from "./stage.ts";
+import { installFilterAtExec } from "./inject.ts";
+import { preExecStage } from "./stage.ts";
 import { ImageCache, type ProcessImage } from "./images.ts";
 import { Decider } from "./decide.ts";
 import type { Verdict } from "./verdict.ts";
@@ -54,7 +58,7 @@ export interface TraceRequest {
   argv: string[];
   env: Record<string, string | undefined>;
   profile: Profile | undefined;
-  /** How to start this tool again in its child stage. */
+  /** How to start this tool again in its child stage (the pre-exec stage where there is no shell). */
   self: { path: string; argv: string[] };
   /** Audit mode: judge and report, but block nothing. */
   audit: boolean;
@@ -118,8 +122,10 @@ class Tracer {
   private readonly images: ImageCache | undefined;
   private readonly stack = new StackWindow(STACK_WINDOW);
   private root = 0;
-  /** The root before its exec is still this tool's child stage: nothing to judge. */
+  /** The root before its exec is still the pre-exec stage, without a filter. */
   private rootExecuted = false;
+  /** The seccomp filter the root gets at its exec. */
+  private filter: Uint8Array | undefined;
 
   constructor(
     private readonly req: TraceRequest,
@@ -135,7 +141,9 @@ class Tracer {
     for (;;) {
       let tid: number;
       try {
-        tid = waitpid(-1, this.status, WALL);
+        // Every tracee is this thread's: the root because this thread seized it, and the tasks
+        // it starts because auto-attach (TRACECLONE/FORK/VFORK) gives them the same tracer.
+        tid = waitpid(-1, this.status, WALL | WNOTHREAD);
       } catch (e) {
         if (e instanceof SyscallError && e.code === "EINTR") continue;
         if (e instanceof SyscallError && e.code === "ECHILD") throw new TracerError("lost the target: no traced process left");
@@ -154,20 +162,41 @@ class Tracer {
   }
 
   private spawn(): number {
-    const child: ChildRequest = { path: this.req.path, argv: this.req.argv, arch: this.arch.name };
-    const env = { ...this.req.env, [CHILD_ENV]: JSON.stringify(child) };
-    const pid = posixSpawn(this.req.self.path, this.req.self.argv, env);
-    // The child stage stops itself; seize it only then, so it execs nothing before the filter.
+    const stage = preExecStage({ path: this.req.path, argv: this.req.argv }, this.req.env, this.req.self);
+    const pid = posixSpawn(stage.path, stage.argv, stage.env);
+    // The stage stops itself; seize it only then, so it execs nothing before the tracer is there.
     const got = waitpid(pid, this.status, WUNTRACED);
     const st = decodeWaitStatus(this.status[0]!);
     if (got !== pid || st.kind !== "stopped" || st.signal !== SIGSTOP) {
       const how = st.kind === "exited" ? `exited with ${st.code}` : st.kind === "signaled" ? `was killed by signal ${st.signal}` : "stopped unexpectedly";
-      throw new TracerError(`the child stage ${how} before it could be traced`);
+      throw new TracerError(`the pre-exec stage ${how} before it could be traced`);
     }
-    seize(pid, PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL);
+    seize(
+      pid,
+      PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD,
+    );
     kill(pid, SIGCONT);
     this.tgidOf.set(pid, pid);
+    // Built while the stage runs on to its exec; the filter's own-pid rules name the root.
+    this.filter = buildFilter(this.arch.name, { ownPid: pid });
     return pid;
+  }
+
+  /**
+   * The root's exec of the target: the new image has not run an instruction. Checks it is the
+   * file that was inspected, and installs the filter. Returns a signal to deliver on resuming.
+   */
+  private startTarget(tid: number): number {
+    try {
+      if (this.req.profile && !sameFile(`/proc/${tid}/exe`, this.req.path)) {
+        throw new TracerError(`${this.req.path}: the program executed is not the file that was checked (was it replaced?)`);
+      }
+      return installFilterAtExec(tid, this.arch, this.filter!, this.status);
+    } catch (e) {
+      // Never let the target run on without its filter.
+      kill(tid, SIGKILL);
+      throw e;
+    }
   }
 
   private onStop(tid: number, signal: number, event: number): void {
@@ -176,10 +205,12 @@ class Tracer {
         case PTRACE_EVENT_SECCOMP:
           this.onSeccomp(tid);
           return;
-        case PTRACE_EVENT_EXEC:
+        case PTRACE_EVENT_EXEC: {
+          const first = tid === this.root && !this.rootExecuted;
           this.onExec(tid);
-          resume(tid);
+          resume(tid, first ? this.startTarget(tid) : 0);
           return;
+        }
         case PTRACE_EVENT_CLONE:
         case PTRACE_EVENT_FORK:
         case PTRACE_EVENT_VFORK:
@@ -258,7 +289,7 @@ class Tracer {
     }
     const tgid = this.threadGroup(tid);
     const profile = this.req.profile;
-    if (!this.images || !profile || (tgid === this.root && !this.rootExecuted)) {
+    if (!this.images || !profile) {
       resume(tid);
       return;
     }
@@ -273,6 +304,7 @@ class Tracer {
         throw e;
       }
       this.processes.set(tgid, proc);
+      this.hooks.debug?.("first traced syscall", { pid: tgid, exe: proc.image.path, syscall: syscallName(this.arch.name, regs.nr) });
     }
     const image = proc.image;
     const syscall = syscallName(this.arch.name, regs.nr);
@@ -316,6 +348,12 @@ class Tracer {
     }
     resume(tid);
   }
+}
+
+function sameFile(a: string, b: string): boolean {
+  const x = statSync(a);
+  const y = statSync(b);
+  return x.dev === y.dev && x.ino === y.ino;
 }
 
 function readTgid(tid: number): number {

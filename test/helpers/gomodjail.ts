@@ -1,9 +1,13 @@
 // Runs gomodjail from source as a user would, and collects what it printed.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { PRE_EXEC_STAGE_ENV } from "../../src/tracer/stage.ts";
 import { repoRoot } from "./gobuild.ts";
 
 export const gomodjailEntry = join(repoRoot, "src/main.ts");
+
+/** The environment that chooses each pre-exec stage: the shell, or this tool's child mode (the fallback). */
+export const preExecStages: Record<"shell" | "self", Record<string, string>> = { shell: {}, self: { [PRE_EXEC_STAGE_ENV]: "self" } };
 export const bun = process.execPath;
 
 export interface Outcome {
@@ -17,10 +21,13 @@ export function gomodjailCommand(args: string[]): string[] {
 }
 
 /** Runs `gomodjail ARGS...` to its end. */
-export async function runGomodjail(args: string[], opts: { stdin?: Uint8Array; cwd?: string; env?: Record<string, string> } = {}): Promise<Outcome> {
+export async function runGomodjail(
+  args: string[],
+  opts: { stdin?: Uint8Array; cwd?: string; env?: Record<string, string>; /** `env` alone, not added to this process's. */ onlyEnv?: boolean } = {},
+): Promise<Outcome> {
   const proc = Bun.spawn(gomodjailCommand(args), {
     cwd: opts.cwd ?? repoRoot,
-    env: { ...process.env, ...opts.env },
+    env: opts.onlyEnv ? opts.env : { ...process.env, ...opts.env },
     stdin: opts.stdin ?? "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -71,8 +78,10 @@ export class Watched {
 }
 
 /** Starts `gomodjail ARGS...` with piped stdout (and stdin when asked). */
-export function startGomodjail(args: string[], opts: { stdin?: "pipe" | "ignore" } = {}): Watched {
-  return new Watched(Bun.spawn(gomodjailCommand(args), { stdin: opts.stdin ?? "ignore", stdout: "pipe", stderr: "pipe" }));
+export function startGomodjail(args: string[], opts: { stdin?: "pipe" | "ignore"; env?: Record<string, string> } = {}): Watched {
+  return new Watched(
+    Bun.spawn(gomodjailCommand(args), { stdin: opts.stdin ?? "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...opts.env } }),
+  );
 }
 
 /** The pids of a process's children, whichever of its threads started them. */

@@ -24,3 +24,16 @@ test("the binary from make, alone in an empty directory without Bun, blocks the 
   expect(new Set(blockedModules(r.stderr))).toEqual(new Set([poisonedModule]));
   expect(r.exitCode).toBe(0);
 });
+
+test("without a shell to stop before the exec, the binary's own child mode does it: the example is jailed the same", async () => {
+  const dir = emptyDir("single-self");
+  copyFileSync(compiledGomodjail(), join(dir, "gomodjail"));
+  copyFileSync(victim(), join(dir, "victim"));
+  copyFileSync(victimGoMod, join(dir, "go.mod"));
+  const env = { PATH: systemPath, HOME: dir, GOMODJAIL_PRE_EXEC_STAGE: "self" };
+  const r = await runCommand(["./gomodjail", "run", "--go-mod=go.mod", "--", "./victim"], { cwd: dir, env });
+  expect(r.stdout).toBe("1 + 2 = 3\n");
+  expect(r.stderr).toContain("poisoned: the attack failed: fork/exec /bin/sh: operation not permitted");
+  expect(new Set(blockedModules(r.stderr))).toEqual(new Set([poisonedModule]));
+  expect(r.exitCode).toBe(0);
+});

@@ -1,11 +1,18 @@
 // amd64 registers: struct user_regs_struct (NT_PRSTATUS) from <sys/user.h>.
-import type { Arch, CallerSlot, SyscallRegs } from "../arch.ts";
+import type { Arch, CallerSlot, InjectedCall, SyscallRegs } from "../arch.ts";
 import { NT_PRSTATUS, RegSet } from "../../syscalls/ptrace.ts";
+import { syscalls } from "./syscalls.ts";
 
 // Word indexes in user_regs_struct.
 const R12 = 3;
 const R14 = 1;
+const R10 = 7;
+const R9 = 8;
+const R8 = 9;
 const RAX = 10;
+const RDX = 12;
+const RSI = 13;
+const RDI = 14;
 const ORIG_RAX = 15;
 const RIP = 16;
 const RSP = 19;
@@ -13,6 +20,8 @@ const FS_BASE = 21;
 const USER_REGS_SIZE = 27 * 8;
 
 const regs = new RegSet(NT_PRSTATUS, USER_REGS_SIZE);
+/** Where the syscall instruction takes its arguments, in order. */
+const ARGS = [RDI, RSI, RDX, R10, R8, R9];
 
 export const amd64: Arch = {
   name: "amd64",
@@ -30,6 +39,19 @@ export const amd64: Arch = {
     regs.setWord(ORIG_RAX, -1);
     regs.setWord(RAX, -errno);
     regs.set(tid);
+  },
+  syscalls,
+  syscallInstruction: new Uint8Array([0x0f, 0x05]),
+  setInjectedCall(tid: number, saved: Uint32Array, pc: number, call: InjectedCall): void {
+    regs.words.set(saved);
+    regs.setWord(RIP, pc);
+    regs.setWord(RAX, call.nr);
+    call.args.forEach((a, i) => regs.setWord(ARGS[i]!, a));
+    regs.set(tid);
+  },
+  returnValue(tid: number): number {
+    regs.get(tid);
+    return regs.int32(RAX);
   },
   callerOf(sp: number, spDelta: number, leaf: boolean): CallerSlot | undefined {
     // syscall.rawVforkSyscall pops its return address into R12 before the vfork, so that the

@@ -1,6 +1,7 @@
 // arm64 registers: struct user_pt_regs (NT_PRSTATUS): x0..x30, sp, pc, pstate.
-import type { Arch, CallerSlot, SyscallRegs } from "../arch.ts";
+import type { Arch, CallerSlot, InjectedCall, SyscallRegs } from "../arch.ts";
 import { NT_ARM_SYSTEM_CALL, NT_ARM_TLS, NT_PRSTATUS, RegSet } from "../../syscalls/ptrace.ts";
+import { syscalls } from "./syscalls.ts";
 
 const X0 = 0;
 const X8 = 8;
@@ -33,6 +34,21 @@ export const arm64: Arch = {
     regs.get(tid);
     regs.setWord(X0, -errno);
     regs.set(tid);
+  },
+  syscalls,
+  // svc #0, little-endian
+  syscallInstruction: new Uint8Array([0x01, 0x00, 0x00, 0xd4]),
+  setInjectedCall(tid: number, saved: Uint32Array, pc: number, call: InjectedCall): void {
+    // Back in user space, svc takes the number from x8 and the arguments from x0-x5.
+    regs.words.set(saved);
+    regs.setWord(PC, pc);
+    regs.setWord(X8, call.nr);
+    call.args.forEach((a, i) => regs.setWord(X0 + i, a));
+    regs.set(tid);
+  },
+  returnValue(tid: number): number {
+    regs.get(tid);
+    return regs.int32(X0);
   },
   callerOf(sp: number, spDelta: number, leaf: boolean): CallerSlot | undefined {
     if (spDelta < 0) return undefined;

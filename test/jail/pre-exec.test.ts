@@ -1,0 +1,76 @@
+// The pre-exec stage and the filter injected at the target's exec (src/tracer/stage.ts,
+// inject.ts), with both stages: the shell, and this tool's own child mode (the fallback where
+// there is no /bin/sh, forced by GOMODJAIL_PRE_EXEC_STAGE=self).
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { preExecStage, PRE_EXEC_STAGE_ENV, selfCommand } from "../../src/tracer/stage.ts";
+import { straceTraceExpression } from "../../bench/trapped-set.ts";
+import { goBuild, goToolchains, type GoVariant, repoRoot } from "../helpers/gobuild.ts";
+import { preExecStages, runGomodjail } from "../helpers/gomodjail.ts";
+
+const strace = Bun.which("strace");
+const hello = join(repoRoot, "test/fixtures/corpus/app");
+/** A policy that confines a module the program does not have: every process is judged. */
+const policy = "--policy=example.com/not-in-this-program=confined";
+
+/** The first syscall of `prog` that the filter sends to the tracer, as strace sees it natively. */
+function firstTrappedNatively(prog: string): string {
+  const res = Bun.spawnSync([strace!, "-qq", "-e", straceTraceExpression(), "-e", "signal=none", prog], { stdout: "ignore", stderr: "pipe" });
+  const calls = res.stderr.toString().split("\n").map((l) => /^(\w+)\(/.exec(l)?.[1]).filter((c): c is string => c !== undefined && c !== "execve");
+  return calls[0]!;
+}
+
+/** Waits (bounded by a count) until `pid` is in a stopped state. */
+async function stopped(pid: number): Promise<boolean> {
+  for (let i = 0; i < 2000; i++) {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("T")) return true;
+    await Bun.sleep(5);
+  }
+  return false;
+}
+
+for (const [stage, env] of Object.entries(preExecStages)) {
+  describe(`pre-exec stage: ${stage}`, () => {
+    // Static binaries start in the Go runtime, PIE and cgo ones in the dynamic loader.
+    for (const variant of ["default", "pie", "cgo"] satisfies GoVariant[]) {
+      for (const go of [goToolchains()[0]!, goToolchains().at(-1)!]) {
+        test(`go${go} ${variant}: the tracer sees the program's very first trapped syscall, before any of its code runs`, async () => {
+          const prog = goBuild({ dir: hello, go, variant });
+          const r = await runGomodjail(["--debug", "run", policy, "--", prog], { env });
+          expect(r.exitCode).toBe(0);
+          const first = /msg="first traced syscall" pid=(\d+) exe=(\S+) syscall=(\w+)/.exec(r.stderr);
+          expect(first?.[2]).toBe(prog);
+          const expected = strace ? firstTrappedNatively(prog) : variant === "default" ? "openat" : "faccessat";
+          expect(first?.[3]).toBe(expected);
+        });
+      }
+    }
+
+    test("the program gets gomodjail's environment as it is (a shell would set PWD, IFS, OPTIND...)", async () => {
+      const cases: Record<string, string>[] = [{}, { PWD: "/nonexistent", OLDPWD: "/also'quoted", SHLVL: "7" }, { IFS: "x", OPTIND: "9", PPID: "5" }];
+      for (const extra of cases) {
+        const base = { PATH: "/usr/bin:/bin", ...extra };
+        const native = Bun.spawnSync(["/usr/bin/env", "-0"], { env: base, stdout: "pipe" }).stdout.toString();
+        // Without a policy any program runs, and the stage is the same.
+        const r = await runGomodjail(["run", "--no-policy", "--", "/usr/bin/env", "-0"], { env: { ...base, ...env }, onlyEnv: true });
+        const vars = (s: string) => s.split("\0").filter((v) => v && !v.startsWith(`${PRE_EXEC_STAGE_ENV}=`) && !v.startsWith("_=")).sort();
+        expect(vars(r.stdout)).toEqual(vars(native));
+      }
+    });
+
+    test("resumed by anything but the tracer, the stage exits 126 and never runs the program", async () => {
+      const marker = join(mkdtempSync(join(tmpdir(), "gomodjail-stage-")), "ran");
+      const env0 = { ...process.env, ...env };
+      const command = preExecStage({ path: "/usr/bin/touch", argv: ["/usr/bin/touch", marker] }, env0, selfCommand());
+      const proc = Bun.spawn([command.path, ...command.argv.slice(1)], { argv0: command.argv[0], env: command.env as Record<string, string>, stderr: "pipe" });
+      expect(await stopped(proc.pid)).toBe(true);
+      process.kill(proc.pid, "SIGCONT");
+      expect(await proc.exited).toBe(126);
+      expect(await new Response(proc.stderr).text()).toContain("resumed without a tracer");
+      expect(existsSync(marker)).toBe(false);
+    });
+  });
+}
