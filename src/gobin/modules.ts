@@ -42,7 +42,11 @@ export function packageOfSymbol(symbol: string): PackageOfName {
   // Instantiation brackets can hold any type, with dots and slashes (`F[go.shape.struct { a/b.T }]`),
   // and never occur in an import path: only what precedes them names the package.
   const bracket = symbol.indexOf("[");
-  const head = bracket < 0 ? symbol : symbol.slice(0, bracket);
+  let head = bracket < 0 ? symbol : symbol.slice(0, bracket);
+  // So can a pointer receiver: a method promoted from another package's embedded type is named
+  // `a/b.(*T).c/d.method`, and the wrapper belongs to T's package.
+  const paren = head.indexOf("(");
+  if (paren >= 0) head = head.slice(0, paren);
   // Dots in the last path element are escaped, so the package ends at the first dot after the last slash.
   const slash = head.lastIndexOf("/");
   const dot = head.indexOf(".", slash + 1);

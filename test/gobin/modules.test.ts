@@ -250,6 +250,8 @@ describe("packageOfSymbol", () => {
     ["main.main.Adder.func4", "main"],
     ["example.com/caf%c3%a9.F", "example.com/café"],
     ["example.com/a%2fb.F", "example.com/a/b"],
+    ["cel.dev/cel-go/parser.(*recoveryLimitErrorStrategy).github.com/antlr4-go/antlr/v4.reset", "cel.dev/cel-go/parser"],
+    ["example.com/a.(*T[go.shape.int]).example.com/b%2ev2.m", "example.com/a"],
   ])("%s is in package %s", (symbol, pkg) => {
     expect(packageOfSymbol(symbol)).toBe(pkg);
   });
