@@ -4,11 +4,13 @@
 // Prints "repo PATH" (where the VM must hold the repository for the keys to match), "gobuild DIR"
 // for each binary's cache directory, and "toolchains LIST", the toolchains the VM is to report.
 import { dirname, join } from "node:path";
+import { corpusAppDir } from "../../test/helpers/corpus.ts";
 import { goBuild, goToolchains, repoRoot, type GoVariant } from "../../test/helpers/gobuild.ts";
 
-// What test/jail/blocking.test.ts and process.test.ts build: the jail fixture with every toolchain
-// the VM reports (process.test.ts: the newest, default). Under emulation all nine would take
-// hours, so the VM reports the oldest and the newest installed (ARM64_VM_GO chooses others).
+// What test/jail/blocking.test.ts, process.test.ts and pre-exec.test.ts build: the jail fixture
+// (and the corpus program) with every toolchain the VM reports (process.test.ts: the newest,
+// default). Under emulation all eight would take hours, so the VM reports the oldest and the
+// newest installed (ARM64_VM_GO chooses others).
 const app = join(repoRoot, "test/fixtures/jail/app");
 const variants: GoVariant[] = ["default", "pie", "stripped"];
 
@@ -23,6 +25,10 @@ console.log(`repo ${repoRoot}`);
 for (const go of versions) {
   for (const variant of variants) {
     console.log(`gobuild ${dirname(goBuild({ dir: app, go, variant, goarch: "arm64" }))}`);
+  }
+  // test/jail/pre-exec.test.ts: the corpus program, static and PIE.
+  for (const variant of ["default", "pie"] satisfies GoVariant[]) {
+    console.log(`gobuild ${dirname(goBuild({ dir: corpusAppDir, go, variant, goarch: "arm64" }))}`);
   }
 }
 console.log(`toolchains ${versions.join(",")}`);
