@@ -14,11 +14,18 @@ const TEXT_WORD = 22;
  * Where moduledata.gofunc may stand, tried in order, with the word before it (rodata) no higher.
  * Go 1.18 and 1.19: after the section bounds (text...enoptrbss), end, gcdata, gcbss, types,
  * etypes and rodata, word 38. Go 1.20 added covctrs/ecovctrs: word 40, up to Go 1.26. Go 1.27
- * added typedesclen, itaboffset and itabsize: word 43. In the older layouts word 43 is the length
- * or capacity of textsectmap (a small count, never a mapped address), so trying 43 first cannot
- * take a 1.20-1.26 record for a 1.27 one.
+ * added typedesclen, itaboffset and itabsize: word 43, followed by epclntab. From Go 1.26 the
+ * go:func.* data lies inside the table, so a 1.27 record is told by a gofunc between the table's
+ * start and epclntab: in the older layouts words 42-44 are textsectmap's length and capacity (small
+ * counts, which a PIE's segments starting at address 0 would map) and the next field.
  */
-const GOFUNC_WORDS: Partial<Record<PclnHeader["version"], readonly number[]>> = { "1.18": [38], "1.20": [43, 40] };
+const GOFUNC_WORDS: Partial<Record<PclnHeader["version"], readonly { index: number; insideTable: boolean }[]>> = {
+  "1.18": [{ index: 38, insideTable: false }],
+  "1.20": [
+    { index: 43, insideTable: true },
+    { index: 40, insideTable: false },
+  ],
+};
 
 /** The words a moduledata for `h` at `addr` must hold, by index. */
 function expectedWords(h: PclnHeader, addr: number): [number, number][] {
@@ -91,11 +98,18 @@ export function moduledataText(mem: SegmentMemory, moduledata: number): number |
 
 /** moduledata.gofunc for a 1.18+ table: funcdata offsets count from it. Undefined if unreadable. */
 export function gofuncAddress(mem: SegmentMemory, h: PclnHeader, moduledata: number): number | undefined {
-  for (const index of GOFUNC_WORDS[h.version] ?? []) {
-    const gofunc = mem.word(moduledata + 8 * index);
-    const rodata = mem.word(moduledata + 8 * (index - 1));
+  const word = (i: number) => mem.word(moduledata + 8 * i);
+  const table = word(0);
+  for (const { index, insideTable } of GOFUNC_WORDS[h.version] ?? []) {
+    const gofunc = word(index);
+    const rodata = word(index - 1);
+    if (gofunc === undefined || rodata === undefined || rodata > gofunc || !mem.find(gofunc, 1)) continue;
+    if (insideTable) {
+      const end = word(index + 1);
+      if (table === undefined || end === undefined || !(table < gofunc && gofunc < end)) continue;
+    }
     // gofunc is a region of read-only data the file holds (go:func.*), at or after rodata.
-    if (gofunc !== undefined && rodata !== undefined && rodata <= gofunc && mem.find(gofunc, 1)) return gofunc;
+    return gofunc;
   }
   return undefined;
 }
