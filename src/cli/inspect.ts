@@ -1,11 +1,14 @@
 // `gomodjail inspect PROG [--go-mod FILE] [--json]`: what gomodjail sees in a Go program (Go
 // version, main module, architecture, PIE) and which modules its functions belong to, with the
 // policy each module gets, so a user can check what a policy will touch before running it.
-import { writeSync } from "node:fs";
+import { writeFully } from "../output.ts";
 import type { Logger } from "pino";
 import { GoBinary } from "../gobin/binary.ts";
 import type { ModuleVersion } from "../gobin/buildinfo.ts";
 import { ModuleIndex, type ModuleKind } from "../gobin/modules.ts";
+import { analyzeBinary } from "../analyze/binary.ts";
+import { countKinds, formatKindCounts, type KindCounts } from "../analyze/findings.ts";
+import { attributionOf } from "../analyze/attribution.ts";
 import { loadProfile, type Policy, policyOf, type Profile } from "../policy/profile.ts";
 
 export interface InspectCommandOptions {
@@ -26,6 +29,8 @@ export interface ModuleReport {
   functions: number;
   /** With a go.mod: the policy the module gets. */
   policy?: Policy;
+  /** What the binary holds of the module that a jail cannot hold, by kind (`gomodjail analyze` lists them); absent when nothing. */
+  findings?: KindCounts;
 }
 
 export interface InspectReport {
@@ -93,6 +98,10 @@ export function inspectBinary(prog: string, goMod?: string): InspectReport {
     row(ref.path, ref.kind).functions++;
   }
 
+  const analysis = analyzeBinary(binary, attributionOf(binary, profile), { reports: (m) => m.kind !== "std", decodeAll: true, mainPackage: info?.path || undefined });
+  for (const { module, findings } of analysis.findings.values()) row(module.path, module.kind).findings = countKinds(findings);
+  warnings.push(...analysis.warnings);
+
   const modules = [...rows.values()].sort(byKindThenPath);
   if (profile) for (const m of modules) m.policy = applies ? policyOfRow(profile, m) : "unconfined";
 
@@ -146,13 +155,14 @@ export function formatReport(r: InspectReport): string {
   for (const w of r.warnings) field("warning", w);
   lines.push("");
 
-  const header = ["MODULE", "VERSION", "KIND", "FUNCTIONS", ...(r.policy ? ["POLICY"] : [])];
+  const header = ["MODULE", "VERSION", "KIND", "FUNCTIONS", ...(r.policy ? ["POLICY"] : []), "FINDINGS"];
   const cells = r.modules.map((m) => [
     m.path === "" ? "(unreadable names)" : m.path,
     m.replace ? `${m.version ?? ""} => ${m.replace.path}${m.replace.version ? ` ${m.replace.version}` : ""}` : (m.version ?? ""),
     m.kind,
     String(m.functions),
     ...(r.policy ? [m.policy ?? ""] : []),
+    formatKindCounts(m.findings ?? {}),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const numeric = header.indexOf("FUNCTIONS");
@@ -176,6 +186,5 @@ export async function inspectCommand(prog: string, opts: InspectCommandOptions, 
 }
 
 function writeStdout(text: string): void {
-  const bytes = Buffer.from(text);
-  for (let offset = 0; offset < bytes.length; ) offset += writeSync(1, bytes, offset);
+  writeFully(1, text);
 }

@@ -23,7 +23,7 @@ import type { PclnHeader, PclntabVersion } from "./pclntab/header.ts";
 import { locatePclntab } from "./pclntab/locate.ts";
 import { hex, SegmentMemory } from "./pclntab/memory.ts";
 import { gofuncAddress } from "./pclntab/moduledata.ts";
-import { pcvalue } from "./pclntab/pcvalue.ts";
+import { pcvalue, pcvalueRuns } from "./pclntab/pcvalue.ts";
 
 export { PclntabError } from "./pclntab/bytes.ts";
 export type { PclntabVersion } from "./pclntab/header.ts";
@@ -337,6 +337,29 @@ export class Pclntab {
       }
     }
     return this.table.fail(`the inline tree of ${this.funcName(fn)} is deeper than ${MAX_INLINE_DEPTH} calls (corrupted)`);
+  }
+
+  /**
+   * The calls the compiler inlined into function `fn`, one per inline tree entry its code uses:
+   * the inlined function's name, the pc of its call site and the first pc of its body (where
+   * frames() and fileLine() tell the inlined function's own position).
+   */
+  inlinedCalls(fn: number): { func: string; callPc: number; bodyPc: number }[] {
+    const rec = this.record(fn);
+    if (this.table.u32(rec + this.layout.npcdata, "pcdata count") <= PCDATA_INL_TREE_INDEX) return [];
+    const off = this.table.u32(rec + this.layout.pcdata + 4 * PCDATA_INL_TREE_INDEX, "pc-value table offset");
+    const entry = this.entryAt(fn);
+    const firstPc = new Map<number, number>();
+    pcvalueRuns(this.table, off === 0 ? 0 : this.header.pctab + off, entry, this.header.quantum, (index, start) => {
+      if (index >= 0 && !firstPc.has(index)) firstPc.set(index, start);
+    });
+    if (firstPc.size === 0) return [];
+    const tree = this.inlineTree(fn);
+    if (!tree) return this.table.fail(`${this.funcName(fn)} has inlined code but no inline tree`);
+    return [...firstPc].map(([index, bodyPc]) => {
+      const call = tree(index);
+      return { func: this.nameAt(call.nameOff), callPc: entry + call.parentPc, bodyPc };
+    });
   }
 
   /** Every function in the table, in address order. */

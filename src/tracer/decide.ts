@@ -1,6 +1,6 @@
 // The decision for one trapped syscall of a policed process: walk the thread's Go stack (or, for
-// C code called through cgo, the calling goroutine's), then the goroutine's creators (DESIGN.md
-// #5), and judge every logical frame met on the way.
+// C code called through cgo, the calling goroutine's), then the goroutine's creators
+// (docs/design.md #5), and judge every logical frame met on the way.
 import { readFileSync } from "node:fs";
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
@@ -9,10 +9,15 @@ import type { Profile } from "../policy/profile.ts";
 import { GoroutineReader, type Goroutine } from "../unwind/goroutine.ts";
 import type { StackWindow } from "../unwind/stack.ts";
 import { unwindGoStack, type StackTrace } from "../unwind/unwind.ts";
+import { CCodeVerdicts } from "./c-code.ts";
 import type { PolicedImage, ProcessImage } from "./images.ts";
 import { TracerError } from "./errors.ts";
 import { MAX_ANCESTORS } from "./godebug.ts";
+import { InvolvementFinder, type Involvement } from "./involvement.ts";
 import { Judge, type Verdict } from "./verdict.ts";
+
+/** Why a syscall from C code has no Go caller: C code started its thread. */
+const NO_GOROUTINE = "a syscall from C code on a thread without a goroutine";
 
 /** Bounds the per-goroutine cache; goroutine-heavy programs make many. */
 const MAX_CACHED_GOROUTINES = 100_000;
@@ -25,6 +30,7 @@ export interface Decision {
 
 export class Decider {
   private readonly judge: Judge;
+  private readonly cCode: CCodeVerdicts;
   private readonly table: Pclntab;
   private readonly goroutines: GoroutineReader | undefined;
   /** Why goroutine ancestry is off for this binary, once known; reported once. */
@@ -32,6 +38,8 @@ export class Decider {
   private warned = false;
   /** Per g address: the verdict on the creators of the goroutine (process and goid) it last held. */
   private readonly creators = new Map<number, { tgid: number; goid: number; verdict: Verdict }>();
+  /** Made on the first blocked call. */
+  private involved: InvolvementFinder | undefined;
 
   constructor(
     private readonly image: PolicedImage,
@@ -41,6 +49,7 @@ export class Decider {
     private readonly options: { strict: boolean; warn: (msg: string, fields: Record<string, unknown>) => void },
   ) {
     this.judge = new Judge(profile, image.attribution);
+    this.cCode = new CCodeVerdicts(image, profile, stack);
     this.table = image.pclntab;
     const layout = image.runtimeLayout;
     if (layout instanceof RuntimeLayoutError) this.ancestryOff = layout.reason;
@@ -54,9 +63,14 @@ export class Decider {
     let trace = unwindGoStack(this.table, this.arch, regs, proc.bias, this.stack);
     let g: Goroutine | undefined;
     if (!trace.leafInGo) {
-      if (!proc.goStarted) return undefined;
+      if (!proc.goStarted) {
+        // The dynamic loader, the runtime's start, or C code before Go (a constructor).
+        const before = this.judge.confinesAnything ? this.cCode.beforeGo(tid, tgid, regs.sp, proc.bias) : undefined;
+        return before && { verdict: before, trace };
+      }
       const cgo = this.cgoCaller(tid);
       if (cgo === "runtime") return { verdict: { block: false }, trace };
+      if (cgo === NO_GOROUTINE && this.judge.confinesAnything) return { verdict: this.cCode.withoutGoroutine(tid, regs.sp, proc.bias), trace };
       if (typeof cgo === "string") return { verdict: this.judge.judge({ ...trace, incompleteReason: cgo }), trace };
       g = cgo;
       this.stack.reset(tid, g.syscallsp);
@@ -67,6 +81,25 @@ export class Decider {
     if (verdict.block || !this.judge.confinesAnything) return { verdict, trace };
     g ??= this.currentGoroutine(tid, regs);
     return { verdict: g ? this.creatorsVerdict(tid, tgid, g, proc.bias) : verdict, trace };
+  }
+
+  /**
+   * Who took part in a call whose verdict blocks it (for reports and `gomodjail learn`): every
+   * confined module on `trace` and among the creators of the goroutine that made it. Quiet: what
+   * cannot be read is reported as unseen, never warned about or failed on.
+   */
+  involvement(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage, trace: StackTrace): Involvement {
+    const layout = this.image.runtimeLayout;
+    this.involved ??= new InvolvementFinder(this.judge, this.image.attribution, this.table, this.goroutines, layout instanceof RuntimeLayoutError ? undefined : layout.ancestorPcsLimit);
+    let g: Goroutine | undefined;
+    if (trace.leafInGo) {
+      const current = this.goroutines?.readG(tid, regs.g);
+      if (current && current.stackLo <= regs.sp && regs.sp < current.stackHi) g = current;
+    } else {
+      const cgo = this.cgoCaller(tid);
+      if (typeof cgo === "object") g = cgo;
+    }
+    return this.involved.find(trace, g && { tid, tgid, g, bias: proc.bias });
   }
 
   /** The goroutine running Go code on this thread (R14/R28), checked against its stack bounds. */
@@ -90,7 +123,7 @@ export class Decider {
     if (!reader || layout instanceof RuntimeLayoutError) return "a syscall from C code, and the runtime's layout is unknown";
     if (!layout.tlsG.known) return `a syscall from C code, and where threads keep g is unknown (${layout.tlsG.reason})`;
     const gAddr = reader.readWord(tid, this.arch.threadPointer(tid) + layout.tlsG.offset);
-    if (!gAddr) return "a syscall from C code on a thread without a goroutine";
+    if (!gAddr) return NO_GOROUTINE;
     const g0 = reader.readG(tid, gAddr);
     const m = g0 && reader.readM(tid, g0.m);
     if (!g0 || !m || m.g0 !== gAddr) return `a syscall from C code, and the thread's g (0x${gAddr.toString(16)}) is not its m's g0`;

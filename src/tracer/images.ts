@@ -1,7 +1,8 @@
-// Which binary a traced process runs (DESIGN.md #7, #8): read through /proc/PID/exe (the file
+// Which binary a traced process runs (docs/design.md #7, #8): read through /proc/PID/exe (the file
 // the process really executes, even if the path was replaced), cached by device and inode, with
 // the load bias taken per process from the auxiliary vector.
 import { readFileSync, readlinkSync, statSync } from "node:fs";
+import { attributeCCode, type CCode } from "../analyze/c-code.ts";
 import { ElfError, ElfFile } from "../elf/elf.ts";
 import { BuildInfoError, readBuildInfo, type BuildInfo } from "../gobin/buildinfo.ts";
 import { isNewerGo, NewerGoError } from "../gobin/go-release.ts";
@@ -20,6 +21,8 @@ export interface PolicedImage {
   attribution: Attribution;
   /** Where the runtime keeps goroutine state, or why that is unknown. */
   runtimeLayout: RuntimeLayout | RuntimeLayoutError;
+  /** The program's C code by module, read (from DWARF) on first use: only calls from C code need it. */
+  cCode(): CCode;
 }
 
 export type Image =
@@ -96,7 +99,7 @@ export class ImageCache {
       if (main) return { kind: "unreadable", path, reason: e.message };
       return { kind: "exempt", path, reason: `not a Go binary (${e.message})` };
     }
-    if (!info) this.warn("binary has no module information; applying the policy's module list", { exe: path });
+    if (!main) this.warn("binary has no module information; applying the policy's module list", { exe: path });
     const known = [...this.profile.modules.keys(), ...(info?.deps.map((d) => d.path) ?? [])];
     const modules = new ModuleIndex(main ?? want, known);
     const files = new SourceFileIndex(modules, sourceLayout(info, mainFile(pclntab)));
@@ -107,7 +110,9 @@ export class ImageCache {
       if (!(e instanceof RuntimeLayoutError)) throw e;
       layout = e;
     }
-    return { kind: "policed", path, elf, pclntab, attribution: { modules, files }, runtimeLayout: layout };
+    const attribution = { modules, files };
+    let cCode: CCode | undefined;
+    return { kind: "policed", path, elf, pclntab, attribution, runtimeLayout: layout, cCode: () => (cCode ??= attributeCCode(elf, pclntab, attribution)) };
   }
 }
 

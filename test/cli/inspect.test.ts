@@ -164,7 +164,7 @@ describe("inspectCommand output", () => {
     expect(text).toMatch(/^main module {3}example\.com\/app$/m);
     expect(text).toMatch(/^architecture {2}amd64$/m);
     expect(text).toMatch(/^PIE {11}no$/m);
-    expect(text).toMatch(/^MODULE +VERSION +KIND +FUNCTIONS +POLICY$/m);
+    expect(text).toMatch(/^MODULE +VERSION +KIND +FUNCTIONS +POLICY +FINDINGS$/m);
     expect(text).toMatch(/^example\.com\/m\/sub +v0\.2\.0 => \.\.\/m\/sub \(devel\) +dependency +\d+ +confined$/m);
     expect(text).toMatch(/^example\.com\/notlinked +dependency +0 +confined$/m);
     expect(text).toMatch(/^std +std +\d+ +unconfined$/m);

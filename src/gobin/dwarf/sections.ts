@@ -37,7 +37,8 @@ export function readDwarfSections(elf: ElfFile): DwarfSections | undefined {
   };
 }
 
-function debugSection(elf: ElfFile, name: string): Uint8Array | undefined {
+/** The decompressed bytes of `.debug_NAME` (or legacy `.zdebug_NAME`), or undefined when the file has none. */
+export function debugSection(elf: ElfFile, name: string): Uint8Array | undefined {
   const plain = elf.section(`.debug_${name}`);
   if (plain !== undefined && plain.type !== "nobits") {
     const data = elf.sectionData(plain);

@@ -48,3 +48,33 @@ export function pcvalue(t: TableBytes, off: number, entry: number, targetPC: num
     if (targetPC < pc) return val;
   }
 }
+
+/**
+ * Every run of the table at byte `off`: calls `visit(value, start, end)` for each pc range
+ * [start, end) of the function that has one value, in pc order. `off` 0 visits nothing.
+ */
+export function pcvalueRuns(t: TableBytes, off: number, entry: number, quantum: number, visit: (value: number, start: number, end: number) => void): void {
+  if (off === 0) return;
+  const bytes = t.bytes;
+  const end = bytes.length;
+  let p = off;
+  let pc = entry;
+  let val = -1;
+  const varint = (): number => {
+    let v = 0;
+    for (let n = 0, shift = 0; ; n++, shift += 7) {
+      if (p >= end || n === MAX_VARINT_BYTES) t.fail(`pc-value table at offset ${off} is truncated or malformed`);
+      const b = bytes[p++];
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v >>> 0;
+    }
+  };
+  for (let first = true; ; first = false) {
+    if (p < end && bytes[p] === 0 && !first) return;
+    const uv = varint();
+    val = (val + (uv & 1 ? ~(uv >>> 1) : uv >>> 1)) | 0;
+    const next = pc + varint() * quantum;
+    visit(val, pc, next);
+    pc = next;
+  }
+}

@@ -1,0 +1,42 @@
+// The functions an executable's own startup code calls before `main`: the entries of
+// .init_array (C constructors, `__attribute__((constructor))`), which in a position-independent
+// file the dynamic linker fills from RELATIVE relocations, so their addends are the addresses.
+import type { ElfFile } from "./elf.ts";
+
+const R_X86_64_RELATIVE = 8;
+const R_AARCH64_RELATIVE = 1027;
+const RELA_SIZE = 24;
+
+/** Link-time addresses of the .init_array functions, in the order they run; [] without one. */
+export function initArrayFunctions(elf: ElfFile): number[] {
+  const section = elf.section(".init_array");
+  if (!section || section.type === "nobits") return [];
+  const data = elf.sectionData(section);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const relative = elf.machine === "amd64" ? R_X86_64_RELATIVE : R_AARCH64_RELATIVE;
+  const addends = relativeAddends(elf, relative);
+  const out: number[] = [];
+  for (let off = 0; off + 8 <= data.length; off += 8) {
+    const slot = section.addr + off;
+    const value = view.getUint32(off, true) + view.getUint32(off + 4, true) * 2 ** 32;
+    const target = addends.get(slot) ?? value;
+    // 0 and -1 are the markers some linkers leave at the ends.
+    if (target !== 0 && target !== 2 ** 64 - 1) out.push(target);
+  }
+  return out;
+}
+
+/** Slot address -> addend of every RELATIVE relocation in .rela.dyn. */
+function relativeAddends(elf: ElfFile, relative: number): Map<number, number> {
+  const out = new Map<number, number>();
+  const rela = elf.section(".rela.dyn");
+  if (!rela || rela.type === "nobits") return out;
+  const data = elf.sectionData(rela);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let off = 0; off + RELA_SIZE <= data.length; off += RELA_SIZE) {
+    if (view.getUint32(off + 8, true) !== relative) continue;
+    const slot = view.getUint32(off, true) + view.getUint32(off + 4, true) * 2 ** 32;
+    out.set(slot, view.getUint32(off + 16, true) + view.getInt32(off + 20, true) * 2 ** 32);
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+// Verdicts on syscalls from C code that no goroutine stands behind (issue 13): before the Go
+// runtime has started (a C constructor, run by libc before main) and on a thread without a
+// goroutine (a thread that C code started). No Go stack says whose such a call is, but the
+// binary's C code is attributed to modules (src/analyze/c-code.ts): where no confined module has
+// C code, the call cannot be a confined module's doing and is allowed; where one has, it is
+// blocked, naming the module when one of its C functions is on the stack.
+import { readFileSync } from "node:fs";
+import { isConfined } from "../analyze/attribution.ts";
+import { type CCode, cModuleAt } from "../analyze/c-code.ts";
+import type { ModuleRef } from "../gobin/modules.ts";
+import type { Profile } from "../policy/profile.ts";
+import type { StackWindow } from "../unwind/stack.ts";
+import type { PolicedImage } from "./images.ts";
+import type { Verdict } from "./verdict.ts";
+
+const PF_X = 1;
+/** How much of a thread's stack is searched for return addresses into the program's code. */
+const MAX_SCAN = 64 * 1024;
+
+/**
+ * How far past the entry point the startup code (crt1's _start) calls libc's start routine: the
+ * return address of that call, on the stack from then on, says the program's own code runs.
+ */
+const START_CALL_SPAN = 128;
+
+/** What the words of a stack show of the program's own code. */
+interface StackEvidence {
+  /** The return address of the startup code's call: the dynamic loader is done. */
+  started: boolean;
+  /** A return address into Go code (not a function's entry, which is a pointer, not a return address). */
+  go: boolean;
+  /** A return address into the program's C code. */
+  c: boolean;
+  /** The first confined module whose C code the stack returns into. */
+  confinedC: ModuleRef | undefined;
+}
+
+export class CCodeVerdicts {
+  private code: CCode | undefined;
+  private readonly text: { start: number; end: number }[];
+
+  constructor(
+    private readonly image: PolicedImage,
+    private readonly profile: Profile,
+    private readonly stack: StackWindow,
+  ) {
+    this.text = image.elf.segments.filter((s) => s.type === "load" && s.flags & PF_X).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
+  }
+
+  /** The confined modules that have C code, or why the binary's C code cannot be told apart. */
+  private confinedWithC(): ModuleRef[] | string {
+    this.code ??= this.image.cCode();
+    if (this.code.kind === "unattributable") return `the program's C code cannot be attributed to modules: ${this.code.reason}`;
+    if (this.code.kind === "none") return "the program has no C code of its own";
+    return [...this.code.byModule.keys()].filter((m) => isConfined(this.profile, m));
+  }
+
+  /**
+   * A syscall from C code before any Go code has made one in this process. On the main thread:
+   * undefined (allowed, as before) while only the dynamic loader has run (the startup code has
+   * not called libc yet) or the runtime's own start calls C (Go code is on the stack); a verdict
+   * when the program's C code runs without Go (a constructor). Another thread has no goroutine
+   * yet: see withoutGoroutine.
+   */
+  beforeGo(tid: number, tgid: number, sp: number, bias: number): Verdict | undefined {
+    if (tid !== tgid) return this.withoutGoroutine(tid, sp, bias);
+    const seen = this.scan(tid, sp, bias, startOfStack(tid));
+    if (!seen.started || seen.go) return undefined;
+    return this.judgeC(seen, "a syscall from C code before the Go runtime started (a C constructor)");
+  }
+
+  /** A syscall from C code on a thread without a goroutine (C code started the thread). */
+  withoutGoroutine(tid: number, sp: number, bias: number): Verdict {
+    return this.judgeC(this.scan(tid, sp, bias, sp + MAX_SCAN), "a syscall from C code on a thread without a goroutine");
+  }
+
+  private judgeC(seen: StackEvidence, what: string): Verdict {
+    if (seen.confinedC) return { block: true, module: seen.confinedC.path, frame: undefined, reason: `${what}, returning into C code of ${seen.confinedC.path}` };
+    const confined = this.confinedWithC();
+    if (typeof confined === "string") return { block: true, module: "unknown", frame: undefined, reason: `${what}; ${confined}` };
+    if (confined.length === 0) return { block: false };
+    const names = confined.map((m) => m.path).join(", ");
+    return { block: true, module: confined.length === 1 ? names : "unknown", frame: undefined, reason: `${what}, and confined ${names} ${confined.length === 1 ? "has" : "have"} C code: whose it is cannot be told` };
+  }
+
+  /** The return addresses into the program's code among the stack words from `sp` up to `end`. */
+  private scan(tid: number, sp: number, bias: number, end: number): StackEvidence {
+    const seen: StackEvidence = { started: false, go: false, c: false, confinedC: undefined };
+    const table = this.image.pclntab;
+    const entry = this.image.elf.entry;
+    this.stack.reset(tid, sp);
+    for (let at = sp; at < Math.min(end, sp + MAX_SCAN); at += 8) {
+      const word = this.stack.word(at);
+      if (word === undefined) break;
+      const pc = word - bias;
+      if (!this.text.some((t) => pc >= t.start && pc < t.end)) continue;
+      if (pc > entry && pc < entry + START_CALL_SPAN) seen.started = true;
+      const fn = table.findFunc(pc);
+      if (fn !== undefined) {
+        if (table.funcEntry(fn) !== pc) seen.go = true;
+        continue;
+      }
+      seen.c = true;
+      this.code ??= this.image.cCode();
+      const module = cModuleAt(this.code, pc);
+      if (module && isConfined(this.profile, module)) seen.confinedC ??= module;
+    }
+    return seen;
+  }
+}
+
+/** The address the kernel started the process's stack at (/proc/PID/stat, field 28). */
+function startOfStack(tid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${tid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[28 - 3]);
+  } catch {
+    return 0;
+  }
+}
