@@ -1,0 +1,80 @@
+// `gomodjail learn --go-mod FILE [-o OUT] [--from REPORT]... [--report FILE] [-- PROG [ARGS]...]`:
+// learns a policy (src/learn), writes the go.mod (stdout, or OUT whole), and tells on stderr what
+// it found: the unconfined modules and why, and what a reviewer should check.
+import { createLogger } from "../log.ts";
+import { evidenceBrief } from "../learn/describe.ts";
+import { learnedPolicy } from "../learn/findings.ts";
+import type { Learned } from "../learn/learn.ts";
+import type { RunRequest, RunResult } from "../tracer/run.ts";
+
+export const learnDescription = "Learn a policy: run a program (or read audit reports) with every module confined, and confine those that made no trapped syscall";
+
+export const learnHelp = `
+Examples:
+  # Run the program once, every module confined in audit mode (nothing is blocked), and
+  # print go.mod with a policy for each module (the program's own output comes first)
+  gomodjail learn --go-mod=go.mod -- ./prog arg1 arg2
+
+  # Several workloads make one policy: save each run's evidence, then merge them
+  gomodjail learn --go-mod=go.mod --report=build.json -o /dev/null -- ./prog build
+  gomodjail run --audit --report=serve.json --go-mod=go.mod -- ./prog serve
+  gomodjail learn --go-mod=go.mod --from=build.json --from=serve.json -o policy.mod
+
+A module that took part in no trapped syscall is confined; one that did is left unconfined with
+a "// gomodjail learn:" comment saying how: it made the calls itself, called another module
+that made them, called back into the program's code that made them (a framework), or started
+the goroutines they were made on. Review, then run:
+  gomodjail run --go-mod=policy.mod -- ./prog
+
+A report of "run --audit" is evidence only for the modules that run confined; reports of
+another program or of another build of it are refused.
+`;
+
+export interface LearnCommandOptions {
+  goMod: string;
+  output: string | undefined;
+  from: string[];
+  report: string | undefined;
+  debug: boolean;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  runJail: ((request: RunRequest) => Promise<RunResult>) | undefined;
+}
+
+/** Resolves to the exit status (0); unusable input throws a typed error whose message names the file. */
+export async function learnCommand(argv: string[], opts: LearnCommandOptions): Promise<number> {
+  // Loaded here, not with the command line: the other commands need none of it.
+  const [{ learnPolicy }, { checkWritable, writeWhole }, { formatReport }] = await Promise.all([
+    import("../learn/learn.ts"),
+    import("../learn/output.ts"),
+    import("../learn/report.ts"),
+  ]);
+  for (const file of [opts.output, opts.report]) if (file !== undefined) checkWritable(file);
+  // The tracer's warnings, without a ***Would block*** line per call: the summary says it all.
+  const logger = createLogger({
+    debug: opts.debug,
+    format: "text",
+    destination: { write: (line: string) => (line.includes(`msg="***Would block***"`) ? undefined : opts.stderr(line)) },
+  });
+  const runJail = opts.runJail ?? (await import("../tracer/run.ts")).runJail;
+  const learned = await learnPolicy({ goMod: opts.goMod, from: opts.from, argv, logger, debug: opts.debug, runJail });
+  if (opts.output === undefined) opts.stdout(learned.text);
+  else writeWhole(opts.output, learned.text);
+  if (opts.report !== undefined && learned.run) writeWhole(opts.report, formatReport(learned.run));
+  opts.stderr(summary(learned, argv[0]));
+  return 0;
+}
+
+function summary(learned: Learned, prog: string | undefined): string {
+  const modules = [...learned.findings.modules.values()];
+  const confined = modules.filter((f) => learnedPolicy(f) === "confined");
+  const unconfined = modules.filter((f) => learnedPolicy(f) === "unconfined");
+  const sources = [...(prog !== undefined ? [`the run of ${prog}`] : []), ...(learned.reports > 0 ? [`${learned.reports} report${learned.reports === 1 ? "" : "s"}`] : [])];
+  const lines = [`gomodjail learn: from ${sources.join(" and ")}: ${confined.length} module(s) confined, ${unconfined.length} unconfined`];
+  const width = Math.max(0, ...unconfined.map((f) => f.module.length));
+  for (const f of unconfined) lines.push(`  ${f.module.padEnd(width)}  ${evidenceBrief(f)}`);
+  const run = learned.run;
+  if (run && run.status !== 0) lines.push(`note: ${prog} exited with status ${run.status}; what it did until then was learned`);
+  for (const note of learned.notes) lines.push(`note: ${note}`);
+  return `${lines.join("\n")}\n`;
+}

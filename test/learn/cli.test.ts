@@ -1,0 +1,86 @@
+// `gomodjail learn` on the command line, in-process with a recording jail: what it asks the jail
+// for (audit mode, every module confined), how it learns from the events the jail reports, and
+// the usage errors, each one line and exit status 1.
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { main } from "../../src/cli/main.ts";
+import type { RunRequest } from "../../src/tracer/run.ts";
+import type { BlockedSyscall } from "../../src/tracer/tracer.ts";
+import { goBuild, repoRoot } from "../helpers/gobuild.ts";
+
+const goMod = join(repoRoot, "test/fixtures/learn/app/go.mod");
+
+async function cli(args: string[], events: BlockedSyscall[] = []) {
+  const out = { status: -1, stdout: "", stderr: "", runs: [] as RunRequest[] };
+  out.status = await main(args, {
+    stdout: (s) => (out.stdout += s),
+    stderr: (s) => (out.stderr += s),
+    env: {},
+    runJail: async (request) => {
+      out.runs.push(request);
+      for (const e of events) request.onBlocked?.(e);
+      return { status: 0, exitCode: 0, signal: undefined, blocked: [] };
+    },
+  });
+  return out;
+}
+
+const readerCall: BlockedSyscall = {
+  pid: 1,
+  exe: "/prog",
+  syscall: "openat",
+  entry: "/src/reader.go:12:example.com/reader.FirstLine",
+  module: "example.com/reader",
+  reason: "confined",
+  audit: true,
+  involvement: {
+    maker: "example.com/reader",
+    makerEntry: "/src/reader.go:12:example.com/reader.FirstLine",
+    modules: [
+      { module: "example.com/reader", role: "made", entry: "/src/reader.go:12:example.com/reader.FirstLine" },
+      { module: "example.com/config", role: "calls", entry: "/src/config.go:9:example.com/config.Hostname" },
+    ],
+  },
+};
+
+test("the run is in audit mode with every module of the go.mod and of the build information confined, and learns from its events", async () => {
+  const prog = goBuild({ dir: join(repoRoot, "test/fixtures/learn/app") });
+  const r = await cli(["learn", `--go-mod=${goMod}`, "--", prog, "read"], [readerCall]);
+  expect(r.status).toBe(0);
+  expect(r.runs.length).toBe(1);
+  const [run] = r.runs;
+  expect(run).toMatchObject({ argv: [prog, "read"], audit: true });
+  expect(run!.profile).toEqual({
+    mainModule: "example.com/learnapp",
+    defaultPolicy: "confined",
+    modules: new Map(["config", "framework", "inlined", "pure", "reader", "spawner", "deep"].map((m) => [`example.com/${m}`, "confined"])),
+  });
+  expect(r.stdout).toContain("\t// gomodjail learn: made 1 trapped syscall itself: openat 1; e.g. openat at /src/reader.go:12:example.com/reader.FirstLine\n\texample.com/reader v1.0.0 // gomodjail:unconfined\n");
+  expect(r.stdout).toContain(
+    "\t// gomodjail learn: called another module that made 1 trapped syscall (it uses a library that does; not its own calls): openat 1; e.g. openat made by example.com/reader at /src/reader.go:12:example.com/reader.FirstLine, called from /src/config.go:9:example.com/config.Hostname\n\texample.com/config v1.0.0 // gomodjail:unconfined\n",
+  );
+  expect(r.stdout).toContain("\texample.com/pure v1.0.0 // gomodjail:confined\n");
+  expect(r.stderr).toBe(
+    `gomodjail learn: from the run of ${prog}: 5 module(s) confined, 2 unconfined\n  example.com/config  called a module that made: openat 1\n  example.com/reader  made: openat 1\n`,
+  );
+});
+
+test.each([
+  [["learn"], "gomodjail: learn: --go-mod=FILE is required (see 'gomodjail learn --help')"],
+  [["learn", `--go-mod=${goMod}`], "gomodjail: learn: give a program to run (-- PROG [ARGS]...) or --from=REPORT (see 'gomodjail learn --help')"],
+  [["learn", `--go-mod=${goMod}`, "--from=r.json", "--report=x.json"], "gomodjail: learn: --report saves the evidence of a run: give a program to run (see 'gomodjail learn --help')"],
+  [["learn", `--go-mod=${goMod}`, "-o", "", "--", "prog"], "gomodjail: --output: empty file name (see 'gomodjail learn --help')"],
+  [["learn", `--go-mod=${join(repoRoot, "test/fixtures/learn/app/main.go")}`, "--", "prog"], expect.stringMatching(/^gomodjail: \S+main\.go:\d+: /)],
+])("usage error %p: one line, exit status 1", async (args, message) => {
+  const r = await cli(args as string[]);
+  expect({ status: r.status, stdout: r.stdout, runs: r.runs.length }).toEqual({ status: 1, stdout: "", runs: 0 });
+  expect(r.stderr.split("\n")).toEqual([message, ""]);
+});
+
+test("learn --help shows the usage, the flags and examples", async () => {
+  const r = await cli(["learn", "--help"]);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toStartWith("Usage: gomodjail learn --go-mod=FILE [-o OUT] [--from REPORT.json]... [--report FILE] [-- PROG [ARGS]...]\n");
+  for (const flag of ["--go-mod <FILE>", "-o, --output <FILE>", "--from <REPORT>", "--report <FILE>"]) expect(r.stdout).toContain(flag);
+  expect(r.stdout).toContain("gomodjail learn --go-mod=go.mod --from=build.json --from=serve.json -o policy.mod");
+});
