@@ -4,10 +4,11 @@
 //   const result = await run({ argv: ["./prog", "arg"], goMod: "go.mod" });
 //
 // run() traces the program on a Worker thread, so the caller's event loop keeps running while
-// the program runs. The program inherits this process's stdin, stdout, stderr and environment.
+// the program runs. The program inherits this process's stdin, stdout, stderr and environment;
+// gomodjail's records (Blocked lines, warnings) go to the caller's logger.
 import type { Logger } from "pino";
 import { createLogger } from "./log.ts";
-import { applyPolicyFlags, loadProfile, type Policy, type Profile } from "./policy/profile.ts";
+import { applyPolicyFlags, confinesAnyModule, loadProfile, type Policy, PolicyError, type Profile } from "./policy/profile.ts";
 import type { PackRequest, PackResult } from "./pack/write.ts";
 import type { BlockSummary } from "./tracer/tally.ts";
 import type { BlockedSyscall } from "./tracer/tracer.ts";
@@ -29,13 +30,19 @@ export interface RunOptions {
    * like `--policy` flags: `{ "example.com/m": "confined" }`.
    */
   policy?: Profile | Readonly<Record<string, Policy>>;
-  /** Run without any policy (nothing is confined); without it, a run with no policy is refused. */
+  /**
+   * Run without any policy (nothing is confined); without it, a run with no policy, or with one
+   * that confines no module, is refused.
+   */
   noPolicy?: boolean;
   /** Block nothing; report what would have been blocked. */
   audit?: boolean;
   /** Called for each blocked (in audit mode, would-be-blocked) syscall, on this thread. */
   onBlocked?: (event: BlockedSyscall) => void;
-  /** For gomodjail's warnings and debug records; defaults to logfmt lines on stderr. */
+  /**
+   * Gets every record: ***Blocked*** (in audit mode ***Would block***) lines, warnings and debug
+   * records. Defaults to logfmt lines on stderr.
+   */
   logger?: Logger;
   debug?: boolean;
 }
@@ -59,7 +66,6 @@ export class RunOptionsError extends Error {
 /**
  * Runs a Go program under a policy. Resolves when it exits; rejects with a typed error
  * (RunOptionsError, PolicyError, GoModError, ProgramError, TracerError) when it cannot be run.
- * Blocked lines are also logged on stderr by the tracer thread.
  */
 export async function run(options: RunOptions): Promise<RunOutcome> {
   if (!Array.isArray(options.argv) || options.argv.length === 0 || options.argv.some((a) => typeof a !== "string")) {
@@ -80,11 +86,21 @@ export async function pack(request: Omit<PackRequest, "logger"> & { logger?: Log
 }
 
 function resolveProfile(options: RunOptions, logger: Logger): Profile | undefined {
-  const { goMod, policy } = options;
-  if (goMod === undefined && policy === undefined) {
-    if (options.noPolicy) return undefined;
-    throw new RunOptionsError("no policy: pass goMod or policy, or noPolicy: true to run without confinement");
+  const { goMod, policy, noPolicy } = options;
+  const profile = combinedProfile(goMod, policy, logger);
+  if (noPolicy) return profile;
+  if (!profile) throw new RunOptionsError("no policy: pass goMod or policy, or noPolicy: true to run without confinement");
+  if (!confinesAnyModule(profile)) {
+    const escape = "or pass noPolicy: true to run without confinement";
+    if (goMod === undefined) throw new PolicyError(`policy confines no module: give a module "confined", ${escape}`);
+    const source = policy === undefined ? goMod : `${goMod} with policy`;
+    throw new PolicyError(`${source} confines no module: add "// gomodjail:confined" to a module's require line, ${escape}`);
   }
+  return profile;
+}
+
+/** The profile goMod and policy make together; undefined when neither is given. */
+function combinedProfile(goMod: string | undefined, policy: RunOptions["policy"], logger: Logger): Profile | undefined {
   const fromGoMod = goMod === undefined ? undefined : loadProfile(goMod);
   if (policy === undefined) return fromGoMod;
   if (isProfile(policy)) {

@@ -43,7 +43,7 @@ export interface Arch {
    * thread-local storage: the way to g from C code. Call right after readSyscallRegs.
    */
   threadPointer(tid: number): number;
-  /** Skips the syscall `tid` is stopped at, making it return -errno (DESIGN.md #6). */
+  /** Skips the syscall `tid` is stopped at, making it return -errno (docs/design.md #6). */
   failSyscall(tid: number, errno: number): void;
   /** This architecture's syscall numbers. */
   readonly syscalls: SyscallTable;

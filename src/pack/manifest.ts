@@ -5,7 +5,7 @@ import type { Policy, Profile } from "../policy/profile.ts";
 import { PackError } from "./errors.ts";
 
 export interface Manifest {
-  /** The program's file name: the cache entry gets this name, so the program sees it in argv[0]. */
+  /** The program's file name: the cache entry gets this name, so /proc/PID/exe still names it. */
   name: string;
   /** The file name of the go.mod the policy came from (for debug messages only). */
   goMod: string;

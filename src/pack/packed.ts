@@ -1,24 +1,26 @@
 // What a packed executable does when it starts: check its manifest, unpack the program into the
-// cache (once per content), and run it under the packed policy with every argument given, its
-// stdio and environment; resolve to the program's exit status (128+N when signal N killed it).
+// cache (once per content), and run it under the packed policy with its own argv[0] (as if it
+// were the program), every argument given, its stdio and environment; resolve to the program's
+// exit status (128+N when signal N killed it).
 // gomodjail's own errors print one line and give status 1, as `gomodjail run` does.
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { createLogger } from "../log.ts";
+import { writeFully } from "../output.ts";
 import { runJail } from "../tracer/run.ts";
 import { cacheRoot, openCacheDir, unpackProgram } from "./cache.ts";
 import { PackError } from "./errors.ts";
 import type { PackedLayout } from "./format.ts";
 import { decodeManifest, type Manifest, profileOf } from "./manifest.ts";
 
-export async function runPacked(layout: PackedLayout, args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function runPacked(layout: PackedLayout, argv0: string, args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const debug = isEnabled(env.DEBUG);
   const logger = createLogger({ debug, format: "text" });
   try {
     const manifest = readManifest(layout);
     const prog = unpackProgram(layout, manifest.name, openCacheDir(cacheRoot(env)));
     logger.debug({ prog, goMod: manifest.goMod, mainModule: manifest.profile.mainModule }, "packed program");
-    const result = await runJail({ argv: [prog, ...args], profile: profileOf(manifest), logger, logFormat: "text", debug });
+    const result = await runJail({ argv: [prog, ...args], argv0, profile: profileOf(manifest), logger, stderrLog: "text", debug });
     return result.status;
   } catch (e) {
     const known = isUserFacing(e);
@@ -62,6 +64,5 @@ function isEnabled(value: string | undefined): boolean {
 }
 
 function writeLine(text: string): void {
-  const bytes = Buffer.from(`${text}\n`);
-  for (let offset = 0; offset < bytes.length; ) offset += writeSync(2, bytes, offset);
+  writeFully(2, `${text}\n`);
 }

@@ -6,7 +6,7 @@ import { closeSync, fchmodSync, fsyncSync, openSync, readSync, renameSync, statS
 import { basename, dirname, join, resolve } from "node:path";
 import type { Logger } from "pino";
 import { ElfFile } from "../elf/elf.ts";
-import { loadProfile } from "../policy/profile.ts";
+import { confinesAnyModule, loadProfile } from "../policy/profile.ts";
 import { checkFirstTarget } from "../tracer/target.ts";
 import { baseBinary } from "./base.ts";
 import { PackError } from "./errors.ts";
@@ -35,6 +35,8 @@ const CHUNK = 4 << 20;
 
 export function packProgram(req: PackRequest): PackResult {
   const profile = loadProfile(req.goMod);
+  // A packed program always runs under its policy: one that confines nothing would be no jail.
+  if (!confinesAnyModule(profile)) throw new PackError(`${req.goMod} confines no module: add "// gomodjail:confined" to a module's require line`);
   const prog = req.prog;
   let st;
   try {
@@ -43,7 +45,7 @@ export function packProgram(req: PackRequest): PackResult {
     throw new PackError(`${prog}: no such file`);
   }
   if (!st.isFile()) throw new PackError(`${prog}: not a regular file`);
-  checkFirstTarget(prog, profile, req.logger);
+  checkFirstTarget(prog, profile);
   const machine = ElfFile.open(prog).machine;
 
   const output = resolve(req.output ?? `${basename(prog)}.gomodjail`);

@@ -73,6 +73,11 @@ export function confinedModules(profile: Profile): string[] {
   return [...profile.modules].filter(([, policy]) => policy === "confined").map(([module]) => module).sort();
 }
 
+/** Whether any module is confined: one listed as confined, or every unlisted one by default. */
+export function confinesAnyModule(profile: Profile): boolean {
+  return profile.defaultPolicy === "confined" || [...profile.modules.values()].includes("confined");
+}
+
 /**
  * The policy of the module with this path. The main module and the standard library (a path whose
  * first element has no dot, unless the profile lists it) are never confined; a module the profile
@@ -94,6 +99,11 @@ function isPolicy(s: string): s is Policy {
 
 /** `gomodjail:POLICY` at the start of a comment, after a blank or `;`, optionally right after `//`. */
 const directivePattern = /(?:^|[\s;])(?:\/\/)?gomodjail:([^\s;]*)/g;
+
+/** The policies that `gomodjail:POLICY` directives in a comment's text name, known or not. */
+export function directivesIn(text: string): string[] {
+  return [...text.matchAll(directivePattern)].map((m) => m[1]);
+}
 
 interface Found {
   policy: Policy;

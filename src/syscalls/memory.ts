@@ -1,5 +1,5 @@
 // Reads a tracee's memory with process_vm_readv into one reusable buffer: one call per window,
-// no allocation per read (DESIGN.md #11).
+// no allocation per read (docs/design.md #11).
 import { ptr, type Pointer } from "bun:ffi";
 import { processVmReadv, processVmWritev } from "./libc.ts";
 

@@ -1,5 +1,5 @@
 // The target runs with GODEBUG=tracebackancestors=N, so that the runtime records who created
-// each goroutine (DESIGN.md #5): the creators' stacks are in g.ancestors.
+// each goroutine (docs/design.md #5): the creators' stacks are in g.ancestors.
 
 /** How many generations of creators the runtime keeps; a longer chain counts as truncated. */
 export const MAX_ANCESTORS = 64;

@@ -1,6 +1,6 @@
 // Walks a Go stack from a syscall stop: the exact leaf frame from the SP-delta table (the PC is
-// inside a frameless assembly stub, DESIGN.md #2), pcsp for every frame above, and the inline
-// tree for the logical frames of each physical one (DESIGN.md #3).
+// inside a frameless assembly stub, docs/design.md #2), pcsp for every frame above, and the inline
+// tree for the logical frames of each physical one (docs/design.md #3).
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
 import { PclntabError, type LogicalFrame, type Pclntab } from "../gobin/pclntab.ts";
 import type { StackWindow } from "./stack.ts";

@@ -1,14 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
 import { type InspectOptions, main, type MainIO } from "../../src/cli/main.ts";
+import { unsupportedPlatform } from "../../src/cli/platform.ts";
 import { confinedModules } from "../../src/policy/profile.ts";
 import type { RunRequest } from "../../src/tracer/run.ts";
 
 const repoRoot = join(import.meta.dir, "../..");
-const dockerMod = join(repoRoot, "../shared/data/docker-26.1.3.mod");
+const dockerMod = join(repoRoot, "test/fixtures/profiles/docker-26.1.3.mod");
 
 interface Outcome {
   status: number;
@@ -77,6 +78,8 @@ describe("help and version", () => {
 describe("bad input is one line on stderr and exit status 1", () => {
   const syntaxError = writeTemp("go.mod", "module example.com/app\n\nrequire example.com/a\n");
   const unknownPolicy = writeTemp("go.mod", "module example.com/app\nrequire (\n\texample.com/a v1.0.0 // gomodjail:confinde\n)\n");
+  const noDirectives = writeTemp("go.mod", "module example.com/app\nrequire example.com/a v1.0.0\n");
+  const addComment = `add "// gomodjail:confined" to a module's require line, or pass --no-policy to run without confinement`;
   const cases: [string, string[], string][] = [
     [
       "a missing go.mod",
@@ -105,6 +108,17 @@ describe("bad input is one line on stderr and exit status 1", () => {
       ["run", "./prog"],
       "gomodjail: no policy: pass --go-mod=FILE or --policy=MOD=confined, or --no-policy to run without confinement",
     ],
+    ["a go.mod that confines no module", ["run", `--go-mod=${noDirectives}`, "./prog"], `gomodjail: ${noDirectives} confines no module: ${addComment}`],
+    [
+      "a go.mod that confines no module, in audit mode",
+      ["run", "--audit", `--go-mod=${noDirectives}`, "./prog"],
+      `gomodjail: ${noDirectives} confines no module: ${addComment}`,
+    ],
+    [
+      "--policy flags alone that confine no module",
+      ["run", "--policy=example.com/a=unconfined", "./prog"],
+      "gomodjail: --policy confines no module: pass --policy=MOD=confined, or --no-policy to run without confinement",
+    ],
     ["run without a program", ["run", "--no-policy"], "gomodjail: run: no program given (see 'gomodjail run --help')"],
     ["run with only --", ["run", "--go-mod=go.mod", "--"], "gomodjail: run: no program given (see 'gomodjail run --help')"],
     ["an empty --go-mod", ["run", "--go-mod=", "./prog"], "gomodjail: --go-mod: empty file name (see 'gomodjail run --help')"],
@@ -116,7 +130,7 @@ describe("bad input is one line on stderr and exit status 1", () => {
     ],
     ["an unknown flag of run", ["run", "--bogus", "./prog"], "gomodjail: unknown option '--bogus' (see 'gomodjail run --help')"],
     ["an unknown global flag", ["--bogus"], "gomodjail: unknown option '--bogus' (see 'gomodjail --help')"],
-    ["no command", [], "gomodjail: missing command: run, inspect or pack (see 'gomodjail --help')"],
+    ["no command", [], "gomodjail: missing command: run, inspect, analyze, learn or pack (see 'gomodjail --help')"],
     ["an unknown command", ["frobnicate", "x"], "gomodjail: unknown command 'frobnicate' (see 'gomodjail --help')"],
     ["inspect without a program", ["inspect"], "gomodjail: missing required argument 'PROG' (see 'gomodjail inspect --help')"],
   ];
@@ -129,6 +143,17 @@ describe("bad input is one line on stderr and exit status 1", () => {
       expect(runs).toEqual([]);
     });
   }
+
+  test("--policy flags that unconfine the go.mod's only confined module: the override's warning, then the refusal", async () => {
+    const oneConfined = writeTemp("go.mod", "module example.com/app\nrequire example.com/a v1.0.0 // gomodjail:confined\n");
+    const { status, stderr, runs } = await cli(["run", `--go-mod=${oneConfined}`, "--policy=example.com/a=unconfined", "./prog"]);
+    expect(stderr).toBe(
+      'level=WARN msg="--policy overrides the go.mod" module=example.com/a goMod=confined policy=unconfined\n' +
+        `gomodjail: ${oneConfined} with --policy confines no module: ${addComment}\n`,
+    );
+    expect(status).toBe(1);
+    expect(runs).toEqual([]);
+  });
 });
 
 describe("run hands a validated request to the jail", () => {
@@ -191,10 +216,11 @@ describe("run hands a validated request to the jail", () => {
     });
   });
 
-  test("a policy that confines nothing is worth a warning", async () => {
-    const { stderr, status } = await cli(["run", "--policy=example.com/a=unconfined", "./prog"]);
+  test("--no-policy runs a policy that confines no module, without a word", async () => {
+    const { stderr, status, runs } = await cli(["run", "--no-policy", "--policy=example.com/a=unconfined", "./prog"]);
     expect(status).toBe(42);
-    expect(stderr).toBe("level=WARN msg=\"the policy confines no module\"\n");
+    expect(stderr).toBe("");
+    expect(runs[0].profile?.modules).toEqual(new Map([["example.com/a", "unconfined"]]));
   });
 
   test("--debug before or after run, or $DEBUG, turns debugging on; DEBUG=0 and DEBUG=false do not", async () => {
@@ -270,6 +296,19 @@ describe("inspect", () => {
   });
 });
 
+describe("platforms", () => {
+  test("Linux on x86_64 and aarch64 are supported", () => {
+    expect(unsupportedPlatform("linux", "x64")).toBeUndefined();
+    expect(unsupportedPlatform("linux", "arm64")).toBeUndefined();
+  });
+
+  test("other systems and architectures are refused, naming what this one is", () => {
+    for (const [platform, arch] of [["darwin", "arm64"], ["win32", "x64"], ["freebsd", "x64"], ["linux", "ia32"], ["linux", "riscv64"]]) {
+      expect(unsupportedPlatform(platform!, arch!)).toEndWith(`; this system is ${platform}/${arch}`);
+    }
+  });
+});
+
 describe("as a process", () => {
   function gomodjail(args: string[]) {
     const script = `import { main } from "./src/cli/main.ts"; process.exitCode = await main(process.argv.slice(1));`;
@@ -285,6 +324,17 @@ describe("as a process", () => {
     });
   });
 
+  test("a go.mod that confines no module is refused in one line, exit status 1, and the program never starts", () => {
+    const goMod = writeTemp("go.mod", "module example.com/app\nrequire example.com/a v1.0.0 // gomodjail:unconfined\n");
+    const marker = join(dirname(goMod), "started");
+    expect(gomodjail(["run", `--go-mod=${goMod}`, "--", "/usr/bin/touch", marker])).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: `gomodjail: ${goMod} confines no module: add "// gomodjail:confined" to a module's require line, or pass --no-policy to run without confinement\n`,
+    });
+    expect(existsSync(marker)).toBe(false);
+  });
+
   test("run --no-policy reaches the real jail, whose refusal is one line and exit status 1", () => {
     const { status, stdout, stderr } = gomodjail(["run", "--no-policy", "--", "/nonexistent/prog"]);
     expect(status).toBe(1);
@@ -292,6 +342,21 @@ describe("as a process", () => {
     expect(stderr).toStartWith("gomodjail: ");
     expect(stderr.trimEnd().split("\n").length).toBe(1);
     expect(stderr).not.toContain("internal error");
+  });
+
+  test("on a system other than Linux, the executable says so in one line and exits 1 (platform faked)", () => {
+    // src/main.ts reads its arguments after the script's path, which `bun -e` has not.
+    const script = (platform: string) =>
+      `Object.defineProperty(process, "platform", { value: "${platform}" }); process.argv.splice(1, 0, "src/main.ts"); await import("./src/main.ts");`;
+    const fakePlatform = (platform: string) =>
+      Bun.spawnSync([process.execPath, "-e", script(platform), "--", "--version"], { cwd: repoRoot, stdout: "pipe", stderr: "pipe" });
+    const darwin = fakePlatform("darwin");
+    expect({ status: darwin.exitCode, stdout: darwin.stdout.toString(), stderr: darwin.stderr.toString() }).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: `gomodjail: runs only on Linux on x86_64 or aarch64 (it is built on Linux's seccomp and ptrace); this system is darwin/${process.arch}\n`,
+    });
+    expect(fakePlatform("linux").stdout.toString()).toBe(`gomodjail version ${packageJson.version}\n`);
   });
 
   test("--help is printed whole on the real stdout", () => {

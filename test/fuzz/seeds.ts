@@ -102,8 +102,8 @@ module example.com/late
 
 export function goModSeeds(): GoModSeed[] {
   const seeds: GoModSeed[] = [];
-  const docker = join(repoRoot, "../shared/data/docker-26.1.3.mod");
-  if (existsSync(docker)) seeds.push({ label: "docker-26.1.3.mod", text: readFileSync(docker, "utf8") });
+  const docker = join(repoRoot, "test/fixtures/profiles/docker-26.1.3.mod");
+  seeds.push({ label: "docker-26.1.3.mod", text: readFileSync(docker, "utf8") });
   const fixtures = join(repoRoot, "test/fixtures");
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {

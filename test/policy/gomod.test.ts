@@ -162,7 +162,7 @@ describe("parseGoMod", () => {
   });
 
   test("reads the Docker CLI profile", () => {
-    const mod = readGoMod(join(import.meta.dir, "../../../shared/data/docker-26.1.3.mod"));
+    const mod = readGoMod(join(import.meta.dir, "../fixtures/profiles/docker-26.1.3.mod"));
     expect(mod.module?.path).toBe("github.com/docker/cli");
     expect(mod.go).toBe("1.21");
     expect(mod.require.length).toBe(87);

@@ -4,6 +4,7 @@ import { GoModError } from "../../src/policy/gomod.ts";
 import {
   applyPolicyFlags,
   confinedModules,
+  confinesAnyModule,
   loadProfile,
   type Policy,
   PolicyError,
@@ -152,7 +153,7 @@ require (
     expect(policies(text)).toEqual({ "example.com/a": "unconfined" });
   });
 
-  test("the example in DESIGN.md: a, d and e are confined; b and c are not", () => {
+  test("the README's example: a, d and e are confined; b and c are not", () => {
     const text = `// gomodjail:confined
 module example.com/app
 
@@ -176,8 +177,8 @@ require (
   });
 });
 
-describe("the Docker CLI profile (shared/data/docker-26.1.3.mod)", () => {
-  const profile = loadProfile(join(repoRoot, "../shared/data/docker-26.1.3.mod"));
+describe("the Docker CLI profile (test/fixtures/profiles/docker-26.1.3.mod)", () => {
+  const profile = loadProfile(join(repoRoot, "test/fixtures/profiles/docker-26.1.3.mod"));
 
   test("is confined by default and names the main module", () => {
     expect(profile.mainModule).toBe("github.com/docker/cli");
@@ -432,6 +433,29 @@ describe("applyPolicyFlags", () => {
       expect(error.message).toBe(message);
     });
   }
+});
+
+describe("confinesAnyModule: a policy that confines nothing is no policy", () => {
+  const cases: [string, string, boolean][] = [
+    ["a go.mod without gomodjail comments", "module example.com/app\nrequire example.com/a v1.0.0\n", false],
+    ["a go.mod without requirements", "module example.com/app\n", false],
+    ["a go.mod whose comments only unconfine", "// gomodjail:unconfined\nmodule example.com/app\nrequire example.com/a v1.0.0 // gomodjail:unconfined\n", false],
+    ["a require block that is unconfined by default", "module example.com/app\n// gomodjail:unconfined\nrequire (\n\texample.com/a v1.0.0\n)\n", false],
+    ["one confined requirement", "module example.com/app\nrequire example.com/a v1.0.0 // gomodjail:confined\n", true],
+    ["a confined require block", "module example.com/app\n// gomodjail:confined\nrequire (\n\texample.com/a v1.0.0\n)\n", true],
+    ["a confined default and no requirements (every module the binary holds is confined)", "// gomodjail:confined\nmodule example.com/app\n", true],
+  ];
+  for (const [name, text, confines] of cases) {
+    test(`${name}: ${confines ? "confines" : "confines nothing"}`, () => {
+      expect(confinesAnyModule(parseProfile(text, "go.mod"))).toBe(confines);
+    });
+  }
+
+  test("--policy flags that unconfine the only confined module leave nothing confined", () => {
+    const profile = parseProfile("module example.com/app\nrequire example.com/a v1.0.0 // gomodjail:confined\n", "go.mod");
+    expect(confinesAnyModule(applyPolicyFlags(profile, ["example.com/a=unconfined"], () => {}))).toBe(false);
+    expect(confinesAnyModule(applyPolicyFlags(undefined, ["example.com/b=confined"], () => {}))).toBe(true);
+  });
 });
 
 describe("policyOf", () => {

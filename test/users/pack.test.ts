@@ -79,14 +79,23 @@ test("a packed executable copied elsewhere passes arguments, stdin, stdout, envi
     env: { ...env, GREETING: "hello" },
     stdin: Buffer.from("from stdin\n"),
   });
-  // argv[0] is the unpacked program's path, which keeps the program's name.
-  expect(r.stdout).toBe("packapp\nhello\n1 + 2 = 3\nfrom stdin\na b\n--flag\n\n");
+  // argv[0] is the packed executable's own, as if it were the program.
+  expect(r.stdout).toBe("app\nhello\n1 + 2 = 3\nfrom stdin\na b\n--flag\n\n");
   expect(r.stderr).toContain("poisoned: the attack failed: fork/exec /bin/sh: operation not permitted");
   expect(new Set(blockedModules(r.stderr))).toEqual(new Set([poisonedModule]));
   expect(r.exitCode).toBe(0);
 
   const exit = await runCommand([exe, "exit", "7"], { cwd: dir, env });
   expect(exit).toEqual({ exitCode: 7, stdout: "", stderr: "" });
+});
+
+test("the program gets the argv[0] the packed executable was started with, not its cache path", async () => {
+  const { dir, exe, env } = copied();
+  const throughPath = await runCommand(["app", "argv0"], { cwd: dir, env: { ...env, PATH: `${dir}:${systemPath}` } });
+  expect(throughPath).toEqual({ exitCode: 0, stdout: "app\n", stderr: "" });
+  const renamed = Bun.spawn([exe, "argv0"], { argv0: "another-name", cwd: dir, env, stdout: "pipe", stderr: "pipe" });
+  expect(await new Response(renamed.stdout).text()).toBe("another-name\n");
+  expect(await renamed.exited).toBe(0);
 });
 
 test("the program is unpacked once, 0500 in a 0700 directory named by its SHA-256, and reused by later runs", async () => {
@@ -163,7 +172,7 @@ test("a cache directory reached through a symbolic link to a directory of one's 
   mkdirSync(join(cache, "elsewhere"), { recursive: true, mode: 0o700 });
   symlinkSync(join(cache, "elsewhere"), join(cache, "gomodjail"));
   const r = await runCommand([exe, "argv0"], { cwd: dir, env });
-  expect(r).toEqual({ exitCode: 0, stdout: "packapp\n", stderr: "" });
+  expect(r).toEqual({ exitCode: 0, stdout: "app\n", stderr: "" });
   expect(readdirSync(join(cache, "elsewhere"))).toHaveLength(1);
 });
 
@@ -209,6 +218,15 @@ describe("pack refuses", () => {
     );
     expect(r.exitCode).toBe(1);
     expect(existsSync(out)).toBe(false);
+  });
+
+  test("a go.mod that confines no module: a packed program always runs under its policy", async () => {
+    const dir = emptyDir("refuse");
+    const goMod = join(dir, "go.mod");
+    writeFileSync(goMod, readFileSync(packAppGoMod, "utf8").replace(" // gomodjail:confined", ""));
+    const r = await runGomodjail(["pack", `--go-mod=${goMod}`, `--base=${compiledGomodjail()}`, "-o", join(dir, "out"), packApp()]);
+    expect(r).toEqual({ exitCode: 1, stdout: "", stderr: `gomodjail: ${goMod} confines no module: add "// gomodjail:confined" to a module's require line\n` });
+    expect(readdirSync(dir)).toEqual(["go.mod"]);
   });
 
   test("no --go-mod", async () => {
