@@ -4,7 +4,10 @@
 // ratios, the cost per trapped syscall and the tracer's peak RSS, then the targets met or missed.
 //
 //   make bench                                  (builds _output/bin/gomodjail first)
-//   node_modules/.bin/bun run bench/run.ts [--rounds=N] [--only=shallow,deep,...]
+//   node_modules/.bin/bun run bench/run.ts [--rounds=N] [--only=shallow,deep,...] [--baseline=BIN]
+//
+// --baseline adds a column for another gomodjail binary (a build of an earlier commit), measured
+// in the same rounds: a before/after comparison that the machine's load cannot tilt.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +21,7 @@ const { values: flags } = parseArgs({
   options: {
     rounds: { type: "string", default: "5" },
     only: { type: "string" },
+    baseline: { type: "string" },
   },
 });
 const rounds = Number(flags.rounds);
@@ -26,9 +30,17 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a
 const gomodjail = join(repoRoot, "_output/bin/gomodjail");
 const programsDir = join(repoRoot, "bench/programs");
 const profile = join(programsDir, "go.mod");
-const MODES = ["native", "gomodjail", "noPolicy", "strace"] as const;
-type Mode = (typeof MODES)[number];
-const MODE_TITLES: Record<Mode, string> = { native: "native", gomodjail: "gomodjail", noPolicy: "gomodjail --no-policy", strace: "strace" };
+type Mode = "native" | "gomodjail" | "noPolicy" | "strace" | "baseline";
+const baseline = flags.baseline;
+if (baseline !== undefined && !existsSync(baseline)) throw new Error(`--baseline=${baseline}: no such file`);
+const MODES: readonly Mode[] = ["native", "gomodjail", "noPolicy", "strace", ...(baseline ? (["baseline"] as const) : [])];
+const MODE_TITLES: Record<Mode, string> = {
+  native: "native",
+  gomodjail: "gomodjail",
+  noPolicy: "gomodjail --no-policy",
+  strace: "strace -f --seccomp-bpf",
+  baseline: "baseline gomodjail",
+};
 
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -48,6 +60,8 @@ function command(mode: Mode, argv: string[]): string[] {
       return [gomodjail, "run", "--no-policy", "--", ...argv];
     case "strace":
       return ["strace", "-f", "-qq", "--seccomp-bpf", "-e", traceExpr, "-o", "/dev/null", ...argv];
+    case "baseline":
+      return [baseline!, "run", `--go-mod=${profile}`, "--", ...argv];
   }
 }
 
@@ -163,17 +177,11 @@ function markdownTable(header: string[], body: string[][]): string {
 }
 
 function table(rows: Row[], metric: Metric): string {
-  const header = ["workload", "native", "gomodjail", "gomodjail --no-policy", "strace -f --seccomp-bpf", "trapped calls", "µs/trapped: gomodjail", "--no-policy", "strace"];
+  const traced = MODES.filter((m) => m !== "native");
+  const header = ["workload", ...MODES.map((m) => MODE_TITLES[m]), "trapped calls", ...traced.map((m, i) => (i === 0 ? `µs/trapped: ${MODE_TITLES[m]}` : MODE_TITLES[m]))];
   if (metric === "ms") header.push("tracer peak RSS");
   const body = rows.map((r) => {
-    const cells = [
-      r.workload.title,
-      ...MODES.map((m) => cell(r, m, metric)),
-      String(r.trapped),
-      fmtUs(perTrapped(r, "gomodjail", metric)),
-      fmtUs(perTrapped(r, "noPolicy", metric)),
-      fmtUs(perTrapped(r, "strace", metric)),
-    ];
+    const cells = [r.workload.title, ...MODES.map((m) => cell(r, m, metric)), String(r.trapped), ...traced.map((m) => fmtUs(perTrapped(r, m, metric)))];
     if (metric === "ms") cells.push(fmtMB(r.peakRss));
     return cells;
   });
@@ -201,12 +209,16 @@ function targets(rows: Row[]): TargetCheck[] {
   };
   const shallow = by.get("shallow") && perTrapped(by.get("shallow")!, "gomodjail");
   const deep = by.get("deep") && perTrapped(by.get("deep")!, "gomodjail");
-  if (by.has("shallow")) check("trapped, shallow: ≤ 18 µs per call", shallow, 18, " µs", 1, cpuNote("shallow"));
-  if (by.has("deep")) check("trapped, deep: ≤ 18 µs per call", deep, 18, " µs", 1, cpuNote("deep"));
-  if (shallow !== undefined && deep !== undefined) check("deep ≤ 1.2× shallow (per call)", deep / shallow, 1.2, "×");
-  for (const id of ["getpid", "pipe"]) if (by.has(id)) check(`untrapped ${id}: ≤ 1.02× native`, ratio(id), 1.02, "×", 3);
+  if (by.has("shallow")) check("trapped, shallow: ≤ 13 µs per call (under load)", shallow, 13, " µs", 1, cpuNote("shallow"));
+  if (shallow !== undefined && deep !== undefined) check("deep ≤ 1.3× shallow (per call)", deep / shallow, 1.3, "×");
+  if (by.has("pipe")) check("untrapped pipe: ≤ 1.02× native", ratio("pipe"), 1.02, "×", 3);
+  const getpid = by.get("getpid");
+  if (getpid && !getpid.failed.strace) {
+    // Any seccomp filter costs a few ns per call; the bar is another tracer's filter, side by side.
+    check("untrapped getpid: no slower than under strace's filter", getpid.failed.gomodjail ? undefined : getpid.ms.gomodjail / getpid.ms.strace, 1, "× strace's", 3);
+  }
   const startup = by.get("startup");
-  if (startup) check("start-up: ≤ native + 20 ms", startup.failed.gomodjail ? undefined : startup.ms.gomodjail - startup.ms.native, 20, " ms over native", 1);
+  if (startup) check("start-up: ≤ native + 15 ms", startup.failed.gomodjail ? undefined : startup.ms.gomodjail - startup.ms.native, 15, " ms over native", 1);
   if (by.has("gofmt")) check("gofmt -l: ≤ 1.5× native", ratio("gofmt"), 1.5, "×");
   if (by.has("gobuild")) check("go build, cold cache: ≤ 1.3× native", ratio("gobuild"), 1.3, "×");
   const largest = rows.filter((r) => r.peakRss !== undefined).sort((a, b) => b.peakRss! - a.peakRss!)[0];
@@ -257,6 +269,6 @@ console.log("CPU time (user + system of every process of the run, the tracer's i
 console.log(table(rows, "cpuMs"));
 console.log();
 for (const r of rows) for (const [mode, why] of Object.entries(r.failed)) console.log(`FAILED: ${r.workload.id} under ${MODE_TITLES[mode as Mode]}: ${why}`);
-console.log("Targets (issue 6):");
+console.log("Targets (issue 12):");
 for (const c of targets(rows)) console.log(`  ${c.met === undefined ? "??" : c.met ? "ok" : "MISSED"}  ${c.target}: ${c.measured}`);
 console.log("Minimal C tracer on this machine (issue 6): 7.7 µs per seccomp stop + PTRACE_CONT, 12 µs with registers and one 4 KiB process_vm_readv.");

@@ -1,9 +1,12 @@
 // The gomodjail executable. The hidden child stage is recognised before anything else is
 // loaded, so that it starts fast and can never run the CLI (and so never spawn again). A
 // compiled gomodjail with a program packed at its end (src/pack/format.ts) runs that program
-// instead of the CLI; telling costs one read of its last bytes.
-import { writeSync } from "node:fs";
+// instead of the CLI; telling costs one read of its last bytes. Anywhere but Linux (x86_64,
+// aarch64) it says so and exits 1.
+import { writeFully } from "./output.ts";
+import { unsupportedPlatform } from "./cli/platform.ts";
 import { readPackedLayout } from "./pack/format.ts";
+import { mark } from "./timeline.ts";
 import { CHILD_ENV, compiled } from "./tracer/stage.ts";
 
 async function start(): Promise<void> {
@@ -12,15 +15,24 @@ async function start(): Promise<void> {
     const { runChildStage } = await import("./tracer/child.ts");
     runChildStage(childRequest);
   }
+  const refusal = unsupportedPlatform(process.platform, process.arch);
+  if (refusal) {
+    writeFully(2, `${refusal}\n`);
+    process.exit(1);
+  }
   if (compiled) {
     const packed = packedLayout();
     if (packed) {
       const { runPacked } = await import("./pack/packed.ts");
-      process.exitCode = await runPacked(packed, process.argv.slice(2));
+      // process.argv[0] is "bun" in a compiled binary; argv0 is what the caller exec'd.
+      process.exitCode = await runPacked(packed, process.argv0, process.argv.slice(2));
       return;
     }
   }
+  // Its first word that is not an option names the command (only --debug may come before it).
+  if (process.argv.slice(2).find((a) => !a.startsWith("-")) === "run") (await import("./tracer/thread.ts")).startTracerThread();
   const { main } = await import("./cli/main.ts");
+  mark("cli_loaded");
   // Exit as soon as the answer is known: tearing down the tracer thread and the runtime costs
   // more than the whole traced run of a small program (logs are written synchronously).
   process.exit(await main(process.argv.slice(2)));
@@ -31,7 +43,7 @@ function packedLayout(): ReturnType<typeof readPackedLayout> {
   try {
     return readPackedLayout("/proc/self/exe", process.execPath);
   } catch (e) {
-    writeSync(2, `gomodjail: ${(e as Error).message}\n`);
+    writeFully(2, `gomodjail: ${(e as Error).message}\n`);
     process.exit(1);
   }
 }

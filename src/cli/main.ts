@@ -1,13 +1,17 @@
 // The gomodjail command line: parses and validates the flags, builds the policy and hands the
 // program to the jail. main() resolves to the exit status; it never throws and never exits.
-import { writeFileSync, writeSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { Logger } from "pino";
 import packageJson from "../../package.json" with { type: "json" };
 import { createLogger, type LogFormat, logFormats } from "../log.ts";
-import { applyPolicyFlags, confinedModules, loadProfile, type Profile } from "../policy/profile.ts";
+import { writeFully } from "../output.ts";
+import { mark } from "../timeline.ts";
+import { applyPolicyFlags, confinedModules, confinesAnyModule, loadProfile, PolicyError, type Profile } from "../policy/profile.ts";
 import type { RunRequest, RunResult } from "../tracer/run.ts";
 import { formatBlockSummary } from "../tracer/tally.ts";
+import { analyzeDescription, analyzeHelp } from "./analyze.ts";
+import { learnDescription, learnHelp } from "./learn.ts";
 import { packCommand, packDescription, packHelp } from "./pack.ts";
 
 export interface InspectOptions {
@@ -32,6 +36,13 @@ export class UsageError extends Error {
 
 const goModHelp = "go.mod file with comments like gomodjail:confined";
 const noPolicyHint = "no policy: pass --go-mod=FILE or --policy=MOD=confined, or --no-policy to run without confinement";
+
+/** The refusal of a policy that confines no module: what to add, by where the policy came from. */
+function confinesNothingHint(goMod: string | undefined, withFlags: boolean): string {
+  if (goMod === undefined) return "--policy confines no module: pass --policy=MOD=confined, or --no-policy to run without confinement";
+  const source = withFlags ? `${goMod} with --policy` : goMod;
+  return `${source} confines no module: add "// gomodjail:confined" to a module's require line, or pass --no-policy to run without confinement`;
+}
 
 const runExamples = `
 Examples:
@@ -84,7 +95,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .option("--debug", "debug mode [$DEBUG]")
     .action((_opts, cmd: Command) => {
       if (cmd.args.length > 0) throw usage(program, `unknown command '${cmd.args[0]}'`);
-      throw usage(program, "missing command: run, inspect or pack");
+      throw usage(program, "missing command: run, inspect, analyze, learn or pack");
     });
   program.hook("preAction", (_program, action) => {
     debug ||= Boolean(program.opts().debug || action.opts().debug);
@@ -110,7 +121,9 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .addOption(new Option("--no-policy", "allow running without any policy (for debugging)"))
     .addOption(new Option("--log-format <FORMAT>", "text (default) or json").argParser(parseLogFormat))
     .addOption(new Option("--audit", "block nothing: log ***Would block*** lines and print a summary at exit"))
-    .addOption(new Option("--strict", "refuse to run where goroutine ancestry cannot be checked (instead of warning)"))
+    .addOption(
+      new Option("--strict", "refuse to run where goroutine ancestry cannot be checked, or a confined module has code the jail cannot hold (instead of warning)"),
+    )
     .addOption(new Option("--report <FILE>", "write the blocked (or, with --audit, would-be-blocked) syscalls as JSON"))
     .addOption(debugOption())
     .addHelpText("after", runExamples)
@@ -127,18 +140,22 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       if (profile) {
         const confined = confinedModules(profile);
         logger.debug({ mainModule: profile.mainModule, defaultPolicy: profile.defaultPolicy, confined: confined.join(",") }, "policy");
-        if (confined.length === 0 && profile.defaultPolicy === "unconfined") logger.warn("the policy confines no module");
+        // A policy that confines nothing is no policy (also for --audit, which would find nothing).
+        if (!confinesAnyModule(profile) && !allowNoPolicy) throw new PolicyError(confinesNothingHint(opts.goMod, policyFlags.length > 0));
       }
+      mark("policy_loaded");
       const runJail = io.runJail ?? (await import("../tracer/run.ts")).runJail;
       const audit = opts.audit ?? false;
-      const result = await runJail({ argv: progAndArgs, profile, logger, logFormat: opts.logFormat ?? "text", debug, audit, strict: opts.strict });
+      // A report names the program's build and holds what each module did, for `gomodjail learn`.
+      const reporting = opts.report ? await import("../learn/report.ts") : undefined;
+      const recorder = reporting && new reporting.ReportRecorder(reporting.identifyProgram(progAndArgs[0]!));
+      const result = await runJail({ argv: progAndArgs, profile, logger, stderrLog: opts.logFormat ?? "text", debug, audit, strict: opts.strict, onBlocked: recorder?.onBlocked });
       if (audit) {
         const total = result.blocked.reduce((n, e) => n + e.count, 0);
         stderr(formatBlockSummary(`gomodjail audit: ${total} syscall(s) would have been blocked`, result.blocked));
       }
       if (opts.report) {
-        const report = { audit, status: result.status, exitCode: result.exitCode, signal: result.signal, blocked: result.blocked };
-        writeFileSync(opts.report, `${JSON.stringify(report, null, 2)}\n`);
+        writeFileSync(opts.report, `${JSON.stringify(recorder!.report(result, audit, profile), null, 2)}\n`);
       }
       status = result.status;
     });
@@ -161,6 +178,20 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       status = await inspectCommand(prog, { goMod: opts.goMod, json: opts.json, logger });
     });
 
+  const analyze = program
+    .command("analyze")
+    .description(analyzeDescription)
+    .argument("<PROG>", "the Go program")
+    .helpOption("-h, --help", "show help for analyze")
+    .option("--go-mod <FILE>", goModHelp)
+    .option("--json", "print JSON")
+    .addOption(debugOption())
+    .addHelpText("after", analyzeHelp)
+    .action(async (prog: string, opts: { goMod?: string; json?: boolean }) => {
+      const logger = createLogger({ debug, format: "text", destination: { write: stderr } });
+      status = await (await import("./analyze.ts")).analyzeCommand(prog, { goMod: opts.goMod, json: opts.json, logger }, stdout);
+    });
+
   const pack = program
     .command("pack")
     .description(packDescription)
@@ -180,11 +211,41 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       status = await packCommand(prog, { goMod: opts.goMod, output: opts.output, base: opts.base, logger }, stdout);
     });
 
+  const learnFrom: string[] = [];
+  const learn = program
+    .command("learn")
+    .description(learnDescription)
+    .usage("--go-mod=FILE [-o OUT] [--from REPORT.json]... [--report FILE] [-- PROG [ARGS]...]")
+    .argument("[PROG...]")
+    .passThroughOptions()
+    .helpOption("-h, --help", "show help for learn")
+    .option("--go-mod <FILE>", "the program's go.mod, to learn a policy for (required)")
+    .option("-o, --output <FILE>", "write the learned go.mod to FILE (default: stdout)")
+    .addOption(
+      new Option("--from <REPORT>", "also learn from a report of gomodjail run --audit --report (repeatable)").argParser((value: string) => {
+        learnFrom.push(value);
+        return learnFrom;
+      }),
+    )
+    .option("--report <FILE>", "also write the run's evidence as a report, to learn from later with --from")
+    .addOption(debugOption())
+    .addHelpText("after", learnHelp)
+    .action(async (progAndArgs: string[], opts: { goMod?: string; output?: string; report?: string }) => {
+      if (!opts.goMod) throw usage(learn, "learn: --go-mod=FILE is required");
+      for (const [flag, value] of [["--output", opts.output], ["--report", opts.report], ...learnFrom.map((f) => ["--from", f])]) {
+        if (value === "") throw usage(learn, `${flag}: empty file name`);
+      }
+      if (progAndArgs.length === 0 && learnFrom.length === 0) throw usage(learn, "learn: give a program to run (-- PROG [ARGS]...) or --from=REPORT");
+      if (opts.report !== undefined && progAndArgs.length === 0) throw usage(learn, "learn: --report saves the evidence of a run: give a program to run");
+      const { learnCommand } = await import("./learn.ts");
+      status = await learnCommand(progAndArgs, { goMod: opts.goMod, output: opts.output, from: learnFrom, report: opts.report, debug, stdout, stderr, runJail: io.runJail });
+    });
+
   // Only now: subcommands inherit this setting when they are created. The program's action
   // reports the unknown command itself.
   program.allowExcessArguments();
 
-  for (const cmd of [program, run, inspect, pack]) {
+  for (const cmd of [program, run, inspect, analyze, learn, pack]) {
     cmd.configureOutput({
       writeOut: stdout,
       writeErr: stderr,
@@ -238,17 +299,4 @@ function isUserFacing(e: unknown): e is Error {
 
 function oneLine(text: string): string {
   return text.trim().replace(/\s*\n\s*/g, "; ");
-}
-
-/** Writes synchronously, so that nothing is lost when the process exits right after. */
-function writeFully(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  let offset = 0;
-  while (offset < bytes.length) {
-    try {
-      offset += writeSync(fd, bytes, offset);
-    } catch (e) {
-      if ((e as { code?: unknown }).code !== "EAGAIN") return; // a closed stdout/stderr: nothing to do
-    }
-  }
 }

@@ -6,9 +6,12 @@ import type { LogFormat } from "../log.ts";
 import type { Profile } from "../policy/profile.ts";
 import { kill } from "../syscalls/libc.ts";
 import { ProgramError, TracerError } from "./errors.ts";
+import { refuseConfinedFindings, warnConfinedFindings } from "../analyze/startup.ts";
 import { checkFirstTarget } from "./target.ts";
 import { withTracebackAncestors } from "./godebug.ts";
-import { selfCommand, workerSpecifier } from "./stage.ts";
+import { selfCommand } from "./stage.ts";
+import { tracerThread } from "./thread.ts";
+import { mark, processStart, timeline } from "../timeline.ts";
 import { BlockTally, type BlockSummary } from "./tally.ts";
 import type { BlockedSyscall, TargetExit } from "./tracer.ts";
 import type { WorkerMessage, WorkerRequest } from "./worker.ts";
@@ -16,15 +19,21 @@ import type { WorkerMessage, WorkerRequest } from "./worker.ts";
 export interface RunRequest {
   /** PROG and its arguments. */
   argv: string[];
+  /** What the program gets as argv[0] when not PROG as given (a packed executable's own name). */
+  argv0?: string;
   /** The policy; undefined with --no-policy. */
   profile: Profile | undefined;
+  /** Gets every record, the tracer thread's (Blocked lines, warnings, debug) unless stderrLog is set. */
   logger: Logger;
-  /** How the tracer thread writes its log lines (Blocked, debug) to stderr. */
-  logFormat?: LogFormat;
+  /**
+   * The commands' choice: the tracer thread writes its records to stderr itself, in this format,
+   * so that each comes out before the program can react to the call it is about.
+   */
+  stderrLog?: LogFormat;
   debug: boolean;
   /** Audit mode: log what would be blocked (***Would block***) and block nothing. */
   audit?: boolean;
-  /** Refuse to run where goroutine ancestry cannot be checked, instead of warning. */
+  /** Refuse to run where goroutine ancestry cannot be checked, or a confined module has code the jail cannot hold, instead of warning. */
   strict?: boolean;
   /** Called for every blocked (or in audit mode, would-be-blocked) syscall, after it is logged. */
   onBlocked?: (event: BlockedSyscall) => void;
@@ -75,15 +84,21 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
   const [prog, ...args] = req.argv;
   if (prog === undefined) throw new ProgramError("no program to run");
   const path = resolveProgram(prog);
-  if (req.profile) checkFirstTarget(path, req.profile, req.logger);
+  const profile = req.profile;
+  if (profile) {
+    checkFirstTarget(path, profile);
+    if (req.strict) refuseConfinedFindings(path, profile);
+  }
 
+  mark("program_checked");
   const message: WorkerRequest = {
     path,
-    argv: [prog, ...args],
+    argv: [req.argv0 ?? prog, ...args],
     env: req.profile ? { ...process.env, GODEBUG: withTracebackAncestors(process.env.GODEBUG) } : { ...process.env },
     self: selfCommand(),
+    startup: { processStart: processStart(), moments: timeline() },
     debug: req.debug,
-    logFormat: req.logFormat ?? "text",
+    stderrLog: req.stderrLog,
     audit: req.audit ?? false,
     strict: req.strict ?? false,
     profile: req.profile && {
@@ -93,7 +108,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
     },
   };
 
-  const worker = new Worker(workerSpecifier());
+  const worker = tracerThread();
   let targetPid = 0;
   const forwarders = FORWARDED_SIGNALS.map((name) => {
     const handler = () => {
@@ -113,6 +128,9 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
           case "started":
             targetPid = m.pid;
             break;
+          case "log":
+            req.logger[m.level](m.fields, m.msg);
+            break;
           case "blocked":
             tally.add(m.event);
             req.onBlocked?.(m.event);
@@ -128,6 +146,8 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
         }
       };
       worker.postMessage(message);
+      // Without --strict the check only warns: it reads the binary while the tracer thread starts the program.
+      if (profile && !req.strict) warnConfinedFindings(path, profile, req.logger);
     });
     return { status: exit.status, exitCode: exit.signal === undefined ? exit.status : undefined, signal: exit.signal, blocked: tally.entries() };
   } finally {

@@ -43,7 +43,7 @@ export interface Command {
  * `self` (this tool) in its hidden child mode.
  */
 export function preExecStage(target: ChildRequest, env: Record<string, string | undefined>, self: { path: string; argv: string[] }): Command {
-  if (env[PRE_EXEC_STAGE_ENV] !== "self" && existsSync(SHELL)) {
+  if (env[PRE_EXEC_STAGE_ENV] !== "self" && existsSync(SHELL) && shellExecsPath(target, env)) {
     // $0 is argv[0] as given: exec finds a bare name in PATH as the parent did (the tracer checks
     // at the exec that the file is the one it inspected), and the target sees the same argv.
     const restore = SHELL_VARIABLES.map((name) =>
@@ -60,6 +60,15 @@ export function preExecStage(target: ChildRequest, env: Record<string, string | 
     return { path: SHELL, argv: ["sh", "-c", script, ...target.argv], env };
   }
   return { path: self.path, argv: self.argv, env: { ...env, [CHILD_ENV]: JSON.stringify(target) } };
+}
+
+/**
+ * Whether the shell's `exec "$0"` runs the target's file: not when argv[0] is another name for it
+ * (a packed executable passes its own).
+ */
+function shellExecsPath(target: ChildRequest, env: Record<string, string | undefined>): boolean {
+  const argv0 = target.argv[0] ?? "";
+  return argv0.includes("/") ? argv0 === target.path : Bun.which(argv0, { PATH: env.PATH ?? "" }) === target.path;
 }
 
 function shellQuote(value: string): string {

@@ -1,14 +1,13 @@
 // Checks of the first target before it starts: it must be a Go binary, and of the policy's
-// main module (DESIGN.md #8: other main modules are not confined, so running one by mistake
+// main module (docs/design.md #8: other main modules are not confined, so running one by mistake
 // would confine nothing).
-import type { Logger } from "pino";
 import { ElfError } from "../elf/elf.ts";
 import { GoBinary } from "../gobin/binary.ts";
 import { NewerGoError } from "../gobin/go-release.ts";
 import type { Profile } from "../policy/profile.ts";
 import { ProgramError } from "./errors.ts";
 
-export function checkFirstTarget(path: string, profile: Profile, logger: Logger): void {
+export function checkFirstTarget(path: string, profile: Profile): void {
   let binary: GoBinary;
   try {
     binary = GoBinary.open(path);
@@ -17,12 +16,9 @@ export function checkFirstTarget(path: string, profile: Profile, logger: Logger)
     const why = e instanceof ElfError ? e.reason : (e as Error).message;
     throw new ProgramError(`${path}: not a Go binary gomodjail can read (${why})`);
   }
+  // Without module information the tracer warns, when it first reads the binary (images.ts).
   const main = binary.buildInfo?.main?.path;
-  if (!main) {
-    logger.warn({ exe: path }, "binary has no module information; applying the policy's module list");
-    return;
-  }
-  if (profile.mainModule !== undefined && main !== profile.mainModule) {
+  if (main && profile.mainModule !== undefined && main !== profile.mainModule) {
     throw new ProgramError(`${path}: its main module is ${main}, but the policy is for ${profile.mainModule}`);
   }
 }

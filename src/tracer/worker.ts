@@ -1,31 +1,40 @@
 // The tracer's own thread. It owns every ptrace request and blocks in waitpid, leaving the main
 // thread's event loop free (signal forwarding, callers of the library API).
-import { createLogger, type LogFormat } from "../log.ts";
+import { type LogFormat, recordLine } from "../log-format.ts";
+import { writeFully } from "../output.ts";
+import { mark, sinceStart, type Timeline, timeline } from "../timeline.ts";
 import type { Policy } from "../policy/profile.ts";
-import { traceProgram, type BlockedSyscall, type TargetExit, type TraceRequest } from "./tracer.ts";
+import { traceProgram, type BlockedSyscall, type TargetExit, type TraceRequest, warmUpFilter } from "./tracer.ts";
 
 /** What the main thread sends: a TraceRequest with the profile's map flattened for cloning. */
 export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
+  /** The main thread's start-up so far, for the --debug record of the whole. */
+  startup: { processStart: number; moments: Timeline };
   profile: { mainModule: string | undefined; defaultPolicy: Policy; modules: [string, Policy][] } | undefined;
   debug: boolean;
-  logFormat: LogFormat;
+  /** Set: this thread writes its records to stderr itself, in this format. Unset: it posts them. */
+  stderrLog: LogFormat | undefined;
 }
+
+export type LogLevel = "warn" | "debug";
 
 export type WorkerMessage =
   | { type: "started"; pid: number }
+  | { type: "log"; level: LogLevel; msg: string; fields: Record<string, unknown> }
   | { type: "blocked"; event: BlockedSyscall }
   | { type: "exit"; exit: TargetExit }
   | { type: "error"; message: string; stack?: string };
 
 declare const self: Worker;
 
+warmUpFilter();
+
 self.onmessage = (e: MessageEvent<WorkerRequest>) => {
+  mark("tracer_thread_ready");
   const req = e.data;
   const post = (m: WorkerMessage) => self.postMessage(m);
   const profile = req.profile && { ...req.profile, modules: new Map(req.profile.modules) };
-  // Logged from this thread, synchronously: a Blocked line comes out before the target can
-  // react to the failed call.
-  const logger = createLogger({ debug: req.debug, format: req.logFormat, destination: 2 });
+  const log = recordWriter(req, post);
   try {
     const exit = traceProgram(
       { ...req, profile },
@@ -34,16 +43,29 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
         blocked: (event) => {
           const { pid, exe, syscall, entry, module, reason } = event;
           const fields = reason === "confined" ? { pid, exe, syscall, entry, module } : { pid, exe, syscall, entry, module, reason };
-          logger.warn(fields, event.audit ? "***Would block***" : "***Blocked***");
+          log("warn", event.audit ? "***Would block***" : "***Blocked***", fields);
           post({ type: "blocked", event });
         },
-        warn: (msg, fields) => logger.warn(fields, msg),
-        debug: req.debug ? (msg, fields) => logger.debug(fields, msg) : undefined,
+        warn: (msg, fields) => log("warn", msg, fields),
+        debug: req.debug ? (msg, fields) => log("debug", msg, fields) : undefined,
       },
     );
+    if (req.debug) log("debug", "start-up (ms since Bun started)", sinceStart([...req.startup.moments, ...timeline()], req.startup.processStart));
     post({ type: "exit", exit });
   } catch (err) {
     const e = err as Error;
     post({ type: "error", message: e.message ?? String(err), stack: e.stack });
   }
 };
+
+/**
+ * Where this thread's records go. The CLI's go to stderr from here, synchronously, so that a
+ * Blocked line comes out before the target can react to the failed call; a library caller's go
+ * to the main thread, for its own logger.
+ */
+function recordWriter(req: WorkerRequest, post: (m: WorkerMessage) => void): (level: LogLevel, msg: string, fields: Record<string, unknown>) => void {
+  if (req.stderrLog === undefined) return (level, msg, fields) => post({ type: "log", level, msg, fields });
+  // Not pino: loading it would cost this thread's start-up a few milliseconds.
+  const format = req.stderrLog;
+  return (level, msg, fields) => writeFully(2, recordLine(format, level, msg, fields));
+}

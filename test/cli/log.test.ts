@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createLogger, type LogFormat } from "../../src/log.ts";
+import { recordLine } from "../../src/log-format.ts";
 
 const repoRoot = join(import.meta.dir, "../..");
 
@@ -58,6 +59,24 @@ describe("json format", () => {
     expect(lines[0].trimEnd()).not.toContain("\n");
     expect(JSON.parse(lines[0])).toEqual({ level: "WARN", msg: "***Blocked***", ...blocked });
   });
+});
+
+describe("the tracer thread's lines, written without pino", () => {
+  const records: [string, Record<string, unknown>][] = [
+    ["***Blocked***", blocked],
+    ["***Would block***", { ...blocked, reason: "a syscall from C code on a thread without a goroutine" }],
+    ["two words", { path: "/a b", quote: 'say "hi"', ctl: "a\nb\u0001", n: 1.5, t: true, z: null, list: ["a", "b"], gone: undefined }],
+  ];
+  for (const format of ["text", "json"] as const) {
+    test(`${format}: the same lines as the logger's`, () => {
+      const { logger, lines } = capture(format, true);
+      for (const [msg, fields] of records) {
+        logger.warn(fields, msg);
+        logger.debug(fields, msg);
+      }
+      expect(records.flatMap(([msg, fields]) => [recordLine(format, "warn", msg, fields), recordLine(format, "debug", msg, fields)])).toEqual(lines);
+    });
+  }
 });
 
 describe("file descriptor destination", () => {

@@ -334,10 +334,8 @@ describe("esbuild 0.28.2 (npm, Go 1.26, no build information)", () => {
   const profile = "esbuild-0.28.2.mod";
   // esbuild's release build leaves the build information out (a patched linker) and strips the
   // symbols: the Go release is only in the runtime's version string, which gomodjail does not
-  // read, so goroutine ancestry is off. The first warning is printed twice, by the check of the
-  // program before it starts and by the tracer when it first reads the binary.
+  // read, so goroutine ancestry is off.
   const warnings = [
-    `level=WARN msg="binary has no module information; applying the policy's module list" exe=${esbuild028}`,
     `level=WARN msg="binary has no module information; applying the policy's module list" exe=${esbuild028}`,
     `level=WARN msg="goroutine ancestry is off for this binary: the binary has neither DWARF nor build information naming its Go release" exe=${esbuild028}`,
   ];
