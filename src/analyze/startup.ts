@@ -1,7 +1,8 @@
 // The check `gomodjail run` makes of its program: whether a confined module has code the jail
-// cannot hold (assembly, cgo, linkname pulls, plugin, reflect and unsafe escapes). Only the
-// confined modules' own functions are read, so code of theirs that the compiler inlined into
-// other modules' functions is left to `gomodjail analyze`, which reads everything, sources too.
+// cannot hold. At every start it warns about what the function table shows (assembly, cgo);
+// --strict refuses on the confined modules' code too (linkname pulls, plugin, reflect and unsafe
+// escapes). Code of theirs that the compiler inlined into other modules' functions is left to
+// `gomodjail analyze`, which reads everything, sources too.
 import type { Logger } from "pino";
 import { GoBinary } from "../gobin/binary.ts";
 import type { Profile } from "../policy/profile.ts";
@@ -16,12 +17,17 @@ interface ConfinedFindings {
   findings: number;
 }
 
-/** The confined modules of `path` that have findings in the binary, by path. */
-function confinedFindings(path: string, profile: Profile): ConfinedFindings[] {
+/**
+ * The confined modules of `path` that have findings in the binary, by path. `read`: "table" for
+ * the warning at every start (assembly and cgo, from the function table alone: a few ms even on
+ * a 50 MB binary), "reported" for --strict (the confined modules' code too: linkname, plugin,
+ * reflect and unsafe; a quarter of a second on such a binary).
+ */
+function confinedFindings(path: string, profile: Profile, read: "table" | "reported"): ConfinedFindings[] {
   const binary = GoBinary.open(path);
   const analysis = analyzeBinary(binary, attributionOf(binary, profile), {
     reports: (m) => isConfined(profile, m),
-    decodeAll: false,
+    read,
     mainPackage: binary.buildInfo?.path || undefined,
   });
   return [...analysis.findings.values()]
@@ -31,7 +37,7 @@ function confinedFindings(path: string, profile: Profile): ConfinedFindings[] {
 
 /** Why `path` must not start under --strict: its confined modules with findings. Throws ProgramError. */
 export function refuseConfinedFindings(path: string, profile: Profile): void {
-  const found = confinedFindings(path, profile);
+  const found = confinedFindings(path, profile, "reported");
   if (found.length === 0) return;
   const list = found.map((f) => `${f.module} (${formatKindCounts(f.counts)})`).join(", ");
   throw new ProgramError(`${path}: confined modules have code the jail cannot hold: ${list}; '${analyzeHint(path)}' shows where (--strict)`);
@@ -41,7 +47,7 @@ export function refuseConfinedFindings(path: string, profile: Profile): void {
 export function warnConfinedFindings(path: string, profile: Profile, logger: Logger): void {
   let found: ConfinedFindings[];
   try {
-    found = confinedFindings(path, profile);
+    found = confinedFindings(path, profile, "table");
   } catch (e) {
     logger.warn({ exe: path, error: (e as Error).message }, "cannot check the confined modules' code");
     return;

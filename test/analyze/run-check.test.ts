@@ -34,11 +34,9 @@ for (const go of [goToolchains()[0]!, goToolchains().at(-1)!]) {
       const { outcome } = run([`--go-mod=${goMod}`], ["plain"]);
       const r = await outcome;
       expect(r.stdout).toBe("plain: HELLO, s3cret\n");
-      expect(checkWarnings(r.stderr).map((w) => [w.module, w.kinds, w.findings])).toEqual([
-        ["example.com/asmsys", "2 asm", "2"],
-        // The linkname pulls are in code the compiler inlined into the main module: analyze finds them.
-        ["example.com/reach", "2 reflect, 1 unsafe", "3"],
-      ]);
+      // At every start only what the function table shows (assembly, cgo): reach's reflect and
+      // unsafe uses need its code read, which --strict and analyze do.
+      expect(checkWarnings(r.stderr).map((w) => [w.module, w.kinds, w.findings])).toEqual([["example.com/asmsys", "2 asm", "2"]]);
       expect(checkWarnings(r.stderr)[0]!.details).toBe(`gomodjail analyze --go-mod=FILE ${prog()}`);
       expect(r.exitCode).toBe(0);
     });
