@@ -3,7 +3,7 @@
 import type { GoBinary } from "../gobin/binary.ts";
 import { type ModuleRef, ModuleIndex, SourceFileIndex, sourceLayout } from "../gobin/modules.ts";
 import { policyOf, type Profile } from "../policy/profile.ts";
-import type { Attribution } from "../tracer/verdict.ts";
+import type { Attribution } from "../gobin/modules.ts";
 
 /** Whether a module of the binary is confined under `profile` (as the tracer judges it). */
 export function isConfined(profile: Profile | undefined, ref: ModuleRef): boolean {

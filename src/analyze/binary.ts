@@ -10,7 +10,7 @@ import { scanCode } from "../arch/code.ts";
 import type { GoBinary } from "../gobin/binary.ts";
 import type { ModuleRef } from "../gobin/modules.ts";
 import { type Pclntab, PclntabError } from "../gobin/pclntab.ts";
-import type { Attribution } from "../tracer/verdict.ts";
+import type { Attribution } from "../gobin/modules.ts";
 import { attributeCCode, type CCode } from "./c-code.ts";
 import { callableFrom, type CalleeClass, canImport, classifyCallee, symbolParts } from "./callees.ts";
 import type { Finding } from "./findings.ts";
@@ -33,7 +33,8 @@ export interface ModuleFindings {
 export interface BinaryAnalysis {
   /** Findings by moduleKey(); only modules the scope reports, and only those with findings. */
   findings: Map<string, ModuleFindings>;
-  cCode: CCode;
+  /** Whose the binary's C code is; undefined when the scope reads only the function table. */
+  cCode: CCode | undefined;
   /** What could not be read, and so was not looked at. */
   warnings: string[];
 }
@@ -49,10 +50,12 @@ export interface BinaryScope {
   /** Whether the findings of this module are wanted. */
   reports(module: ModuleRef): boolean;
   /**
-   * Decode the code of every non-standard-library function, so that a reported module's code
-   * inlined into another module's function is read too; else only the reported modules' own.
+   * What to read: "all" decodes the code of every non-standard-library function, so that a
+   * reported module's code inlined into another module's function is read too; "reported" only
+   * the reported modules' own; "table" no code at all, only what the function table says (which
+   * functions are assembly, which are cgo's stubs): what `run` can afford at every start.
    */
-  decodeAll: boolean;
+  read: "all" | "reported" | "table";
 }
 
 /** Reads the findings of `binary`'s modules (the standard library is never reported). */
@@ -90,6 +93,7 @@ class BinaryAnalyzer {
   }
 
   run(): BinaryAnalysis {
+    if (this.scope.read === "table") return this.readTable();
     const t = this.table;
     const cgoStubs: { fn: number; module: ModuleRef; name: string; local: string }[] = [];
     for (let fn = 0; fn < t.funcCount; fn++) {
@@ -98,7 +102,7 @@ class BinaryAnalyzer {
       const module = parts ? this.moduleOfPackage(parts.pkg) : this.attribution.modules.moduleOf(name);
       if (module.kind === "std") continue;
       const reported = this.reports(module);
-      if (!reported && !this.scope.decodeAll) continue;
+      if (!reported && this.scope.read !== "all") continue;
       const local = parts?.local ?? name;
       if (CGO_GENERATED.test(local)) {
         if (reported) cgoStubs.push({ fn, module, name, local });
@@ -151,6 +155,36 @@ class BinaryAnalyzer {
 
   private position(fn: number, pc: number): Position {
     return this.table.fileLine(fn, pc) ?? { file: "?", line: 0 };
+  }
+
+  /**
+   * The reported modules' assembly functions and cgo stubs, from the function table alone. Only
+   * their names are decoded (most of the cost on a large binary would be the names of all): the
+   * flags pick out assembly, and without cgo (build information) there are no stubs to look for.
+   */
+  private readTable(): BinaryAnalysis {
+    const t = this.table;
+    const cgo = this.binary.buildInfo?.settings.get("CGO_ENABLED") !== "0";
+    for (let fn = 0; fn < t.funcCount; fn++) {
+      const flags = t.funcFlag(fn);
+      const asm = flags !== undefined && (flags & FUNC_FLAG_ASM) !== 0;
+      // Tables before Go 1.16 have no flags: there, the source file tells.
+      if (!asm && !cgo && flags !== undefined) continue;
+      const name = t.funcName(fn);
+      const parts = symbolParts(name);
+      const module = parts ? this.moduleOfPackage(parts.pkg) : this.attribution.modules.moduleOf(name);
+      if (module.kind === "std" || !this.reports(module)) continue;
+      const local = parts?.local ?? name;
+      if (CGO_GENERATED.test(local)) {
+        this.cgoStub({ fn, module, name, local });
+        continue;
+      }
+      const at = this.position(fn, t.funcEntry(fn));
+      if (asm || (flags === undefined && /\.[sS]$/.test(at.file))) {
+        this.add(module, { kind: "asm", origin: "binary", file: at.file, line: at.line, func: name, message: `${name} is written in assembly` });
+      }
+    }
+    return { findings: this.findings, cCode: undefined, warnings: [] };
   }
 
   private readFunction(fn: number, name: string, physicalPkg: string | undefined, module: ModuleRef, reported: boolean, inlined: readonly InlinedCall[]): void {

@@ -10,7 +10,7 @@ import { DwarfError } from "../gobin/dwarf/cursor.ts";
 import type { ModuleRef } from "../gobin/modules.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
 import { initArrayFunctions } from "../elf/init-array.ts";
-import type { Attribution } from "../tracer/verdict.ts";
+import type { Attribution } from "../gobin/modules.ts";
 
 export interface CFunction {
   name: string;

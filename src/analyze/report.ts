@@ -5,7 +5,7 @@ import { GoBinary } from "../gobin/binary.ts";
 import type { ModuleVersion } from "../gobin/buildinfo.ts";
 import type { ModuleKind, ModuleRef } from "../gobin/modules.ts";
 import { loadProfile, type Policy, policyOf } from "../policy/profile.ts";
-import type { Attribution } from "../tracer/verdict.ts";
+import type { Attribution } from "../gobin/modules.ts";
 import { attributionOf, isConfined } from "./attribution.ts";
 import { analyzeBinary, moduleKey } from "./binary.ts";
 import type { BuildContext } from "./build-constraints.ts";
@@ -65,7 +65,7 @@ export function analyzeProgram(prog: string, options: AnalyzeOptions = {}): Anal
   }
   const attribution = attributionOf(binary, profile);
   const mainPackage = info?.path || undefined;
-  const analysis = analyzeBinary(binary, attribution, { reports: (m) => m.kind !== "std", decodeAll: true, mainPackage });
+  const analysis = analyzeBinary(binary, attribution, { reports: (m) => m.kind !== "std", read: "all", mainPackage });
   warnings.push(...analysis.warnings);
 
   // Every non-standard module with code in the binary (its own functions, code inlined
@@ -94,7 +94,7 @@ export function analyzeProgram(prog: string, options: AnalyzeOptions = {}): Anal
     if (analysis.warnings.length > 0) continue; // the inline trees are unreadable
     for (const inlined of t.inlinedCalls(fn)) addDir(attribution.modules.moduleOf(inlined.func), t.fileLine(fn, inlined.bodyPc)?.file);
   }
-  if (analysis.cCode.kind === "attributed") {
+  if (analysis.cCode?.kind === "attributed") {
     for (const [module, functions] of analysis.cCode.byModule) for (const f of functions) addDir(module, f.file);
   }
   for (const { module } of analysis.findings.values()) rowOf(module);

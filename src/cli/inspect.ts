@@ -98,7 +98,7 @@ export function inspectBinary(prog: string, goMod?: string): InspectReport {
     row(ref.path, ref.kind).functions++;
   }
 
-  const analysis = analyzeBinary(binary, attributionOf(binary, profile), { reports: (m) => m.kind !== "std", decodeAll: true, mainPackage: info?.path || undefined });
+  const analysis = analyzeBinary(binary, attributionOf(binary, profile), { reports: (m) => m.kind !== "std", read: "all", mainPackage: info?.path || undefined });
   for (const { module, findings } of analysis.findings.values()) row(module.path, module.kind).findings = countKinds(findings);
   warnings.push(...analysis.warnings);
 

@@ -273,3 +273,9 @@ function normalizeDir(dir: string): string {
   }
   return `${dir.startsWith("/") ? "/" : ""}${out.join("/")}`;
 }
+
+/** Who owns a function (by its name) and who owns a source file: what judging a frame needs of a binary. */
+export interface Attribution {
+  modules: ModuleIndex;
+  files: SourceFileIndex;
+}

@@ -1,7 +1,7 @@
 // What the learned go.mod and the summary say of a module's evidence: for each role, how many
 // trapped calls, which syscalls, and one example, worded so that a reviewer tells a library
 // that does I/O itself from a framework that calls back into code that does.
-import type { Role } from "../tracer/involvement.ts";
+import type { Role } from "../decision/involvement.ts";
 import type { ModuleFinding, RoleEvidence } from "./findings.ts";
 
 /** Every line learn writes into a go.mod starts so; learn replaces its own earlier lines. */

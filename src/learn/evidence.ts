@@ -1,7 +1,7 @@
 // What audited runs showed each module doing, counted by module, role and syscall with one
 // example each, and the calls that no module could be named for: made from the tracer's
 // BlockedSyscall events, written into reports, and merged from several by `gomodjail learn`.
-import type { Role } from "../tracer/involvement.ts";
+import type { Role } from "../decision/involvement.ts";
 import type { BlockedSyscall } from "../tracer/tracer.ts";
 
 export interface InvolvementRow {

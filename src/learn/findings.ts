@@ -5,7 +5,7 @@
 import { ModuleIndex } from "../gobin/modules.ts";
 import type { GoMod } from "../policy/gomod.ts";
 import { type Policy, policyOf, type Profile } from "../policy/profile.ts";
-import type { Role } from "../tracer/involvement.ts";
+import type { Role } from "../decision/involvement.ts";
 import { EvidenceTally, type InvolvementRow, type UnseenRow } from "./evidence.ts";
 import type { PolicyRecord, RunReport } from "./report.ts";
 

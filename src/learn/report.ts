@@ -6,7 +6,7 @@ import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { ElfFile } from "../elf/elf.ts";
 import { readBuildInfo } from "../gobin/buildinfo.ts";
 import { knownPolicies, type Policy, type Profile } from "../policy/profile.ts";
-import type { Role } from "../tracer/involvement.ts";
+import type { Role } from "../decision/involvement.ts";
 import { resolveProgram, type RunResult } from "../tracer/run.ts";
 import type { BlockSummary } from "../tracer/tally.ts";
 import type { BlockedSyscall } from "../tracer/tracer.ts";

@@ -8,7 +8,7 @@ import { kill } from "../syscalls/libc.ts";
 import { ProgramError, TracerError } from "./errors.ts";
 import { refuseConfinedFindings, warnConfinedFindings } from "../analyze/startup.ts";
 import { checkFirstTarget } from "./target.ts";
-import { withTracebackAncestors } from "./godebug.ts";
+import { withTracebackAncestors } from "../decision/godebug.ts";
 import { selfCommand } from "./stage.ts";
 import { tracerThread } from "./thread.ts";
 import { mark, processStart, timeline } from "../timeline.ts";
@@ -122,6 +122,9 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
   try {
     const exit = await new Promise<TargetExit>((resolve, reject) => {
       worker.onerror = (e) => reject(new TracerError(`tracer thread failed: ${e.message}`));
+      // Ending without saying how the program ended is a failure too (a rejection after the
+      // exit message changes nothing): without this, the process could end with nothing pending.
+      worker.addEventListener("close", () => reject(new TracerError("tracer thread ended before the program did")));
       worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
         const m = e.data;
         switch (m.type) {

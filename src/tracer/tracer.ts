@@ -2,7 +2,7 @@
 // exec of it, and judges each seccomp stop. It blocks in waitpid, so it runs on a thread of its
 // own (see worker.ts); every ptrace request comes from that thread.
 import { existsSync, readFileSync, statSync } from "node:fs";
-import type { Arch } from "../arch/arch.ts";
+import type { Arch, SyscallRegs } from "../arch/arch.ts";
 import { amd64 } from "../arch/amd64/regs.ts";
 import { arm64 } from "../arch/arm64/regs.ts";
 import { syscallName } from "../arch/syscalls.ts";
@@ -39,20 +39,22 @@ import {
   WNOTHREAD,
 } from "../syscalls/ptrace.ts";
 import { posixSpawn } from "../syscalls/spawn.ts";
-import { StackWindow } from "../unwind/stack.ts";
 import { buildFilter } from "../seccomp/filter.ts";
 import { TracerError } from "./errors.ts";
 import { installFilterAtExec } from "./inject.ts";
 import { preExecStage } from "./stage.ts";
 import { mark } from "../timeline.ts";
-import { ImageCache, type ProcessImage } from "./images.ts";
-import { Decider } from "./decide.ts";
-import type { Involvement } from "./involvement.ts";
-import type { Verdict } from "./verdict.ts";
+import { ImageCache } from "./images.ts";
+import { Decider, type Decision } from "../decision/decider.ts";
+import type { PolicedImage, ProcessImage } from "../decision/image.ts";
+import type { Involvement } from "../decision/involvement.ts";
+import { outcomeOf, RecordingTracee, type RecordedStop } from "../decision/recorded-stop.ts";
+import type { Tracee } from "../decision/tracee.ts";
+import type { Verdict } from "../decision/verdict.ts";
+import { liveTracee } from "./live-tracee.ts";
 
 const EPERM = 1;
 const WUNTRACED = 2;
-const STACK_WINDOW = 4 * 1024;
 
 export interface TraceRequest {
   /** The resolved path of PROG, and its argv (argv[0] as the user gave it). */
@@ -96,6 +98,11 @@ export interface TraceHooks {
   warn(msg: string, fields: Record<string, unknown>): void;
   /** Called for every judged syscall when debugging. */
   debug?(msg: string, fields: Record<string, unknown>): void;
+  /**
+   * Set (test/helpers/record-stops.ts): every stop of a policed program is decided afresh, with no
+   * cache carried over from earlier stops, and handed over with what the decision read.
+   */
+  recorded?(stop: RecordedStop): void;
 }
 
 function currentArch(): Arch {
@@ -133,7 +140,8 @@ class Tracer {
   private readonly forkedFromGo = new Set<number>();
   private readonly deciders = new WeakMap<object, Decider>();
   private readonly images: ImageCache | undefined;
-  private readonly stack = new StackWindow(STACK_WINDOW);
+  private readonly tracee: Tracee;
+  private readonly recording: RecordingTracee | undefined;
   private root = 0;
   /** The root before its exec is still the pre-exec stage, without a filter. */
   private rootExecuted = false;
@@ -148,6 +156,8 @@ class Tracer {
     private readonly arch: Arch,
   ) {
     this.images = req.profile && new ImageCache(req.profile, hooks.warn);
+    this.tracee = liveTracee(arch);
+    this.recording = hooks.recorded && new RecordingTracee(this.tracee);
   }
 
   run(): TargetExit {
@@ -340,19 +350,15 @@ class Tracer {
     } else if (image.kind === "unreadable") {
       verdict = { block: true, module: "unknown", frame: undefined, reason: `cannot read the program's function table: ${image.reason}` };
     } else {
-      let decider = this.deciders.get(image);
-      if (!decider) {
-        decider = new Decider(image, profile, this.arch, this.stack, { strict: this.req.strict, warn: this.hooks.warn });
-        this.deciders.set(image, decider);
-      }
-      const decision = decider.decide(tid, tgid, regs, proc);
-      if (!decision) {
+      const decided = this.decide(image, profile, tid, tgid, regs, proc);
+      if (!decided) {
         resume(tid);
         return;
       }
+      const { decision } = decided;
+      involvement = decided.involvement;
       const { trace } = decision;
       verdict = decision.verdict;
-      if (verdict.block) involvement = decider.involvement(tid, tgid, regs, proc, trace);
       this.hooks.debug?.(verdict.block ? "block" : "allow", {
         pid: tid,
         syscall,
@@ -373,6 +379,43 @@ class Tracer {
       this.hooks.blocked({ pid: tgid, exe: image.path, syscall, entry, module: verdict.module, reason: verdict.reason, audit: this.req.audit, involvement });
     }
     resume(tid);
+  }
+
+  /** The decision on a stop of a policed program, and who took part when it blocks. */
+  private decide(image: PolicedImage, profile: Profile, tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): { decision: Decision; involvement: Involvement | undefined } | undefined {
+    if (this.recording) return this.decideRecorded(image, profile, tid, tgid, regs, proc, this.recording);
+    let decider = this.deciders.get(image);
+    if (!decider) {
+      decider = new Decider(image, profile, this.arch, this.tracee, { strict: this.req.strict, warn: this.hooks.warn });
+      this.deciders.set(image, decider);
+    }
+    const decision = decider.decide(tid, tgid, regs, proc);
+    if (!decision) return undefined;
+    return { decision, involvement: decision.verdict.block ? decider.involvement(tid, tgid, regs, proc, decision.trace) : undefined };
+  }
+
+  private decideRecorded(
+    image: PolicedImage,
+    profile: Profile,
+    tid: number,
+    tgid: number,
+    regs: SyscallRegs,
+    proc: ProcessImage,
+    recording: RecordingTracee,
+  ): { decision: Decision; involvement: Involvement | undefined } | undefined {
+    const goStarted = proc.goStarted;
+    const warnings: string[] = [];
+    const warn = (msg: string, fields: Record<string, unknown>) => {
+      warnings.push(msg);
+      this.hooks.warn(msg, fields);
+    };
+    recording.reset();
+    const decider = new Decider(image, profile, this.arch, recording, { strict: this.req.strict, warn });
+    const decision = decider.decide(tid, tgid, regs, proc);
+    const involvement = decision?.verdict.block ? decider.involvement(tid, tgid, regs, proc, decision.trace) : undefined;
+    const stop: RecordedStop = { arch: this.arch.name, tid, tgid, regs, bias: proc.bias, goStarted, reads: recording.reads, ...recording.facts, outcome: outcomeOf(decision, involvement, warnings) };
+    this.hooks.recorded!(stop);
+    return decision && { decision, involvement };
   }
 }
 

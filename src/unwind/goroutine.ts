@@ -2,7 +2,7 @@
 // offsets of its binary's runtime layout: how the tracer finds who created a goroutine, and the
 // Go caller of C code.
 import type { RuntimeLayout } from "../gobin/runtime-layout.ts";
-import { RemoteMemory } from "../syscalls/memory.ts";
+import type { MemoryBuffer, MemorySource } from "./memory.ts";
 
 const TWO32 = 2 ** 32;
 /** More ancestors or pcs than this is not a list the runtime wrote. */
@@ -36,19 +36,23 @@ export interface Ancestor {
 }
 
 export class GoroutineReader {
-  private readonly memory = new RemoteMemory(64 * 1024);
+  private readonly memory: MemoryBuffer;
   private readonly gSpan: number;
   private readonly mSpan: number;
+  /** The buffer as 32-bit words: every field read here is 8-byte aligned, and DataView reads are not inlined. */
+  private readonly words: Uint32Array;
 
-  constructor(readonly layout: RuntimeLayout) {
+  constructor(
+    readonly layout: RuntimeLayout,
+    memory: MemorySource,
+  ) {
+    this.memory = memory(64 * 1024);
+    this.words = new Uint32Array(this.memory.buffer.buffer, this.memory.buffer.byteOffset, this.memory.buffer.length >>> 2);
     const g = layout.g;
     this.gSpan = Math.max(g.stackLo, g.stackHi, g.m, g.sched.sp, g.sched.pc, g.syscallsp, g.syscallpc, g.goid, g.gopc, g.ancestors) + 8;
     const m = layout.m;
     this.mSpan = Math.max(m.g0, m.curg, m.incgo) + 8;
   }
-
-  /** The buffer as 32-bit words: every field read here is 8-byte aligned, and DataView reads are not inlined. */
-  private readonly words = new Uint32Array(this.memory.buffer.buffer, this.memory.buffer.byteOffset, this.memory.buffer.length >>> 2);
 
   private word(off: number): number {
     if ((off & 3) === 0) return this.words[off >>> 2]! + this.words[(off >>> 2) + 1]! * TWO32;

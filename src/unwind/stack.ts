@@ -1,19 +1,22 @@
 // A window of a stopped thread's stack, read with one process_vm_readv and widened only when a
 // walk reaches past it.
-import { RemoteMemory } from "../syscalls/memory.ts";
+import type { MemoryBuffer, MemorySource } from "./memory.ts";
 
 const TWO32 = 2 ** 32;
 
 export class StackWindow {
-  private readonly memory: RemoteMemory;
+  private readonly memory: MemoryBuffer;
   private pid = 0;
   private base = 0;
   private length = 0;
   /** The window as 32-bit words: stack slots are 8-byte aligned, and DataView reads are not inlined here. */
   private readonly words: Uint32Array;
 
-  constructor(private readonly windowSize: number) {
-    this.memory = new RemoteMemory(windowSize);
+  constructor(
+    private readonly windowSize: number,
+    memory: MemorySource,
+  ) {
+    this.memory = memory(windowSize);
     this.words = new Uint32Array(this.memory.buffer.buffer, this.memory.buffer.byteOffset, windowSize >>> 2);
   }
 

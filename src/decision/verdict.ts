@@ -4,19 +4,13 @@
 // cannot be walked to its root and nothing confined was seen, block too (fail closed), since
 // the unseen part may hold a confined frame.
 import type { LogicalFrame } from "../gobin/pclntab.ts";
-import type { ModuleIndex, ModuleRef, SourceFileIndex } from "../gobin/modules.ts";
+import type { Attribution, ModuleRef } from "../gobin/modules.ts";
 import { policyOf, type Profile } from "../policy/profile.ts";
 import type { PhysicalStep, StackTrace } from "../unwind/unwind.ts";
 
 export type Verdict =
   | { block: false }
   | { block: true; module: string; frame: LogicalFrame | undefined; reason: string };
-
-/** What the judge needs of a binary: who owns a function, who owns a source file. */
-export interface Attribution {
-  modules: ModuleIndex;
-  files: SourceFileIndex;
-}
 
 export class Judge {
   /** Per frame (frames are cached per pc, so the same objects come back): its confined module, or null. */

@@ -4,11 +4,11 @@
 // confined frame; `gomodjail learn` needs them all, and needs to tell a library that opens files
 // itself from a framework that only calls back into code that does.
 import type { LogicalFrame, Pclntab } from "../gobin/pclntab.ts";
-import type { ModuleRef } from "../gobin/modules.ts";
+import type { Attribution, ModuleRef } from "../gobin/modules.ts";
 import type { Goroutine, GoroutineReader } from "../unwind/goroutine.ts";
 import type { StackTrace } from "../unwind/unwind.ts";
 import { MAX_ANCESTORS } from "./godebug.ts";
-import type { Attribution, Judge } from "./verdict.ts";
+import type { Judge } from "./verdict.ts";
 
 /**
  * How a module took part: it holds the innermost frame outside the standard library ("made");

@@ -1,19 +1,19 @@
 // The decision for one trapped syscall of a policed process: walk the thread's Go stack (or, for
 // C code called through cgo, the calling goroutine's), then the goroutine's creators
 // (docs/design.md #5), and judge every logical frame met on the way.
-import { readFileSync } from "node:fs";
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../gobin/runtime-layout.ts";
 import type { Profile } from "../policy/profile.ts";
 import { GoroutineReader, type Goroutine } from "../unwind/goroutine.ts";
-import type { StackWindow } from "../unwind/stack.ts";
+import { StackWindow } from "../unwind/stack.ts";
 import { unwindGoStack, type StackTrace } from "../unwind/unwind.ts";
 import { CCodeVerdicts } from "./c-code.ts";
-import type { PolicedImage, ProcessImage } from "./images.ts";
-import { TracerError } from "./errors.ts";
+import type { PolicedImage, ProcessImage } from "./image.ts";
+import { AncestryOffError } from "./errors.ts";
 import { MAX_ANCESTORS } from "./godebug.ts";
 import { InvolvementFinder, type Involvement } from "./involvement.ts";
+import type { Tracee } from "./tracee.ts";
 import { Judge, type Verdict } from "./verdict.ts";
 
 /** Why a syscall from C code has no Go caller: C code started its thread. */
@@ -21,6 +21,9 @@ const NO_GOROUTINE = "a syscall from C code on a thread without a goroutine";
 
 /** Bounds the per-goroutine cache; goroutine-heavy programs make many. */
 const MAX_CACHED_GOROUTINES = 100_000;
+
+/** How much stack one read takes: most walks need one. */
+const STACK_WINDOW = 4 * 1024;
 
 export interface Decision {
   verdict: Verdict;
@@ -33,6 +36,7 @@ export class Decider {
   private readonly cCode: CCodeVerdicts;
   private readonly table: Pclntab;
   private readonly goroutines: GoroutineReader | undefined;
+  private readonly stack: StackWindow;
   /** Why goroutine ancestry is off for this binary, once known; reported once. */
   private ancestryOff: string | undefined;
   private warned = false;
@@ -45,15 +49,16 @@ export class Decider {
     private readonly image: PolicedImage,
     profile: Profile,
     private readonly arch: Arch,
-    private readonly stack: StackWindow,
+    private readonly tracee: Tracee,
     private readonly options: { strict: boolean; warn: (msg: string, fields: Record<string, unknown>) => void },
   ) {
     this.judge = new Judge(profile, image.attribution);
-    this.cCode = new CCodeVerdicts(image, profile, stack);
+    this.stack = new StackWindow(STACK_WINDOW, tracee.memory);
+    this.cCode = new CCodeVerdicts(image, profile, this.stack, tracee);
     this.table = image.pclntab;
     const layout = image.runtimeLayout;
     if (layout instanceof RuntimeLayoutError) this.ancestryOff = layout.reason;
-    else this.goroutines = new GoroutineReader(layout);
+    else this.goroutines = new GoroutineReader(layout, tracee.memory);
     if (!this.judge.confinesAnything) this.ancestryOff = undefined;
   }
 
@@ -109,7 +114,7 @@ export class Decider {
     if (g && g.stackLo <= regs.sp && regs.sp < g.stackHi) return g;
     // A process that is exiting (its threads killed out of their stops) has no memory left to
     // read: that says nothing about the layout.
-    if (!g && hasNoMemory(tid)) return undefined;
+    if (!g && this.tracee.hasNoMemory(tid)) return undefined;
     return this.ancestryUnavailable(`the g register does not point at a goroutine whose stack holds SP (layout from ${this.layoutSource()})`);
   }
 
@@ -122,7 +127,7 @@ export class Decider {
     const layout = this.image.runtimeLayout;
     if (!reader || layout instanceof RuntimeLayoutError) return "a syscall from C code, and the runtime's layout is unknown";
     if (!layout.tlsG.known) return `a syscall from C code, and where threads keep g is unknown (${layout.tlsG.reason})`;
-    const gAddr = reader.readWord(tid, this.arch.threadPointer(tid) + layout.tlsG.offset);
+    const gAddr = reader.readWord(tid, this.tracee.threadPointer(tid) + layout.tlsG.offset);
     if (!gAddr) return NO_GOROUTINE;
     const g0 = reader.readG(tid, gAddr);
     const m = g0 && reader.readM(tid, g0.m);
@@ -144,7 +149,7 @@ export class Decider {
     if (!this.warned && this.ancestryOff !== undefined) {
       this.warned = true;
       const msg = `goroutine ancestry is off for this binary: ${this.ancestryOff}`;
-      if (this.options.strict) throw new TracerError(`${this.image.path}: ${msg} (--strict)`);
+      if (this.options.strict) throw new AncestryOffError(`${this.image.path}: ${msg} (--strict)`);
       this.options.warn(msg, { exe: this.image.path });
     }
     return undefined;
@@ -185,14 +190,5 @@ export class Decider {
     const truncated = ancestors.length >= MAX_ANCESTORS || (limit !== undefined && ancestors.some((a) => a.pcs.length >= limit));
     if (truncated) return { block: true, module: "unknown", frame: undefined, reason: `the ancestry of goroutine ${g.goid} was truncated by the runtime` };
     return { block: false };
-  }
-}
-
-/** True when the thread's process has released its memory (it is exiting) or is gone. */
-function hasNoMemory(tid: number): boolean {
-  try {
-    return readFileSync(`/proc/${tid}/maps`, "utf8") === "";
-  } catch {
-    return true;
   }
 }

@@ -4,13 +4,13 @@
 // binary's C code is attributed to modules (src/analyze/c-code.ts): where no confined module has
 // C code, the call cannot be a confined module's doing and is allowed; where one has, it is
 // blocked, naming the module when one of its C functions is on the stack.
-import { readFileSync } from "node:fs";
 import { isConfined } from "../analyze/attribution.ts";
 import { type CCode, cModuleAt } from "../analyze/c-code.ts";
 import type { ModuleRef } from "../gobin/modules.ts";
 import type { Profile } from "../policy/profile.ts";
 import type { StackWindow } from "../unwind/stack.ts";
-import type { PolicedImage } from "./images.ts";
+import type { PolicedImage } from "./image.ts";
+import type { Tracee } from "./tracee.ts";
 import type { Verdict } from "./verdict.ts";
 
 const PF_X = 1;
@@ -43,6 +43,7 @@ export class CCodeVerdicts {
     private readonly image: PolicedImage,
     private readonly profile: Profile,
     private readonly stack: StackWindow,
+    private readonly tracee: Tracee,
   ) {
     this.text = image.elf.segments.filter((s) => s.type === "load" && s.flags & PF_X).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
   }
@@ -64,7 +65,7 @@ export class CCodeVerdicts {
    */
   beforeGo(tid: number, tgid: number, sp: number, bias: number): Verdict | undefined {
     if (tid !== tgid) return this.withoutGoroutine(tid, sp, bias);
-    const seen = this.scan(tid, sp, bias, startOfStack(tid));
+    const seen = this.scan(tid, sp, bias, this.tracee.stackStart(tid));
     if (!seen.started || seen.go) return undefined;
     return this.judgeC(seen, "a syscall from C code before the Go runtime started (a C constructor)");
   }
@@ -106,16 +107,5 @@ export class CCodeVerdicts {
       if (module && isConfined(this.profile, module)) seen.confinedC ??= module;
     }
     return seen;
-  }
-}
-
-/** The address the kernel started the process's stack at (/proc/PID/stat, field 28). */
-function startOfStack(tid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${tid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[28 - 3]);
-  } catch {
-    return 0;
   }
 }

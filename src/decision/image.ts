@@ -1,0 +1,115 @@
+// The binary a traced process runs, as the decision engine reads it (docs/design.md #7, #8): a Go
+// binary of the policy's main module is policed (its function table, module attribution and
+// runtime layout), anything else is exempt, and a policed program whose table cannot be read is
+// unreadable (everything it does is blocked).
+import { readlinkSync } from "node:fs";
+import { attributeCCode, type CCode } from "../analyze/c-code.ts";
+import { ElfError, ElfFile } from "../elf/elf.ts";
+import { BuildInfoError, readBuildInfo, type BuildInfo } from "../gobin/buildinfo.ts";
+import { isNewerGo, NewerGoError } from "../gobin/go-release.ts";
+import { ModuleIndex, SourceFileIndex, sourceLayout } from "../gobin/modules.ts";
+import { Pclntab, PclntabError } from "../gobin/pclntab.ts";
+import { runtimeLayout, RuntimeLayoutError, type RuntimeLayout } from "../gobin/runtime-layout.ts";
+import type { Profile } from "../policy/profile.ts";
+import type { Attribution } from "../gobin/modules.ts";
+
+/** A Go binary of the profile's main module: its syscalls are judged. */
+export interface PolicedImage {
+  kind: "policed";
+  path: string;
+  elf: ElfFile;
+  pclntab: Pclntab;
+  attribution: Attribution;
+  /** Where the runtime keeps goroutine state, or why that is unknown. */
+  runtimeLayout: RuntimeLayout | RuntimeLayoutError;
+  /** The program's C code by module, read (from DWARF) on first use: only calls from C code need it. */
+  cCode(): CCode;
+}
+
+export type Image =
+  | PolicedImage
+  /** The profile's program, but its function table is unusable: nothing can be attributed. */
+  | { kind: "unreadable"; path: string; reason: string }
+  /** Anything else (not Go, another main module): its syscalls are allowed without a look. */
+  | { kind: "exempt"; path: string; reason: string };
+
+export interface ProcessImage {
+  image: Image;
+  /** Runtime address minus link-time address. */
+  bias: number;
+  /**
+   * Whether Go code has made a syscall in this process yet. Before that only the dynamic loader
+   * runs (in PIE and cgo binaries), and no module's code can be on any stack.
+   */
+  goStarted: boolean;
+}
+
+/** Reads the binary at `exe` (a path, or /proc/PID/exe) and tells how its syscalls are judged. */
+export function openImage(exe: string, profile: Profile, warn: (msg: string, fields: Record<string, unknown>) => void): Image {
+  const path = readLinkOr(exe);
+  let elf: ElfFile;
+  try {
+    elf = ElfFile.open(exe);
+  } catch (e) {
+    if (e instanceof ElfError) return { kind: "exempt", path, reason: e.reason };
+    throw e;
+  }
+  let info: BuildInfo | undefined;
+  try {
+    info = readBuildInfo(elf);
+  } catch (e) {
+    // Damaged build information: the binary may still be the profile's program.
+    if (!(e instanceof BuildInfoError)) throw e;
+  }
+  const main = info?.main?.path;
+  const want = profile.mainModule;
+  if (main && want && main !== want) {
+    return { kind: "exempt", path, reason: `main module ${main} is not the policy's ${want}` };
+  }
+  // A release newer than known may lay out its tables differently: never read it by guesswork.
+  if (isNewerGo(info?.goVersion)) return { kind: "unreadable", path, reason: new NewerGoError(path, info!.goVersion).message };
+  let pclntab: Pclntab;
+  try {
+    pclntab = Pclntab.fromElf(elf, { goVersion: info?.goVersion });
+  } catch (e) {
+    if (!(e instanceof PclntabError)) throw e;
+    // A Go binary of the policy's program whose table we cannot read must not run free.
+    if (main) return { kind: "unreadable", path, reason: e.message };
+    return { kind: "exempt", path, reason: `not a Go binary (${e.message})` };
+  }
+  if (!main) warn("binary has no module information; applying the policy's module list", { exe: path });
+  const known = [...profile.modules.keys(), ...(info?.deps.map((d) => d.path) ?? [])];
+  const modules = new ModuleIndex(main ?? want, known);
+  const files = new SourceFileIndex(modules, sourceLayout(info, mainFile(pclntab)));
+  let layout: RuntimeLayout | RuntimeLayoutError;
+  try {
+    layout = runtimeLayout(elf, info?.goVersion, { preferTable: true });
+  } catch (e) {
+    if (!(e instanceof RuntimeLayoutError)) throw e;
+    layout = e;
+  }
+  const attribution = { modules, files };
+  let cCode: CCode | undefined;
+  return { kind: "policed", path, elf, pclntab, attribution, runtimeLayout: layout, cCode: () => (cCode ??= attributeCCode(elf, pclntab, attribution)) };
+}
+
+/**
+ * The source file of main.main, which locates the main module's directory. The linker lays the
+ * main package out last, so the search starts from the end.
+ */
+function mainFile(pclntab: Pclntab): string | undefined {
+  for (let fn = pclntab.funcCount - 1; fn >= 0; fn--) {
+    if (pclntab.funcName(fn) !== "main.main") continue;
+    const entry = pclntab.funcEntry(fn);
+    return pclntab.fileLine(fn, entry)?.file;
+  }
+  return undefined;
+}
+
+function readLinkOr(exe: string): string {
+  try {
+    return readlinkSync(exe);
+  } catch {
+    return exe;
+  }
+}
