@@ -10,7 +10,7 @@
 // in the same rounds: a before/after comparison that the machine's load cannot tilt.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { goBuild, goToolchains, repoRoot } from "../test/helpers/gobuild.ts";
 import { median, reportedLoopMs, runOnce, straceTotalCalls, type RunResult } from "./measure.ts";
@@ -31,7 +31,8 @@ const gomodjail = join(repoRoot, "_output/bin/gomodjail");
 const programsDir = join(repoRoot, "bench/programs");
 const profile = join(programsDir, "go.mod");
 type Mode = "native" | "gomodjail" | "noPolicy" | "strace" | "baseline";
-const baseline = flags.baseline;
+// Absolute: some workloads run in a directory of their own.
+const baseline = flags.baseline === undefined ? undefined : resolve(flags.baseline);
 if (baseline !== undefined && !existsSync(baseline)) throw new Error(`--baseline=${baseline}: no such file`);
 const MODES: readonly Mode[] = ["native", "gomodjail", "noPolicy", "strace", ...(baseline ? (["baseline"] as const) : [])];
 const MODE_TITLES: Record<Mode, string> = {

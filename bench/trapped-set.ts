@@ -3,15 +3,14 @@
 // that allow a call only for some arguments (clone for threads, tgkill to the process itself,
 // fcntl, ioctl...) are left out: a Go program mostly makes the allowed form, which strace could
 // not tell apart from the traced one.
-import { amd64Rules } from "../src/arch/amd64/allow.ts";
-import { syscallNames as amd64Names } from "../src/arch/amd64/syscalls.ts";
-import { arm64Rules } from "../src/arch/arm64/allow.ts";
-import { syscallNames as arm64Names } from "../src/arch/arm64/syscalls.ts";
+import { arches } from "../src/arch/arches.ts";
+import { rulesFor } from "../src/seccomp/filter.ts";
 
 export function trappedSyscalls(): string[] {
-  const [rules, names] = process.arch === "arm64" ? [arm64Rules, arm64Names] : [amd64Rules, amd64Names];
+  const arch = process.arch === "arm64" ? arches.arm64 : arches.amd64;
+  const rules = rulesFor(arch);
   const notStopped = new Set([...rules.allow.map((r) => r.name), ...rules.fail.map((r) => r.name)]);
-  return names.filter((n): n is string => n !== undefined && !notStopped.has(n));
+  return arch.syscalls.names.filter((n): n is string => n !== undefined && !notStopped.has(n));
 }
 
 /** `-e trace=...` for strace; "?" lets an older strace skip names it does not know. */
