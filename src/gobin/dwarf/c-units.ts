@@ -6,8 +6,9 @@
 // DWARF 2-5 as GCC and Clang write it: addresses direct or through .debug_addr, ranges through
 // .debug_ranges or .debug_rnglists, strings inline or through .debug_str(_offsets)/.debug_line_str.
 import type { ElfFile } from "../../elf/elf.ts";
-import { Cursor, DwarfError, stringAt } from "./cursor.ts";
+import { Cursor, DwarfError } from "./cursor.ts";
 import { debugSection } from "./sections.ts";
+import { AbbrevTables, type Abbrev, DW_LANG_Go, dieAbbrev, FormReader, type FormValue, readUnitHeader, type UnitHeader } from "./units.ts";
 
 export type AddressRange = readonly [start: number, end: number];
 
@@ -49,87 +50,15 @@ const DW_AT = {
   rnglists_base: 0x74,
   linkage_name: 0x6e,
 } as const;
-const DW_LANG_Go = 0x16;
 
-const F = {
-  addr: 0x01,
-  block2: 0x03,
-  block4: 0x04,
-  data2: 0x05,
-  data4: 0x06,
-  data8: 0x07,
-  string: 0x08,
-  block: 0x09,
-  block1: 0x0a,
-  data1: 0x0b,
-  flag: 0x0c,
-  sdata: 0x0d,
-  strp: 0x0e,
-  udata: 0x0f,
-  ref_addr: 0x10,
-  ref1: 0x11,
-  ref2: 0x12,
-  ref4: 0x13,
-  ref8: 0x14,
-  ref_udata: 0x15,
-  indirect: 0x16,
-  sec_offset: 0x17,
-  exprloc: 0x18,
-  flag_present: 0x19,
-  strx: 0x1a,
-  addrx: 0x1b,
-  ref_sup4: 0x1c,
-  strp_sup: 0x1d,
-  data16: 0x1e,
-  line_strp: 0x1f,
-  ref_sig8: 0x20,
-  implicit_const: 0x21,
-  loclistx: 0x22,
-  rnglistx: 0x23,
-  ref_sup8: 0x24,
-  strx1: 0x25,
-  strx2: 0x26,
-  strx3: 0x27,
-  strx4: 0x28,
-  addrx1: 0x29,
-  addrx2: 0x2a,
-  addrx3: 0x2b,
-  addrx4: 0x2c,
-  GNU_addr_index: 0x1f01,
-  GNU_str_index: 0x1f02,
-  GNU_ref_alt: 0x1f20,
-  GNU_strp_alt: 0x1f21,
-} as const;
-
-interface Abbrev {
-  tag: number;
-  hasChildren: boolean;
-  attrs: { at: number; form: number; implicit?: number }[];
-}
-
-interface Unit {
-  start: number;
-  diesStart: number;
-  end: number;
-  version: number;
-  offsetSize: 4 | 8;
-  addressSize: number;
-  abbrevs: Map<number, Abbrev>;
+interface Unit extends UnitHeader {
+  /** Where the unit's DW_FORM_strx*, DW_FORM_addrx* and DW_FORM_rnglistx indexes start. */
   strOffsetsBase: number;
   addrBase: number;
   rnglistsBase: number;
   /** The unit's base address (its DW_AT_low_pc) for range lists. */
   base: number;
 }
-
-/** A value as read, before indexes and unit-relative references are resolved. */
-type Raw =
-  | { cls: "const" | "addr" | "offset" | "ref" | "refAddr"; value: number }
-  | { cls: "addrx" | "strx" | "rnglistx"; index: number }
-  | { cls: "string"; value: string }
-  | { cls: "none" };
-
-const NONE: Raw = { cls: "none" };
 
 /**
  * The units of `elf` not written by Go, or undefined when the file has no DWARF (built with
@@ -142,13 +71,16 @@ export function readForeignUnits(elf: ElfFile): ForeignUnit[] | undefined {
 }
 
 class ForeignUnitReader {
-  private readonly abbrevTables = new Map<number, Map<number, Abbrev>>();
   private readonly sections = new Map<string, Uint8Array | undefined>();
+  private readonly forms: FormReader;
+  private abbrevTables?: AbbrevTables;
 
   constructor(
     private readonly elf: ElfFile,
     private readonly info: Uint8Array,
-  ) {}
+  ) {
+    this.forms = new FormReader(elf.path, (name) => this.section(name));
+  }
 
   private section(name: string): Uint8Array | undefined {
     if (!this.sections.has(name)) this.sections.set(name, debugSection(this.elf, name));
@@ -159,198 +91,41 @@ class ForeignUnitReader {
     return this.section(name) ?? c.fail(`an attribute refers to .debug_${name}, which the file lacks`);
   }
 
+  /** Read on the first unit: a .debug_info without units needs no .debug_abbrev. */
+  private abbrevs(): AbbrevTables {
+    if (this.abbrevTables === undefined) {
+      const abbrev = this.section("abbrev");
+      if (abbrev === undefined) throw new DwarfError(this.elf.path, "the file has .debug_info but no .debug_abbrev");
+      this.abbrevTables = new AbbrevTables(abbrev, this.elf.path);
+    }
+    return this.abbrevTables;
+  }
+
   read(): ForeignUnit[] {
     const units: ForeignUnit[] = [];
     const c = new Cursor(this.info, ".debug_info", this.elf.path);
     while (!c.atEnd) {
-      const unit = this.unitHeader(c);
-      const found = this.readUnit(unit);
+      const header = readUnitHeader(c, this.abbrevs());
+      // Until the root DIE says otherwise, indexes count from just past the first table's header.
+      const found = this.readUnit({ ...header, strOffsetsBase: 8, addrBase: 8, rnglistsBase: 12, base: 0 });
       if (found) units.push(found);
-      c.pos = unit.end;
+      c.pos = header.end;
     }
     return units;
   }
 
-  private unitHeader(c: Cursor): Unit {
-    const start = c.pos;
-    let length = c.u32("unit length");
-    let offsetSize: 4 | 8 = 4;
-    if (length === 0xffffffff) {
-      length = c.u64("64-bit unit length");
-      offsetSize = 8;
-    }
-    const end = c.pos + length;
-    if (end > c.bytes.length) c.fail(`unit at offset ${start} runs past the end of the section`);
-    const version = c.u16("unit version");
-    let addressSize: number;
-    let abbrevOffset: number;
-    if (version >= 2 && version <= 4) {
-      abbrevOffset = c.offset(offsetSize, "abbreviation offset");
-      addressSize = c.u8("address size");
-    } else if (version === 5) {
-      const unitType = c.u8("unit type");
-      addressSize = c.u8("address size");
-      abbrevOffset = c.offset(offsetSize, "abbreviation offset");
-      if (unitType === 4 || unitType === 5) c.skip(8, "unit id");
-      else if (unitType === 2 || unitType === 6) c.skip(8 + offsetSize, "type signature and offset");
-    } else {
-      return c.fail(`unit at offset ${start} has unsupported DWARF version ${version}`);
-    }
-    return {
-      start,
-      diesStart: c.pos,
-      end,
-      version,
-      offsetSize,
-      addressSize,
-      abbrevs: this.abbrevTable(abbrevOffset),
-      strOffsetsBase: 8,
-      addrBase: 8,
-      rnglistsBase: 12,
-      base: 0,
-    };
-  }
-
-  private abbrevTable(offset: number): Map<number, Abbrev> {
-    const cached = this.abbrevTables.get(offset);
-    if (cached) return cached;
-    const abbrev = this.section("abbrev");
-    if (abbrev === undefined) throw new DwarfError(this.elf.path, "the file has .debug_info but no .debug_abbrev");
-    const c = new Cursor(abbrev, ".debug_abbrev", this.elf.path, offset);
-    const table = new Map<number, Abbrev>();
-    for (;;) {
-      const code = c.uleb("abbreviation code");
-      if (code === 0) break;
-      const tag = c.uleb("tag");
-      const hasChildren = c.u8("children flag") !== 0;
-      const attrs: Abbrev["attrs"] = [];
-      for (;;) {
-        const at = c.uleb("attribute");
-        const form = c.uleb("form");
-        if (at === 0 && form === 0) break;
-        attrs.push(form === F.implicit_const ? { at, form, implicit: c.sleb("implicit constant") } : { at, form });
-      }
-      table.set(code, { tag, hasChildren, attrs });
-    }
-    this.abbrevTables.set(offset, table);
-    return table;
-  }
-
-  /** Reads the DIE at the cursor into attribute -> raw value; undefined for a null entry. */
-  private die(c: Cursor, unit: Unit): { abbrev: Abbrev; attrs: Map<number, Raw> } | undefined {
+  /** Reads the DIE at the cursor into attribute -> value; undefined for a null entry. */
+  private die(c: Cursor, unit: Unit): { abbrev: Abbrev; attrs: Map<number, FormValue> } | undefined {
     const code = c.uleb("abbreviation code");
     if (code === 0) return undefined;
-    const abbrev = unit.abbrevs.get(code) ?? c.fail(`DIE at offset ${c.pos} uses undefined abbreviation ${code}`);
-    const attrs = new Map<number, Raw>();
+    const abbrev = dieAbbrev(unit, code, c);
+    const attrs = new Map<number, FormValue>();
     for (const spec of abbrev.attrs) {
-      const v = this.raw(c, unit, spec.form, spec.implicit);
-      if (v !== NONE) attrs.set(spec.at, v);
+      const v = this.forms.read(c, unit, spec);
+      // No attribute used here is a block or of the other classes: in such a form it counts as absent.
+      if (v.cls !== "block" && v.cls !== "other") attrs.set(spec.at, v);
     }
     return { abbrev, attrs };
-  }
-
-  private raw(c: Cursor, unit: Unit, form: number, implicit: number | undefined): Raw {
-    const off = unit.offsetSize;
-    switch (form) {
-      case F.indirect:
-        return this.raw(c, unit, c.uleb("indirect form"), undefined);
-      case F.addr:
-        return { cls: "addr", value: unit.addressSize === 8 ? c.u64("address") : c.u32("address") };
-      case F.data1:
-      case F.flag:
-        return { cls: "const", value: c.u8("constant") };
-      case F.data2:
-        return { cls: "const", value: c.u16("constant") };
-      case F.data4:
-        return { cls: "const", value: c.u32("constant") };
-      case F.data8:
-        return { cls: "const", value: c.u64("constant") };
-      case F.sdata:
-        return { cls: "const", value: c.sleb("constant") };
-      case F.udata:
-        return { cls: "const", value: c.uleb("constant") };
-      case F.implicit_const:
-        return { cls: "const", value: implicit ?? c.fail("DW_FORM_implicit_const through DW_FORM_indirect") };
-      case F.flag_present:
-        return { cls: "const", value: 1 };
-      case F.string:
-        return { cls: "string", value: c.cstring("string") };
-      case F.strp:
-        return { cls: "string", value: stringAt(this.need("str", c), c.offset(off, "string offset"), ".debug_str", this.elf.path) };
-      case F.line_strp:
-        return { cls: "string", value: stringAt(this.need("line_str", c), c.offset(off, "string offset"), ".debug_line_str", this.elf.path) };
-      case F.strx:
-      case F.GNU_str_index:
-        return { cls: "strx", index: c.uleb("string index") };
-      case F.strx1:
-        return { cls: "strx", index: c.u8("string index") };
-      case F.strx2:
-        return { cls: "strx", index: c.u16("string index") };
-      case F.strx3:
-        return { cls: "strx", index: c.u24("string index") };
-      case F.strx4:
-        return { cls: "strx", index: c.u32("string index") };
-      case F.addrx:
-      case F.GNU_addr_index:
-        return { cls: "addrx", index: c.uleb("address index") };
-      case F.addrx1:
-        return { cls: "addrx", index: c.u8("address index") };
-      case F.addrx2:
-        return { cls: "addrx", index: c.u16("address index") };
-      case F.addrx3:
-        return { cls: "addrx", index: c.u24("address index") };
-      case F.addrx4:
-        return { cls: "addrx", index: c.u32("address index") };
-      case F.ref1:
-        return { cls: "ref", value: c.u8("reference") };
-      case F.ref2:
-        return { cls: "ref", value: c.u16("reference") };
-      case F.ref4:
-        return { cls: "ref", value: c.u32("reference") };
-      case F.ref8:
-        return { cls: "ref", value: c.u64("reference") };
-      case F.ref_udata:
-        return { cls: "ref", value: c.uleb("reference") };
-      case F.ref_addr:
-        return { cls: "refAddr", value: unit.version <= 2 ? c.offset(unit.addressSize as 4 | 8, "reference") : c.offset(off, "reference") };
-      case F.sec_offset:
-        return { cls: "offset", value: c.offset(off, "section offset") };
-      case F.rnglistx:
-        return { cls: "rnglistx", index: c.uleb("range list index") };
-      case F.loclistx:
-        c.skipLeb("location list index");
-        return NONE;
-      case F.ref_sig8:
-      case F.ref_sup8:
-        c.skip(8, "reference");
-        return NONE;
-      case F.ref_sup4:
-        c.skip(4, "reference");
-        return NONE;
-      case F.data16:
-        c.skip(16, "constant");
-        return NONE;
-      case F.strp_sup:
-      case F.GNU_ref_alt:
-      case F.GNU_strp_alt:
-        c.skip(off, "offset in another file");
-        return NONE;
-      case F.block1:
-        c.skip(c.u8("block length"), "block");
-        return NONE;
-      case F.block2:
-        c.skip(c.u16("block length"), "block");
-        return NONE;
-      case F.block4:
-        c.skip(c.u32("block length"), "block");
-        return NONE;
-      case F.block:
-      case F.exprloc:
-        c.skip(c.uleb("block length"), "block");
-        return NONE;
-      default:
-        return c.fail(`unknown attribute form 0x${form.toString(16)} at offset ${c.pos}`);
-    }
   }
 
   private readUnit(unit: Unit): ForeignUnit | undefined {
@@ -398,7 +173,7 @@ class ForeignUnitReader {
    * A subprogram's name and declaration (file index, line), taken from the DIE it completes
    * (DW_AT_specification) or instantiates (DW_AT_abstract_origin) where it lacks them itself.
    */
-  private declaration(unit: Unit, attrs: Map<number, Raw>, hops: number): { name?: string; file?: number; line?: number } {
+  private declaration(unit: Unit, attrs: Map<number, FormValue>, hops: number): { name?: string; file?: number; line?: number } {
     const c = new Cursor(this.info, ".debug_info", this.elf.path);
     const own = {
       name: this.string(c, unit, attrs.get(DW_AT.name)) ?? this.string(c, unit, attrs.get(DW_AT.linkage_name)),
@@ -406,8 +181,8 @@ class ForeignUnitReader {
       line: this.constant(attrs.get(DW_AT.decl_line)),
     };
     const ref = attrs.get(DW_AT.specification) ?? attrs.get(DW_AT.abstract_origin);
-    if ((own.name !== undefined && own.file !== undefined) || hops > 4 || ref === undefined || (ref.cls !== "ref" && ref.cls !== "refAddr")) return own;
-    c.pos = ref.cls === "ref" ? unit.start + ref.value : ref.value;
+    if ((own.name !== undefined && own.file !== undefined) || hops > 4 || ref === undefined || (ref.cls !== "unitRef" && ref.cls !== "infoRef")) return own;
+    c.pos = ref.cls === "unitRef" ? unit.start + ref.value : ref.value;
     // A reference into another unit would need that unit's abbreviations: cgo never makes one.
     if (!(c.pos >= unit.diesStart && c.pos < unit.end)) return own;
     const target = this.die(c, unit);
@@ -416,25 +191,22 @@ class ForeignUnitReader {
     return { name: own.name ?? origin.name, file: own.file ?? origin.file, line: own.line ?? origin.line };
   }
 
-  private constant(v: Raw | undefined): number | undefined {
-    return v && (v.cls === "const" || v.cls === "offset") ? v.value : undefined;
+  private constant(v: FormValue | undefined): number | undefined {
+    return v && (v.cls === "constant" || v.cls === "sectionOffset") ? v.value : undefined;
   }
 
-  private string(c: Cursor, unit: Unit, v: Raw | undefined): string | undefined {
+  private string(c: Cursor, unit: Unit, v: FormValue | undefined): string | undefined {
     if (v === undefined) return undefined;
     if (v.cls === "string") return v.value;
-    if (v.cls !== "strx") return undefined;
-    const offsets = this.need("str_offsets", c);
-    const at = unit.strOffsetsBase + v.index * unit.offsetSize;
-    const oc = new Cursor(offsets, ".debug_str_offsets", this.elf.path, at);
-    return stringAt(this.need("str", c), oc.offset(unit.offsetSize, "string offset"), ".debug_str", this.elf.path);
+    if (v.cls !== "stringIndex") return undefined;
+    return this.forms.indexedString(c, unit, unit.strOffsetsBase, v.value);
   }
 
-  private address(c: Cursor, unit: Unit, v: Raw | undefined): number | undefined {
+  private address(c: Cursor, unit: Unit, v: FormValue | undefined): number | undefined {
     if (v === undefined) return undefined;
-    if (v.cls === "addr") return v.value;
-    if (v.cls !== "addrx") return undefined;
-    return this.indexedAddress(c, unit, v.index);
+    if (v.cls === "address") return v.value;
+    if (v.cls !== "addressIndex") return undefined;
+    return this.indexedAddress(c, unit, v.value);
   }
 
   private indexedAddress(c: Cursor, unit: Unit, index: number): number {
@@ -443,26 +215,26 @@ class ForeignUnitReader {
   }
 
   /** The code ranges of a unit or function: [low, high) or its range list. */
-  private rangesOf(c: Cursor, unit: Unit, attrs: Map<number, Raw>, low: number | undefined): AddressRange[] {
+  private rangesOf(c: Cursor, unit: Unit, attrs: Map<number, FormValue>, low: number | undefined): AddressRange[] {
     const ranges = attrs.get(DW_AT.ranges);
     if (ranges !== undefined) return this.rangeList(c, unit, ranges);
     const high = attrs.get(DW_AT.high_pc);
     if (low === undefined || high === undefined) return [];
-    const end = high.cls === "const" ? low + high.value : this.address(c, unit, high);
+    const end = high.cls === "constant" ? low + high.value : this.address(c, unit, high);
     return end !== undefined && end > low ? [[low, end]] : [];
   }
 
-  private rangeList(c: Cursor, unit: Unit, v: Raw): AddressRange[] {
+  private rangeList(c: Cursor, unit: Unit, v: FormValue): AddressRange[] {
     if (unit.version < 5) {
-      if (v.cls !== "offset" && v.cls !== "const") return [];
+      if (v.cls !== "sectionOffset" && v.cls !== "constant") return [];
       return this.debugRanges(c, unit, v.value);
     }
     let offset: number;
-    if (v.cls === "rnglistx") {
+    if (v.cls === "rangeListIndex") {
       const lists = this.need("rnglists", c);
-      const oc = new Cursor(lists, ".debug_rnglists", this.elf.path, unit.rnglistsBase + v.index * unit.offsetSize);
+      const oc = new Cursor(lists, ".debug_rnglists", this.elf.path, unit.rnglistsBase + v.value * unit.offsetSize);
       offset = unit.rnglistsBase + oc.offset(unit.offsetSize, "range list offset");
-    } else if (v.cls === "offset" || v.cls === "const") {
+    } else if (v.cls === "sectionOffset" || v.cls === "constant") {
       offset = v.value;
     } else return [];
     return this.rnglists(c, unit, offset);
@@ -576,15 +348,15 @@ class ForeignUnitReader {
       return files;
     }
     const lineUnit: Unit = { ...unit, offsetSize };
-    const entries = (what: string): Map<number, Raw>[] => {
+    const entries = (what: string): Map<number, FormValue>[] => {
       const formats: [number, number][] = [];
       const count = c.u8(`${what} entry format count`);
       for (let i = 0; i < count; i++) formats.push([c.uleb("content type"), c.uleb("form")]);
       const n = c.uleb(`${what} count`);
-      const out: Map<number, Raw>[] = [];
+      const out: Map<number, FormValue>[] = [];
       for (let i = 0; i < n; i++) {
-        const entry = new Map<number, Raw>();
-        for (const [type, form] of formats) entry.set(type, this.raw(c, lineUnit, form, undefined));
+        const entry = new Map<number, FormValue>();
+        for (const [type, form] of formats) entry.set(type, this.forms.read(c, lineUnit, { at: type, form }));
         out.push(entry);
       }
       return out;
