@@ -15,6 +15,11 @@ export interface LoggerOptions {
   destination?: LogDestination;
 }
 
+/** `$DEBUG` turns debugging on unless it is empty, "0" or "false". */
+export function debugRequested(value: string | undefined): boolean {
+  return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const dest = options.destination ?? 2;
   const sink = typeof dest === "number" ? pino.destination({ fd: dest, sync: true }) : dest;

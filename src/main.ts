@@ -3,7 +3,7 @@
 // compiled gomodjail with a program packed at its end (src/pack/format.ts) runs that program
 // instead of the CLI; telling costs one read of its last bytes. Anywhere but Linux (x86_64,
 // aarch64) it says so and exits 1.
-import { writeFully } from "./output.ts";
+import { failureText, writeFully } from "./output.ts";
 import { unsupportedPlatform } from "./cli/platform.ts";
 import { readPackedLayout } from "./pack/format.ts";
 import { mark } from "./timeline.ts";
@@ -43,7 +43,7 @@ function packedLayout(): ReturnType<typeof readPackedLayout> {
   try {
     return readPackedLayout("/proc/self/exe", process.execPath);
   } catch (e) {
-    writeFully(2, `gomodjail: ${(e as Error).message}\n`);
+    writeFully(2, failureText(e, false));
     process.exit(1);
   }
 }

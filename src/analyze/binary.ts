@@ -6,7 +6,7 @@
 // A call is the doing of the innermost logical frame at its site: inlined code is its own
 // function's, which keeps calls inlined from other packages out of a module's findings, and the
 // inline trees show calls to escapes that the compiler inlined (no call instruction is left).
-import { scanCode } from "../arch/code.ts";
+import { arches } from "../arch/arches.ts";
 import type { GoBinary } from "../gobin/binary.ts";
 import type { ModuleRef } from "../gobin/modules.ts";
 import { type Pclntab, PclntabError } from "../gobin/pclntab.ts";
@@ -199,7 +199,8 @@ class BinaryAnalyzer {
     const syscalls: string[] = [];
     const tailJumps = new Set<string>();
     const midJumps: string[] = [];
-    scanCode(this.binary.arch, code, entry, (ref) => {
+    const arch = arches[this.binary.arch];
+    arch.scanCode(code, entry, (ref) => {
       if (ref.kind === "syscall") {
         if (asm && reported) syscalls.push(shortPosition(this.position(fn, ref.pc)));
         return;
@@ -214,8 +215,7 @@ class BinaryAnalyzer {
         return;
       }
       if (!atEntry) {
-        // Only x86 code is swept exactly; an arm64 literal pool can spell any branch.
-        if (reported && this.binary.arch === "amd64" && !ENTERED_AT_OFFSET.has(t.funcName(callee))) {
+        if (reported && arch.exactCodeScan && !ENTERED_AT_OFFSET.has(t.funcName(callee))) {
           midJumps.push(`${t.funcName(callee)}+0x${(ref.target - t.funcEntry(callee)).toString(16)}`);
         }
         return;

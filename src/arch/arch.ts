@@ -1,7 +1,10 @@
-// What the generic tracer needs from an architecture. Each architecture fills this interface in
-// src/arch/<arch>/regs.ts; nothing outside src/arch names a register.
-import type { SyscallTable } from "../seccomp/syscall-table.ts";
-import type { RegSet } from "../syscalls/ptrace.ts";
+// Everything that differs between the architectures gomodjail runs on, as one object each
+// (src/arch/<arch>/arch.ts): syscall numbers and the filter's view of the ABI, registers, and the
+// Go toolchain's conventions. Nothing outside src/arch names a register or an architecture's
+// constant.
+import type { RegSet } from "../libc/ptrace.ts";
+import type { CodeRef } from "./code.ts";
+import type { SyscallTable } from "./syscall-table.ts";
 
 export type ArchName = "amd64" | "arm64";
 
@@ -32,8 +35,46 @@ export interface CallerSlot {
   callerSp: number;
 }
 
+/** The register that holds a thread's thread pointer: amd64's FS base, arm64's TPIDR_EL0. */
+export type ThreadPointerRegister = "fs_base" | "tpidr_el0";
+
+/** Where Go's runtime keeps the current g in thread-local storage (docs/design.md #5). */
+export interface GoTlsRule {
+  readonly register: ThreadPointerRegister;
+  /** The runtime's TLS variable that holds g in an executable with a PT_TLS segment (cgo, PIE). */
+  readonly symbol: string;
+  /**
+   * The ELF TLS variant: "below" (II) puts the executable's block just below the thread pointer;
+   * "above" (I) puts it after a thread control block of `tcbSize` bytes.
+   */
+  readonly block: { kind: "below" } | { kind: "above"; tcbSize: number };
+  /** Without a PT_TLS segment: g's offset from the thread pointer, or why no TLS holds it. */
+  readonly withoutSegment: { offset: number } | { reason: string };
+}
+
 export interface Arch {
   readonly name: ArchName;
+  /** The ELF header's e_machine (EM_*). */
+  readonly elfMachine: number;
+  /** The ELF relocation type R_*_RELATIVE: base + addend, what a PIE's pointers are filled with. */
+  readonly relativeRelocation: number;
+  /** What seccomp_data.arch holds for this architecture's native syscalls (AUDIT_ARCH_*). */
+  readonly auditArch: number;
+  /**
+   * The bit that marks a second syscall ABI the same process may use with the same audit arch
+   * (amd64's x32); undefined where there is none.
+   */
+  readonly x32SyscallBit: number | undefined;
+  /** pclntab's instruction quantum: the unit of its pc deltas, the smallest instruction size. */
+  readonly instructionQuantum: number;
+  readonly goTls: GoTlsRule;
+  /** Decodes `code`, the bytes at link-time address `addr`, and reports what it refers to, in order. */
+  scanCode(code: Uint8Array, addr: number, visit: (ref: CodeRef) => void): void;
+  /**
+   * Whether every reference scanCode reports in Go's code is a real one: true where Go puts no
+   * data among the instructions (amd64); arm64's literal pools can spell any branch.
+   */
+  readonly exactCodeScan: boolean;
   /** The NT_PRSTATUS register set of a stopped thread, one reusable buffer. */
   readonly regs: RegSet;
   /** Reads the registers of `tid`, stopped at a seccomp stop. */

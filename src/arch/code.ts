@@ -1,9 +1,6 @@
 // What `gomodjail analyze` reads in a function's machine code: transfers to fixed addresses,
 // syscall instructions, and addresses the code loads. Each architecture decodes its own
-// instructions (src/arch/<arch>/decode.ts); this picks the decoder.
-import type { ArchName } from "./arch.ts";
-import { scanAmd64 } from "./amd64/decode.ts";
-import { scanArm64 } from "./arm64/decode.ts";
+// instructions (src/arch/<arch>/decode.ts, Arch.scanCode).
 
 export type CodeRef =
   /** A direct call (amd64 CALL rel32, arm64 BL) or jump (JMP/Jcc rel32, B) to `target`. */
@@ -12,9 +9,3 @@ export type CodeRef =
   | { kind: "syscall"; pc: number }
   /** An address the code computes or loads as a constant (RIP-relative operand, immediate, ADRP+ADD). */
   | { kind: "address"; pc: number; target: number };
-
-/** Decodes `code`, the bytes at link-time address `addr`, and reports what it refers to, in order. */
-export function scanCode(arch: ArchName, code: Uint8Array, addr: number, visit: (ref: CodeRef) => void): void {
-  if (arch === "amd64") scanAmd64(code, addr, visit);
-  else scanArm64(code, addr, visit);
-}

@@ -4,8 +4,8 @@ import { writeFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { Logger } from "pino";
 import packageJson from "../../package.json" with { type: "json" };
-import { createLogger, type LogFormat, logFormats } from "../log.ts";
-import { writeFully } from "../output.ts";
+import { createLogger, debugRequested, type LogFormat, logFormats } from "../log.ts";
+import { errorLine, failureText, oneLine, writeFully } from "../output.ts";
 import { mark } from "../timeline.ts";
 import { applyPolicyFlags, confinedModules, confinesAnyModule, loadProfile, PolicyError, type Profile } from "../policy/profile.ts";
 import type { RunRequest, RunResult } from "../tracer/run.ts";
@@ -82,7 +82,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
   const stdout = io.stdout ?? ((text: string) => writeFully(1, text));
   const stderr = io.stderr ?? ((text: string) => writeFully(2, text));
   const env = io.env ?? process.env;
-  let debug = isEnabled(env.DEBUG);
+  let debug = debugRequested(env.DEBUG);
   let status = 0;
 
   const program = new Command("gomodjail")
@@ -249,7 +249,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     cmd.configureOutput({
       writeOut: stdout,
       writeErr: stderr,
-      outputError: (text) => stderr(`gomodjail: ${oneLine(text.replace(/^error: /, ""))} ${seeHelp(cmd)}\n`),
+      outputError: (text) => stderr(errorLine(`${oneLine(text.replace(/^error: /, ""))} ${seeHelp(cmd)}`)),
     });
   }
 
@@ -258,12 +258,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     return status;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
-    if (isUserFacing(e)) {
-      stderr(`gomodjail: ${oneLine(e.message)}\n`);
-    } else {
-      stderr(`gomodjail: internal error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
-      if (debug && e instanceof Error && e.stack) stderr(`${e.stack}\n`);
-    }
+    stderr(failureText(e, debug));
     return 1;
   }
 }
@@ -280,23 +275,4 @@ function usage(cmd: Command, message: string): UsageError {
 function seeHelp(cmd: Command): string {
   const name = cmd.parent ? `gomodjail ${cmd.name()}` : "gomodjail";
   return `(see '${name} --help')`;
-}
-
-/** `$DEBUG` turns debugging on unless it is empty, "0" or "false". */
-function isEnabled(value: string | undefined): boolean {
-  return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
-}
-
-const builtinErrors: Function[] = [Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError, AggregateError];
-
-/** Errors whose message is meant for the user: our typed errors and the system's (ENOENT, ...). */
-function isUserFacing(e: unknown): e is Error {
-  if (!(e instanceof Error)) return false;
-  if (!builtinErrors.includes(e.constructor)) return true;
-  const code = (e as { code?: unknown }).code;
-  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code);
-}
-
-function oneLine(text: string): string {
-  return text.trim().replace(/\s*\n\s*/g, "; ");
 }

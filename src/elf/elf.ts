@@ -3,9 +3,12 @@
 // and the bytes are never written. Section headers are optional, as they are for the kernel: an
 // executable stripped of them (e_shnum 0) still has its program headers, and those are enough
 // to find Go's tables in the loadable segments.
-import { mapFilePrivate } from "../syscalls/mmap.ts";
+import { arches } from "../arch/arches.ts";
+import type { ArchName } from "../arch/arch.ts";
+import { mapFilePrivate } from "../libc/mmap.ts";
 
-export type ElfMachine = "amd64" | "arm64";
+/** The architectures of src/arch, the only machines gomodjail reads. */
+export type ElfMachine = ArchName;
 
 export interface ElfSection {
   name: string;
@@ -38,8 +41,6 @@ export class ElfError extends Error {
   }
 }
 
-const EM_X86_64 = 62;
-const EM_AARCH64 = 183;
 const ET_EXEC = 2;
 const ET_DYN = 3;
 const ELF64_EHDR_SIZE = 64;
@@ -137,7 +138,7 @@ export class ElfFile {
     };
     const eType = view.getUint16(16, true);
     const eMachine = view.getUint16(18, true);
-    const machine = eMachine === EM_X86_64 ? "amd64" : eMachine === EM_AARCH64 ? "arm64" : undefined;
+    const machine = Object.values(arches).find((a) => a.elfMachine === eMachine)?.name;
     if (!machine) fail(`unsupported machine ${eMachine} (want x86-64 or AArch64)`);
     if (eType !== ET_EXEC && eType !== ET_DYN) fail(`not an executable (ELF type ${eType})`);
     const entry = u64(24, "entry point");

@@ -1,10 +1,9 @@
 // The functions an executable's own startup code calls before `main`: the entries of
 // .init_array (C constructors, `__attribute__((constructor))`), which in a position-independent
 // file the dynamic linker fills from RELATIVE relocations, so their addends are the addresses.
+import { arches } from "../arch/arches.ts";
 import type { ElfFile } from "./elf.ts";
 
-const R_X86_64_RELATIVE = 8;
-const R_AARCH64_RELATIVE = 1027;
 const RELA_SIZE = 24;
 
 /** Link-time addresses of the .init_array functions, in the order they run; [] without one. */
@@ -13,8 +12,7 @@ export function initArrayFunctions(elf: ElfFile): number[] {
   if (!section || section.type === "nobits") return [];
   const data = elf.sectionData(section);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const relative = elf.machine === "amd64" ? R_X86_64_RELATIVE : R_AARCH64_RELATIVE;
-  const addends = relativeAddends(elf, relative);
+  const addends = relativeAddends(elf, arches[elf.machine].relativeRelocation);
   const out: number[] = [];
   for (let off = 0; off + 8 <= data.length; off += 8) {
     const slot = section.addr + off;

@@ -6,6 +6,7 @@
 // All addresses are link-time (file) addresses. For a PIE process the caller subtracts the load
 // bias first. Function entries are textStart plus a 32-bit offset in 1.18+ tables; linux/amd64
 // and linux/arm64 never split the text section, so the runtime's textsectmap does not apply.
+import { arches } from "../arch/arches.ts";
 import type { ElfFile } from "../elf/elf.ts";
 import { PclntabError, type TableBytes } from "./pclntab/bytes.ts";
 import {
@@ -86,7 +87,7 @@ export class Pclntab {
     this.version = h.version;
     this.ptrSize = h.ptrSize;
     this.quantum = h.quantum;
-    const expectedQuantum = elf.machine === "arm64" ? 4 : 1;
+    const expectedQuantum = arches[elf.machine].instructionQuantum;
     if (h.quantum !== expectedQuantum) {
       this.table.fail(`instruction quantum ${h.quantum} does not match the ${elf.machine} machine of the ELF header`);
     }

@@ -7,6 +7,8 @@
 // build. amd64 and arm64 share one table: both are 64-bit and no field before the ones read here
 // differs between them. A binary without DWARF from a release the table does not know, or one
 // with damaged DWARF, is an explicit RuntimeLayoutError: a guessed offset reads the wrong word.
+import { arches } from "../arch/arches.ts";
+import type { ThreadPointerRegister } from "../arch/arch.ts";
 import type { ElfFile } from "../elf/elf.ts";
 import { DwarfError } from "./dwarf/cursor.ts";
 import { readDwarfSections } from "./dwarf/sections.ts";
@@ -75,7 +77,7 @@ export interface AncestorInfoLayout {
 
 /** Where a thread's current g is in its thread-local storage: g = *(thread pointer + offset). */
 export type TlsG =
-  | { known: true; register: "fs_base" | "tpidr_el0"; offset: number }
+  | { known: true; register: ThreadPointerRegister; offset: number }
   | { known: false; reason: string };
 
 export interface RuntimeLayout {
@@ -394,31 +396,27 @@ const PT_TLS = 7;
 const ELF64_PHDR_SIZE = 56;
 const ELF64_SYM_SIZE = 24;
 const STT_TLS = 6;
-/** The thread control block before the TLS blocks on arm64 (TLS variant I): two pointers. */
-const ARM64_TCB_SIZE = 16;
 
 /**
  * Where a thread keeps its current g, for stops in code where the g register cannot be trusted
- * (C code, vDSO). amd64 always keeps g in TLS: without a PT_TLS segment the runtime sets the
- * thread pointer itself and uses -8(FS); with one (cgo, PIE) g is the runtime.tlsg variable in the
- * executable's TLS block, which sits just below the thread pointer (TLS variant II). arm64 keeps
- * g in TLS only in cgo binaries, in runtime.tls_g, after the 16-byte TCB (variant I).
+ * (C code, vDSO): the architecture's rule (src/arch) applied to this executable's TLS segment.
  */
 function tlsGLocation(elf: ElfFile): TlsG {
+  const rule = arches[elf.machine].goTls;
+  const without = rule.withoutSegment;
   const tls = tlsSegment(elf);
-  if (elf.machine === "amd64") {
-    if (tls === undefined) return { known: true, register: "fs_base", offset: -8 };
-    const at = tlsSymbolOffset(elf, "runtime.tlsg", tls);
-    if (typeof at === "string") return { known: false, reason: at };
-    const blockSize = tls.memsz + (((-tls.vaddr - tls.memsz) % tls.align) + tls.align) % tls.align;
-    return { known: true, register: "fs_base", offset: at - blockSize };
+  if (tls === undefined) {
+    return "offset" in without ? { known: true, register: rule.register, offset: without.offset } : { known: false, reason: without.reason };
   }
-  const noCgo = "arm64 binaries keep g in TLS only when they use cgo; otherwise only in R28";
-  if (tls === undefined) return { known: false, reason: noCgo };
-  const at = tlsSymbolOffset(elf, "runtime.tls_g", tls);
-  if (typeof at === "string") return { known: false, reason: `${noCgo}, and ${at}` };
-  const firstBlock = Math.ceil(ARM64_TCB_SIZE / tls.align) * tls.align;
-  return { known: true, register: "tpidr_el0", offset: firstBlock + at };
+  const at = tlsSymbolOffset(elf, rule.symbol, tls);
+  // Where g may be in no TLS at all, say so first.
+  if (typeof at === "string") return { known: false, reason: "reason" in without ? `${without.reason}, and ${at}` : at };
+  if (rule.block.kind === "below") {
+    const blockSize = tls.memsz + (((-tls.vaddr - tls.memsz) % tls.align) + tls.align) % tls.align;
+    return { known: true, register: rule.register, offset: at - blockSize };
+  }
+  const firstBlock = Math.ceil(rule.block.tcbSize / tls.align) * tls.align;
+  return { known: true, register: rule.register, offset: firstBlock + at };
 }
 
 interface TlsSegment {

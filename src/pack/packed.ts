@@ -5,8 +5,8 @@
 // gomodjail's own errors print one line and give status 1, as `gomodjail run` does.
 import { closeSync, openSync, readSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { createLogger } from "../log.ts";
-import { writeFully } from "../output.ts";
+import { createLogger, debugRequested } from "../log.ts";
+import { failureText, writeFully } from "../output.ts";
 import { runJail } from "../tracer/run.ts";
 import { cacheRoot, openCacheDir, unpackProgram } from "./cache.ts";
 import { PackError } from "./errors.ts";
@@ -14,7 +14,7 @@ import type { PackedLayout } from "./format.ts";
 import { decodeManifest, type Manifest, profileOf } from "./manifest.ts";
 
 export async function runPacked(layout: PackedLayout, argv0: string, args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
-  const debug = isEnabled(env.DEBUG);
+  const debug = debugRequested(env.DEBUG);
   const logger = createLogger({ debug, format: "text" });
   try {
     const manifest = readManifest(layout);
@@ -23,10 +23,7 @@ export async function runPacked(layout: PackedLayout, argv0: string, args: strin
     const result = await runJail({ argv: [prog, ...args], argv0, profile: profileOf(manifest), logger, stderrLog: "text", debug });
     return result.status;
   } catch (e) {
-    const known = isUserFacing(e);
-    const message = e instanceof Error ? e.message : String(e);
-    writeLine(`gomodjail: ${known ? "" : "internal error: "}${message.trim().replace(/\s*\n\s*/g, "; ")}`);
-    if (debug && e instanceof Error && e.stack) writeLine(e.stack);
+    writeFully(2, failureText(e, debug));
     return 1;
   }
 }
@@ -46,23 +43,4 @@ export function readManifest(layout: PackedLayout): Manifest {
     throw new PackError(`${layout.name}: damaged packed executable (the manifest's SHA-256 does not match the trailer)`);
   }
   return decodeManifest(bytes, layout.name);
-}
-
-const builtinErrors: Function[] = [Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError, AggregateError];
-
-/** Our typed errors and the system's (ENOENT, EACCES...) speak to the user; others are bugs. */
-function isUserFacing(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  if (!builtinErrors.includes(e.constructor)) return true;
-  const code = (e as { code?: unknown }).code;
-  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code);
-}
-
-/** `$DEBUG` turns debugging on unless it is empty, "0" or "false" (as for `gomodjail`). */
-function isEnabled(value: string | undefined): boolean {
-  return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
-}
-
-function writeLine(text: string): void {
-  writeFully(2, `${text}\n`);
 }

@@ -1,6 +1,7 @@
-// The kernel's seccomp ABI (linux/seccomp.h, linux/audit.h) as far as the filter uses it, and the
-// Linux constants the allow tables test arguments against. All of them have the same values on
-// amd64 and arm64 (both use the asm-generic ioctl, fcntl and clone numbers).
+// The kernel's seccomp ABI (linux/seccomp.h) as far as the filter uses it, and the Linux constants
+// the allow table tests arguments against. All of them have the same values on amd64 and arm64
+// (both use the asm-generic ioctl, fcntl and clone numbers); what differs (the audit arch, x32)
+// is in src/arch.
 
 /** struct seccomp_data: nr u32 @0, arch u32 @4, instruction_pointer u64 @8, args u64[6] @16. */
 export const SECCOMP_DATA_NR = 0;
@@ -15,13 +16,6 @@ export function argLowOffset(i: number): number {
 export function argHighOffset(i: number): number {
   return SECCOMP_DATA_ARGS + 8 * i + 4;
 }
-
-/** EM_X86_64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE */
-export const AUDIT_ARCH_X86_64 = 0xc000003e;
-/** EM_AARCH64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE */
-export const AUDIT_ARCH_AARCH64 = 0xc00000b7;
-/** On x86_64, syscall numbers with this bit set are the x32 ABI's. */
-export const X32_SYSCALL_BIT = 0x40000000;
 
 export const SECCOMP_RET_KILL_PROCESS = 0x80000000;
 export const SECCOMP_RET_KILL_THREAD = 0x00000000;

@@ -1,4 +1,4 @@
-// Compiles an architecture's allow table into the seccomp filter the target runs under:
+// Compiles the allow table for an architecture into the seccomp filter the target runs under:
 //
 //   arch != ours                  -> KILL_PROCESS  (a foreign ABI would bypass the number table)
 //   amd64: nr has the x32 bit     -> ERRNO(ENOSYS) (what kernels without x32 support answer)
@@ -7,16 +7,10 @@
 // The search runs over ranges of consecutive numbers that share an action, so the hot syscalls
 // cost about log2(#ranges) comparisons instead of a chain of a hundred. Unknown and future
 // numbers are traced: the tracer decides.
-import { amd64Rules } from "../arch/amd64/allow.ts";
-import { syscalls as amd64Syscalls } from "../arch/amd64/syscalls.ts";
-import { arm64Rules } from "../arch/arm64/allow.ts";
-import { syscalls as arm64Syscalls } from "../arch/arm64/syscalls.ts";
-import type { ElfMachine } from "../elf/elf.ts";
+import type { Arch, ArchName } from "../arch/arch.ts";
 import {
   argHighOffset,
   argLowOffset,
-  AUDIT_ARCH_AARCH64,
-  AUDIT_ARCH_X86_64,
   ENOSYS,
   SECCOMP_DATA_ARCH,
   SECCOMP_DATA_NR,
@@ -25,11 +19,10 @@ import {
   SECCOMP_RET_ERRNO,
   SECCOMP_RET_KILL_PROCESS,
   SECCOMP_RET_TRACE,
-  X32_SYSCALL_BIT,
 } from "./abi.ts";
+import { allowTable } from "./allow.ts";
 import { BpfAssembler, encodeProgram, Label, type SockFilter } from "./bpf.ts";
-import type { ArchRules, ArgCondition } from "./rules.ts";
-import type { SyscallTable } from "./syscall-table.ts";
+import type { AllowRule, AllowTable, ArgCondition, FailRule } from "./rules.ts";
 
 /** The allow table or the options cannot make a sound filter. */
 export class FilterError extends Error {
@@ -44,18 +37,8 @@ export interface FilterOptions {
   ownPid: number;
 }
 
-export interface FilterTarget {
-  readonly auditArch: number;
-  readonly syscalls: SyscallTable;
-  readonly rules: ArchRules;
-  /** amd64 kernels may also accept x32 syscalls (nr | X32_SYSCALL_BIT) from a 64-bit process. */
-  readonly hasX32: boolean;
-}
-
-export const filterTargets: Readonly<Record<ElfMachine, FilterTarget>> = {
-  amd64: { auditArch: AUDIT_ARCH_X86_64, syscalls: amd64Syscalls, rules: amd64Rules, hasX32: true },
-  arm64: { auditArch: AUDIT_ARCH_AARCH64, syscalls: arm64Syscalls, rules: arm64Rules, hasX32: false },
-};
+/** What the filter needs to know of an architecture. */
+export type FilterTarget = Pick<Arch, "name" | "auditArch" | "x32SyscallBit" | "syscalls">;
 
 /** What the filter does with a syscall number before looking at arguments. */
 export type SyscallAction =
@@ -67,9 +50,30 @@ export type SyscallAction =
 const TRACE: SyscallAction = { kind: "trace" };
 const PID_T_MAX = 0x7fffffff;
 
-/** The action for every number 0..maxNumber of the arch's table; checks the table as it goes. */
-export function syscallActions(arch: ElfMachine): SyscallAction[] {
-  const { syscalls, rules } = filterTargets[arch];
+/**
+ * The rules of `table` for `target`: all but those marked for another architecture. One marked
+ * for another architecture that `target` has too is a FilterError: it would be traced here
+ * without anyone having decided so.
+ */
+export function rulesFor(target: FilterTarget, table: AllowTable = allowTable): AllowTable {
+  const applies = (rule: AllowRule | FailRule): boolean => {
+    if (rule.only === undefined || rule.only === target.name) return true;
+    if (target.syscalls.has(rule.name)) {
+      throw new FilterError(`${target.name}: syscall ${rule.name} is marked ${rule.only}-only, but ${target.name} has it too`);
+    }
+    return false;
+  };
+  return { allow: table.allow.filter(applies), fail: table.fail.filter(applies) };
+}
+
+/**
+ * The action for every number 0..maxNumber of the target's table. A rule's name the target's
+ * table lacks is an UnknownSyscallError (a typo, or a syscall to mark `only`); a name twice, or a
+ * condition or errno the filter cannot encode, is a FilterError.
+ */
+export function syscallActions(target: FilterTarget, table: AllowTable = allowTable): SyscallAction[] {
+  const { name: arch, syscalls } = target;
+  const rules = rulesFor(target, table);
   const actions = new Array<SyscallAction>(syscalls.maxNumber + 1).fill(TRACE);
   const seen = new Set<string>();
   const claim = (name: string): number => {
@@ -90,7 +94,7 @@ export function syscallActions(arch: ElfMachine): SyscallAction[] {
   return actions;
 }
 
-function checkCondition(arch: ElfMachine, name: string, c: ArgCondition): void {
+function checkCondition(arch: ArchName, name: string, c: ArgCondition): void {
   const u32 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
   const bad = (why: string): never => {
     throw new FilterError(`${arch}: ${name}: ${why}`);
@@ -104,28 +108,26 @@ function checkCondition(arch: ElfMachine, name: string, c: ArgCondition): void {
   }
 }
 
-/** Builds the filter for `arch` and returns it as struct sock_filter[] bytes, ready for seccomp(2). */
-export function buildFilter(arch: ElfMachine, opts: FilterOptions): Uint8Array {
-  return encodeProgram(compileFilter(arch, opts));
+/** Builds the filter for `target` and returns it as struct sock_filter[] bytes, ready for seccomp(2). */
+export function buildFilter(target: FilterTarget, opts: FilterOptions): Uint8Array {
+  return encodeProgram(compileFilter(target, opts));
 }
 
-export function compileFilter(arch: ElfMachine, opts: FilterOptions): SockFilter[] {
-  const target = filterTargets[arch];
-  if (target === undefined) throw new FilterError(`no seccomp filter for architecture ${String(arch)}`);
+export function compileFilter(target: FilterTarget, opts: FilterOptions): SockFilter[] {
   const { ownPid } = opts;
   if (!Number.isInteger(ownPid) || ownPid < 1 || ownPid > PID_T_MAX) {
     // 0 would turn kill(0, sig), a signal to the whole process group, into "the process itself".
     throw new FilterError(`ownPid must be the installing process's pid (a positive integer), not ${ownPid}`);
   }
-  const segments = toSegments(syscallActions(arch));
+  const segments = toSegments(syscallActions(target));
   const asm = new BpfAssembler();
 
   const sameArch = new Label("arch ok");
   asm.loadWord(SECCOMP_DATA_ARCH).jump("jeq", target.auditArch, sameArch).ret(SECCOMP_RET_KILL_PROCESS).bind(sameArch);
   asm.loadWord(SECCOMP_DATA_NR);
-  if (target.hasX32) {
+  if (target.x32SyscallBit !== undefined) {
     const native = new Label("not x32");
-    asm.jump("jset", X32_SYSCALL_BIT, undefined, native).ret(SECCOMP_RET_ERRNO | ENOSYS).bind(native);
+    asm.jump("jset", target.x32SyscallBit, undefined, native).ret(SECCOMP_RET_ERRNO | ENOSYS).bind(native);
   }
   emitSearch(asm, segments, 0, segments.length - 1, ownPid);
   return asm.assemble();

@@ -1,5 +1,6 @@
-// The shape of the per-architecture allow tables (src/arch/<arch>/allow.ts), and the argument
-// conditions both architectures share. A syscall no table names is traced: the tracer decides.
+// The shape of the allow table (allow.ts) and the argument conditions its entries test. A syscall
+// the table does not name is traced: the tracer decides.
+import type { ArchName } from "../arch/arch.ts";
 import {
   AF_UNIX,
   CLONE_NEWCGROUP,
@@ -55,6 +56,8 @@ export type ArgCondition =
 /** A syscall the filter lets through without a stop, always or when `when` holds. */
 export interface AllowRule {
   readonly name: string;
+  /** The one architecture that has this syscall; absent when every architecture has it. */
+  readonly only?: ArchName;
   /** One line: why this cannot reach outside the process. */
   readonly why: string;
   readonly when?: ArgCondition;
@@ -63,11 +66,14 @@ export interface AllowRule {
 /** A syscall the filter fails with `errno` itself, without running it and without a stop. */
 export interface FailRule {
   readonly name: string;
+  /** As for AllowRule. */
+  readonly only?: ArchName;
   readonly errno: number;
   readonly why: string;
 }
 
-export interface ArchRules {
+/** The filter's rules by syscall name, for every architecture. */
+export interface AllowTable {
   readonly allow: readonly AllowRule[];
   readonly fail: readonly FailRule[];
 }

@@ -3,9 +3,10 @@
 // it, then execs the target. The tracer installs the filter at that exec (inject.ts), so this
 // loads nothing else: no CLI, no logger, no filter code.
 import { readFileSync } from "node:fs";
-import { cString, cStringArray, environmentArray } from "../syscalls/cstrings.ts";
-import { errno, errnoName, getpid, kill, raw } from "../syscalls/libc.ts";
-import { SIGSTOP } from "../syscalls/ptrace.ts";
+import { errorLine, writeFully } from "../output.ts";
+import { cString, cStringArray, environmentArray } from "../libc/cstrings.ts";
+import { errno, errnoName, getpid, kill, raw } from "../libc/libc.ts";
+import { SIGSTOP } from "../libc/ptrace.ts";
 import { CHILD_ENV } from "./stage.ts";
 
 export interface ChildRequest {
@@ -24,7 +25,7 @@ function tracerPid(): number {
 }
 
 function die(message: string, status: number): never {
-  process.stderr.write(`gomodjail: ${message}\n`);
+  writeFully(2, errorLine(message));
   process.exit(status);
 }
 

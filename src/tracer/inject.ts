@@ -10,9 +10,9 @@
 // over the entry point, the registers hold the call, and the tracee runs to the call's own exit
 // stop. Everything is put back before it resumes.
 import type { Arch } from "../arch/arch.ts";
-import { errnoName, waitpid } from "../syscalls/libc.ts";
-import { RemoteMemory, writeRemote } from "../syscalls/memory.ts";
-import { decodeWaitStatus, pokeWord, resumeToSyscall, SIGTRAP, SYSCALL_STOP_SIGNAL, WALL } from "../syscalls/ptrace.ts";
+import { errnoName, waitpid } from "../libc/libc.ts";
+import { RemoteMemory, writeRemote } from "../libc/memory.ts";
+import { decodeWaitStatus, pokeWord, resumeToSyscall, SIGTRAP, SYSCALL_STOP_SIGNAL, WALL } from "../libc/ptrace.ts";
 import { TracerError } from "./errors.ts";
 
 const PR_SET_NO_NEW_PRIVS = 38;

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { Arch } from "../arch/arch.ts";
 import type { Tracee } from "../decision/tracee.ts";
-import { RemoteMemory } from "../syscalls/memory.ts";
+import { RemoteMemory } from "../libc/memory.ts";
 
 export function liveTracee(arch: Arch): Tracee {
   return {

@@ -3,12 +3,10 @@
 // own (see worker.ts); every ptrace request comes from that thread.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
-import { amd64 } from "../arch/amd64/regs.ts";
-import { arm64 } from "../arch/arm64/regs.ts";
-import { syscallName } from "../arch/syscalls.ts";
+import { arches, syscallName } from "../arch/arches.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
 import type { Profile } from "../policy/profile.ts";
-import { kill, SyscallError, waitpid } from "../syscalls/libc.ts";
+import { kill, SyscallError, waitpid } from "../libc/libc.ts";
 import {
   decodeWaitStatus,
   getEventMsg,
@@ -37,8 +35,8 @@ import {
   SIGTTOU,
   WALL,
   WNOTHREAD,
-} from "../syscalls/ptrace.ts";
-import { posixSpawn } from "../syscalls/spawn.ts";
+} from "../libc/ptrace.ts";
+import { posixSpawn } from "../libc/spawn.ts";
 import { buildFilter } from "../seccomp/filter.ts";
 import { TracerError } from "./errors.ts";
 import { installFilterAtExec } from "./inject.ts";
@@ -106,8 +104,8 @@ export interface TraceHooks {
 }
 
 function currentArch(): Arch {
-  if (process.arch === "x64") return amd64;
-  if (process.arch === "arm64") return arm64;
+  if (process.arch === "x64") return arches.amd64;
+  if (process.arch === "arm64") return arches.arm64;
   throw new TracerError(`unsupported architecture ${process.arch} (gomodjail runs on x86_64 and aarch64)`);
 }
 
@@ -121,7 +119,7 @@ function formatEntry(f: LogicalFrame | undefined): string {
  * under half a millisecond warm).
  */
 export function warmUpFilter(): void {
-  buildFilter(currentArch().name, { ownPid: process.pid });
+  buildFilter(currentArch(), { ownPid: process.pid });
 }
 
 /** Traces the program to its end. */
@@ -191,7 +189,7 @@ class Tracer {
     const stage = preExecStage({ path: this.req.path, argv: this.req.argv }, this.req.env, this.req.self);
     const pid = posixSpawn(stage.path, stage.argv, stage.env);
     // Built while the stage starts; the filter's own-pid rules name the root.
-    this.filter = buildFilter(this.arch.name, { ownPid: pid });
+    this.filter = buildFilter(this.arch, { ownPid: pid });
     // The stage stops itself; seize it only then, so it execs nothing before the tracer is there.
     const got = waitpid(pid, this.status, WUNTRACED);
     mark("stage_stopped");

@@ -1,5 +1,5 @@
 // How the unwinder reads a stopped process: a buffer that fills itself from the process's memory.
-// The tracer reads with process_vm_readv (src/syscalls/memory.ts); a replayed stop serves the
+// The tracer reads with process_vm_readv (src/libc/memory.ts); a replayed stop serves the
 // bytes that were read when it was recorded (src/decision/recorded-stop.ts).
 
 /** A reusable buffer and the read that fills it. */

@@ -6,7 +6,8 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { scanArm64 } from "../../src/arch/arm64/decode.ts";
 import { scanAmd64 } from "../../src/arch/amd64/decode.ts";
-import { type CodeRef, scanCode } from "../../src/arch/code.ts";
+import { arches } from "../../src/arch/arches.ts";
+import type { CodeRef } from "../../src/arch/code.ts";
 import { GoBinary } from "../../src/gobin/binary.ts";
 import { type GoArch, goBuild, goTool, goToolchains, repoRoot } from "../helpers/gobuild.ts";
 
@@ -100,7 +101,7 @@ function decodedRefs(prog: string, pattern: RegExp): string[] {
   for (let fn = 0; fn < t.funcCount; fn++) {
     if (!pattern.test(t.funcName(fn))) continue;
     const entry = t.funcEntry(fn);
-    scanCode(b.arch, b.elf.readAt(entry, t.funcEnd(fn) - entry)!, entry, (r) => {
+    arches[b.arch].scanCode(b.elf.readAt(entry, t.funcEnd(fn) - entry)!, entry, (r) => {
       if (r.kind === "syscall") out.push(`${r.pc.toString(16)} SYSCALL`);
       if (r.kind !== "call") return;
       const callee = t.findFunc(r.target);

@@ -12,7 +12,7 @@ import { ElfFile } from "../../src/elf/elf.ts";
 import { readBuildInfo } from "../../src/gobin/buildinfo.ts";
 import { Pclntab } from "../../src/gobin/pclntab.ts";
 import { G_STATUS, type RuntimeLayout, runtimeLayout } from "../../src/gobin/runtime-layout.ts";
-import { RemoteMemory } from "../../src/syscalls/memory.ts";
+import { RemoteMemory } from "../../src/libc/memory.ts";
 import { goBuild, goToolchains, goTool, repoRoot } from "../helpers/gobuild.ts";
 
 const glayoutDir = join(repoRoot, "test/fixtures/glayout");

@@ -3,9 +3,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { amd64 } from "../../src/arch/amd64/regs.ts";
+import { amd64 } from "../../src/arch/amd64/arch.ts";
 import type { Arch, ArchName } from "../../src/arch/arch.ts";
-import { arm64 } from "../../src/arch/arm64/regs.ts";
+import { arm64 } from "../../src/arch/arm64/arch.ts";
 import { Decider, type Decision } from "../../src/decision/decider.ts";
 import { openImage, type PolicedImage } from "../../src/decision/image.ts";
 import { outcomeOf, ReplayTracee, type RecordedOutcome, type RecordedStop } from "../../src/decision/recorded-stop.ts";

@@ -7,6 +7,7 @@ import { expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { arches } from "../../src/arch/arches.ts";
 import { buildFilter } from "../../src/seccomp/filter.ts";
 import { goCommand, goEnv, goToolchains, repoRoot } from "../helpers/gobuild.ts";
 
@@ -31,7 +32,7 @@ function buildProbe(): string {
 
 test("a Go program under the installed filter gets ENOSYS exactly for the traced calls", async () => {
   const proc = Bun.spawn([buildProbe()], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
-  proc.stdin.write(buildFilter(goarch, { ownPid: proc.pid }));
+  proc.stdin.write(buildFilter(arches[goarch], { ownPid: proc.pid }));
   await proc.stdin.end();
   const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   expect(stderr).toBe("");

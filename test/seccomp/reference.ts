@@ -1,15 +1,9 @@
 // The filter's intended decision, computed plainly from the allow tables (no BPF, no ranges, no
 // search): the specification the compiled program is checked against.
-import type { ElfMachine } from "../../src/elf/elf.ts";
-import {
-  ENOSYS,
-  SECCOMP_RET_ALLOW,
-  SECCOMP_RET_ERRNO,
-  SECCOMP_RET_KILL_PROCESS,
-  SECCOMP_RET_TRACE,
-  X32_SYSCALL_BIT,
-} from "../../src/seccomp/abi.ts";
-import { filterTargets } from "../../src/seccomp/filter.ts";
+import { arches } from "../../src/arch/arches.ts";
+import type { ArchName } from "../../src/arch/arch.ts";
+import { ENOSYS, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_TRACE } from "../../src/seccomp/abi.ts";
+import { rulesFor } from "../../src/seccomp/filter.ts";
 import type { ArgCondition } from "../../src/seccomp/rules.ts";
 import type { SeccompData } from "../helpers/bpf-interpreter.ts";
 
@@ -26,11 +20,12 @@ function holds(c: ArgCondition, args: readonly bigint[], ownPid: number): boolea
   }
 }
 
-export function referenceDecision(arch: ElfMachine, data: SeccompData, ownPid: number): number {
-  const { auditArch, syscalls, rules, hasX32 } = filterTargets[arch];
+export function referenceDecision(arch: ArchName, data: SeccompData, ownPid: number): number {
+  const { auditArch, syscalls, x32SyscallBit } = arches[arch];
+  const rules = rulesFor(arches[arch]);
   if (data.arch >>> 0 !== auditArch) return SECCOMP_RET_KILL_PROCESS;
   const nr = data.nr >>> 0;
-  if (hasX32 && (nr & X32_SYSCALL_BIT) !== 0) return SECCOMP_RET_ERRNO | ENOSYS;
+  if (x32SyscallBit !== undefined && (nr & x32SyscallBit) !== 0) return SECCOMP_RET_ERRNO | ENOSYS;
   const name = syscalls.name(nr);
   if (name === undefined) return SECCOMP_RET_TRACE;
   const allow = rules.allow.find((r) => r.name === name);

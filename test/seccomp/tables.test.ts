@@ -1,11 +1,15 @@
-// The generated syscall tables and the hand-written allow tables: known numbers, both directions
-// of lookup, and the policy invariants a change to an allow table must not break.
+// The generated syscall tables and the hand-written allow table: known numbers, both directions
+// of lookup, how the one table maps onto each architecture, and the policy invariants a change
+// to the allow table must not break.
 import { describe, expect, test } from "bun:test";
 import * as amd64 from "../../src/arch/amd64/syscalls.ts";
+import { arches } from "../../src/arch/arches.ts";
+import type { ArchName } from "../../src/arch/arch.ts";
 import * as arm64 from "../../src/arch/arm64/syscalls.ts";
-import type { ElfMachine } from "../../src/elf/elf.ts";
-import { filterTargets, syscallActions } from "../../src/seccomp/filter.ts";
-import { UnknownSyscallError } from "../../src/seccomp/syscall-table.ts";
+import { SyscallTable, UnknownSyscallError } from "../../src/arch/syscall-table.ts";
+import { allowTable } from "../../src/seccomp/allow.ts";
+import { FilterError, rulesFor, syscallActions } from "../../src/seccomp/filter.ts";
+import type { AllowTable } from "../../src/seccomp/rules.ts";
 
 describe("syscall tables", () => {
   test("amd64 numbers are the x86_64 ABI's, through mseal (462)", () => {
@@ -52,7 +56,7 @@ describe("syscall tables", () => {
   });
 });
 
-const arches: ElfMachine[] = ["amd64", "arm64"];
+const archNames: ArchName[] = ["amd64", "arm64"];
 
 /** Syscalls that reach outside the process: never allowed without an argument check or a stop. */
 const mustTrace = [
@@ -85,9 +89,10 @@ const mustAllow = [
   "writev", "dup3", "memfd_create", "wait4", "waitid", "getcwd", "getuid", "geteuid", "uname", "rseq",
 ];
 
-describe.each(arches)("the %s allow table", (arch) => {
-  const { syscalls, rules } = filterTargets[arch];
-  const actions = syscallActions(arch);
+describe.each(archNames)("the %s allow table", (arch) => {
+  const { syscalls } = arches[arch];
+  const rules = rulesFor(arches[arch]);
+  const actions = syscallActions(arches[arch]);
   const actionOf = (name: string) => actions[syscalls.number(name)];
 
   test("names only syscalls the architecture has, each once, each with a reason", () => {
@@ -115,14 +120,38 @@ describe.each(arches)("the %s allow table", (arch) => {
 });
 
 test("amd64 and arm64 decide every syscall they share the same way", () => {
-  const a = syscallActions("amd64");
-  const b = syscallActions("arm64");
+  const a = syscallActions(arches.amd64);
+  const b = syscallActions(arches.arm64);
   const differences: string[] = [];
-  for (const name of filterTargets.amd64.syscalls.names) {
-    if (name === undefined || !filterTargets.arm64.syscalls.has(name)) continue;
-    const x = JSON.stringify(a[filterTargets.amd64.syscalls.number(name)]);
-    const y = JSON.stringify(b[filterTargets.arm64.syscalls.number(name)]);
+  for (const name of arches.amd64.syscalls.names) {
+    if (name === undefined || !arches.arm64.syscalls.has(name)) continue;
+    const x = JSON.stringify(a[arches.amd64.syscalls.number(name)]);
+    const y = JSON.stringify(b[arches.arm64.syscalls.number(name)]);
     if (x !== y) differences.push(`${name}: amd64 ${x}, arm64 ${y}`);
   }
   expect(differences).toEqual([]);
+});
+
+describe("one table for both architectures", () => {
+  test("every entry is on arm64 but the amd64-only ones, which arm64 lacks", () => {
+    const amd64Only = allowTable.allow.filter((r) => r.only === "amd64").map((r) => r.name);
+    expect(amd64Only.filter((n) => arches.arm64.syscalls.has(n))).toEqual([]);
+    expect(rulesFor(arches.arm64).allow.length).toBe(allowTable.allow.length - amd64Only.length);
+    expect(rulesFor(arches.amd64).allow.length).toBe(allowTable.allow.length);
+    expect(allowTable.allow.filter((r) => r.only === "arm64")).toEqual([]);
+  });
+
+  // A made-up architecture with three syscalls, for the errors.
+  const tiny = { ...arches.arm64, syscalls: new SyscallTable("arm64", [[0, "read"], [1, "write"], [2, "poll"]]) };
+  const table = (allow: AllowTable["allow"]): AllowTable => ({ allow, fail: [] });
+
+  test("a name the architecture lacks, not marked for another, is a typed error", () => {
+    expect(() => syscallActions(tiny, table([{ name: "read", why: "r" }, { name: "dup2", why: "d" }]))).toThrow(UnknownSyscallError);
+  });
+
+  test("an entry marked for another architecture is skipped, unless this one has it too", () => {
+    const actions = syscallActions(tiny, table([{ name: "read", why: "r" }, { name: "dup2", only: "amd64", why: "d" }]));
+    expect(actions.map((a) => a.kind)).toEqual(["allow", "trace", "trace"]);
+    expect(() => syscallActions(tiny, table([{ name: "poll", only: "amd64", why: "p" }]))).toThrow(FilterError);
+  });
 });

@@ -4,12 +4,12 @@
 // escapes). Code of theirs that the compiler inlined into other modules' functions is left to
 // `gomodjail analyze`, which reads everything, sources too.
 import type { Logger } from "pino";
+import { attributionOf, isConfined } from "../analyze/attribution.ts";
+import { analyzeBinary } from "../analyze/binary.ts";
+import { countKinds, formatKindCounts, type KindCounts } from "../analyze/findings.ts";
 import { GoBinary } from "../gobin/binary.ts";
 import type { Profile } from "../policy/profile.ts";
-import { ProgramError } from "../tracer/errors.ts";
-import { analyzeBinary } from "./binary.ts";
-import { countKinds, formatKindCounts, type KindCounts } from "./findings.ts";
-import { attributionOf, isConfined } from "./attribution.ts";
+import { ProgramError } from "./errors.ts";
 
 interface ConfinedFindings {
   module: string;

@@ -1,6 +1,8 @@
-// amd64 registers: struct user_regs_struct (NT_PRSTATUS) from <sys/user.h>.
+// amd64: the x86_64 syscall ABI, registers (struct user_regs_struct, NT_PRSTATUS, from
+// <sys/user.h>) and Go's conventions on it.
 import type { Arch, CallerSlot, InjectedCall, SyscallRegs } from "../arch.ts";
-import { NT_PRSTATUS, RegSet } from "../../syscalls/ptrace.ts";
+import { NT_PRSTATUS, RegSet } from "../../libc/ptrace.ts";
+import { scanAmd64 } from "./decode.ts";
 import { syscalls } from "./syscalls.ts";
 
 // Word indexes in user_regs_struct.
@@ -19,12 +21,29 @@ const RSP = 19;
 const FS_BASE = 21;
 const USER_REGS_SIZE = 27 * 8;
 
+/** EM_X86_64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE (linux/audit.h) */
+const AUDIT_ARCH_X86_64 = 0xc000003e;
+/** x32 syscalls are x86_64's numbers with this bit set, under the same audit arch. */
+const X32_SYSCALL_BIT = 0x40000000;
+
 const regs = new RegSet(NT_PRSTATUS, USER_REGS_SIZE);
 /** Where the syscall instruction takes its arguments, in order. */
 const ARGS = [RDI, RSI, RDX, R10, R8, R9];
 
 export const amd64: Arch = {
   name: "amd64",
+  elfMachine: 62, // EM_X86_64
+  relativeRelocation: 8, // R_X86_64_RELATIVE
+  auditArch: AUDIT_ARCH_X86_64,
+  x32SyscallBit: X32_SYSCALL_BIT,
+  // Variable-length instructions: pc deltas count bytes.
+  instructionQuantum: 1,
+  // Always in TLS: without a PT_TLS segment the runtime sets the thread pointer itself and uses
+  // -8(FS); with one (cgo, PIE) g is runtime.tlsg in the executable's block (variant II).
+  goTls: { register: "fs_base", symbol: "runtime.tlsg", block: { kind: "below" }, withoutSegment: { offset: -8 } },
+  scanCode: scanAmd64,
+  // Go puts no data in the text: a sweep decodes only real instructions.
+  exactCodeScan: true,
   regs,
   readSyscallRegs(tid: number): SyscallRegs {
     regs.get(tid);

@@ -1,11 +1,11 @@
 // One architecture's syscall numbers, both ways: number -> name for logs, name -> number for
 // compiling the filter. The data lives in src/arch/<arch>/syscalls.ts (generated).
-import type { ElfMachine } from "../elf/elf.ts";
+import type { ArchName } from "./arch.ts";
 
 /** A syscall name the architecture does not have (a typo in a table, or an arch difference). */
 export class UnknownSyscallError extends Error {
   constructor(
-    readonly arch: ElfMachine,
+    readonly arch: ArchName,
     readonly syscall: string,
   ) {
     super(`${arch} has no syscall named "${syscall}"`);
@@ -21,7 +21,7 @@ export class SyscallTable {
   private readonly numbers: ReadonlyMap<string, number>;
 
   constructor(
-    readonly arch: ElfMachine,
+    readonly arch: ArchName,
     entries: readonly (readonly [number, string])[],
   ) {
     const names: (string | undefined)[] = [];

@@ -1,6 +1,8 @@
-// arm64 registers: struct user_pt_regs (NT_PRSTATUS): x0..x30, sp, pc, pstate.
+// arm64: the AArch64 syscall ABI, registers (struct user_pt_regs, NT_PRSTATUS: x0..x30, sp,
+// pc, pstate) and Go's conventions on it.
 import type { Arch, CallerSlot, InjectedCall, SyscallRegs } from "../arch.ts";
-import { NT_ARM_SYSTEM_CALL, NT_ARM_TLS, NT_PRSTATUS, RegSet } from "../../syscalls/ptrace.ts";
+import { NT_ARM_SYSTEM_CALL, NT_ARM_TLS, NT_PRSTATUS, RegSet } from "../../libc/ptrace.ts";
+import { scanArm64 } from "./decode.ts";
 import { syscalls } from "./syscalls.ts";
 
 const X0 = 0;
@@ -11,6 +13,9 @@ const SP = 31;
 const PC = 32;
 const USER_PT_REGS_SIZE = 34 * 8;
 
+/** EM_AARCH64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE (linux/audit.h) */
+const AUDIT_ARCH_AARCH64 = 0xc00000b7;
+
 const regs = new RegSet(NT_PRSTATUS, USER_PT_REGS_SIZE);
 // The syscall number lives in its own regset: x8 is only its source at syscall entry.
 const syscallNr = new RegSet(NT_ARM_SYSTEM_CALL, 4);
@@ -19,6 +24,22 @@ const tls = new RegSet(NT_ARM_TLS, 8);
 
 export const arm64: Arch = {
   name: "arm64",
+  elfMachine: 183, // EM_AARCH64
+  relativeRelocation: 1027, // R_AARCH64_RELATIVE
+  auditArch: AUDIT_ARCH_AARCH64,
+  x32SyscallBit: undefined,
+  // Every instruction is 4 bytes: pc deltas count instructions.
+  instructionQuantum: 4,
+  // In TLS only in cgo binaries, as runtime.tls_g after the two-pointer TCB (variant I).
+  goTls: {
+    register: "tpidr_el0",
+    symbol: "runtime.tls_g",
+    block: { kind: "above", tcbSize: 16 },
+    withoutSegment: { reason: "arm64 binaries keep g in TLS only when they use cgo; otherwise only in R28" },
+  },
+  scanCode: scanArm64,
+  // Literal pools sit among the instructions and decode as whatever they spell.
+  exactCodeScan: false,
   regs,
   readSyscallRegs(tid: number): SyscallRegs {
     regs.get(tid);

@@ -1,0 +1,11 @@
+// The architectures gomodjail runs on, by name.
+import { amd64 } from "./amd64/arch.ts";
+import type { Arch, ArchName } from "./arch.ts";
+import { arm64 } from "./arm64/arch.ts";
+
+export const arches: Readonly<Record<ArchName, Arch>> = { amd64, arm64 };
+
+/** A syscall's name for logs, or syscall_N for a number the architecture's table does not know. */
+export function syscallName(arch: ArchName, nr: number): string {
+  return arches[arch].syscalls.name(nr) ?? `syscall_${nr}`;
+}
