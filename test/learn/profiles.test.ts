@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { loadProfile, parseProfile, type Policy, policyOf } from "../../src/policy/profile.ts";
 import { repoRoot } from "../helpers/gobuild.ts";
 import { bun, gomodjailEntry, runGomodjail } from "../helpers/gomodjail.ts";
+import { shfmtFiles, uglyShell } from "../helpers/shfmt-inputs.ts";
 
 const profiles = join(repoRoot, "examples/profiles");
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", LANG: "C.UTF-8" };
@@ -82,22 +83,13 @@ function comparePolicies(profile: string, learnedText: string): { reviewed: Reco
 
 describe("shfmt 3.6.0 (Debian)", () => {
   const shfmt = "/usr/bin/shfmt";
-  const ugly = 'if [ -n "$x" ];then\necho   "hi"\nfi\nfoo() {  bar;}\n';
-  const files = {
-    "ugly.sh": ugly,
-    "w.sh": ugly,
-    ".editorconfig": "[*.sh]\nindent_style = space\nindent_size = 3\n",
-    "dir/a.sh": ugly,
-    "dir/b.sh": "echo fine\n",
-    "dir/script": "#!/bin/bash\necho  ok\n",
-    "dir/notes.txt": "not shell\n",
-  };
+  const files = shfmtFiles;
 
   test("learned from its everyday commands: the reviewed policy; editorconfig and renameio made their calls themselves", async () => {
     program(shfmt);
     const workloads: Workload[] = [
       { argv: [shfmt, "ugly.sh"] },
-      { argv: [shfmt, "-i", "4", "-ci"], stdin: ugly },
+      { argv: [shfmt, "-i", "4", "-ci"], stdin: uglyShell },
       { argv: [shfmt, "-d", "ugly.sh"] },
       { argv: [shfmt, "-l", "dir"] },
       { argv: [shfmt, "-f", "."] },

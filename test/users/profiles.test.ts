@@ -12,6 +12,7 @@ import { inspectBinary } from "../../src/cli/inspect.ts";
 import { repoRoot } from "../helpers/gobuild.ts";
 import { gomodjailCommand, runGomodjail } from "../helpers/gomodjail.ts";
 import { emptyDir, removeDirs, runCommand } from "./helpers.ts";
+import { shfmtFiles, uglyShell } from "../helpers/shfmt-inputs.ts";
 
 afterAll(removeDirs);
 
@@ -151,16 +152,7 @@ const noModuleInfo = (exe: string) => [`level=WARN msg="binary has no module inf
 describe("shfmt 3.6.0 (Debian)", () => {
   const shfmt = "/usr/bin/shfmt";
   const profile = "shfmt-3.6.0.mod";
-  const ugly = 'if [ -n "$x" ];then\necho   "hi"\nfi\nfoo() {  bar;}\n';
-  const files = {
-    "ugly.sh": ugly,
-    "w.sh": ugly,
-    ".editorconfig": "[*.sh]\nindent_style = space\nindent_size = 3\n",
-    "dir/a.sh": ugly,
-    "dir/b.sh": "echo fine\n",
-    "dir/script": "#!/bin/bash\necho  ok\n",
-    "dir/notes.txt": "not shell\n",
-  };
+  const files = shfmtFiles;
 
   test("the profile names modules with code in it, and confines pkg/diff, x/sys and x/term", () => {
     expectProfileCovers(program(shfmt), profile, ["github.com/pkg/diff", "golang.org/x/sys", "golang.org/x/term"]);
@@ -168,7 +160,7 @@ describe("shfmt 3.6.0 (Debian)", () => {
 
   const everyday: [string, Everyday][] = [
     ["a file, with the .editorconfig's indentation", { argv: [shfmt, "ugly.sh"] }],
-    ["stdin", { argv: [shfmt, "-i", "4", "-ci"], stdin: ugly }],
+    ["stdin", { argv: [shfmt, "-i", "4", "-ci"], stdin: uglyShell }],
     ["-d (a diff, exit status 1)", { argv: [shfmt, "-d", "ugly.sh"] }],
     ["-l on a directory", { argv: [shfmt, "-l", "dir"] }],
     ["-f (find shell files)", { argv: [shfmt, "-f", "."] }],
