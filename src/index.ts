@@ -13,7 +13,7 @@ import type { PackRequest, PackResult } from "./pack/write.ts";
 import type { BlockSummary } from "./tracer/tally.ts";
 import type { BlockedSyscall } from "./tracer/tracer.ts";
 
-export { inspectBinary as inspect, type InspectReport, type ModuleReport } from "./cli/inspect.ts";
+export { inspectBinary as inspect, type InspectReport, type ModuleReport } from "./analyze/inspect.ts";
 export { GoModError } from "./policy/gomod.ts";
 export { confinedModules, loadProfile, parseProfile, type Policy, PolicyError, type Profile, policyOf } from "./policy/profile.ts";
 export { CacheError, PackError } from "./pack/errors.ts";

@@ -10,7 +10,7 @@ import { constraintsHold, nameMatches } from "../../src/analyze/build-constraint
 import { canImport, classifyCallee, symbolParts } from "../../src/analyze/callees.ts";
 import type { Finding } from "../../src/analyze/findings.ts";
 import { type AnalysisReport, analyzeProgram, type ModuleAnalysis } from "../../src/analyze/report.ts";
-import { inspectBinary } from "../../src/cli/inspect.ts";
+import { inspectBinary } from "../../src/analyze/inspect.ts";
 import { type GoArch, goBuild, goToolchains, repoRoot } from "../helpers/gobuild.ts";
 import { runGomodjail } from "../helpers/gomodjail.ts";
 

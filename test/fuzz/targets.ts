@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatReport, inspectBinary } from "../../src/cli/inspect.ts";
+import { inspectBinary } from "../../src/analyze/inspect.ts";
+import { formatReport } from "../../src/cli/inspect.ts";
 import { ElfError, ElfFile } from "../../src/elf/elf.ts";
 import { type BuildInfo, BuildInfoError, parseModInfo, readBuildInfo, unquoteGo } from "../../src/gobin/buildinfo.ts";
 import { ModuleIndex, packageOfSymbol, SourceFileIndex, sourceLayout, unescapePath } from "../../src/gobin/modules.ts";

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inspectBinary } from "../../src/cli/inspect.ts";
+import { inspectBinary } from "../../src/analyze/inspect.ts";
 import { type Policy, parseProfile, policyOf } from "../../src/policy/profile.ts";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
 import { blockedLines, runGomodjail } from "../helpers/gomodjail.ts";

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
-import { inspectBinary } from "../../src/cli/inspect.ts";
+import { inspectBinary } from "../../src/analyze/inspect.ts";
 import { repoRoot } from "../helpers/gobuild.ts";
 import { gomodjailCommand, runGomodjail } from "../helpers/gomodjail.ts";
 import { emptyDir, removeDirs, runCommand } from "./helpers.ts";
