@@ -29,10 +29,16 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-test("the tarball holds the bin script, the sources, package.json and the README, and nothing else", () => {
+test("the tarball holds the bin script, the sources, the design notes they cite, package.json and the README, and nothing else", () => {
   const listed = Bun.spawnSync(["tar", "tzf", tarball], { stdout: "pipe" }).stdout.toString().trim().split("\n");
   const files = listed.map((f) => f.replace(/^package\//, "")).sort();
-  const expected = ["README.md", "bin/gomodjail.js", "package.json", ...sourceFiles(join(repoRoot, "src")).filter((f) => f.endsWith(".ts"))].sort();
+  const expected = [
+    "README.md",
+    "bin/gomodjail.js",
+    "package.json",
+    ...sourceFiles(join(repoRoot, "src")).filter((f) => f.endsWith(".ts")),
+    ...sourceFiles(join(repoRoot, "docs")),
+  ].sort();
   expect(files).toEqual(expected);
   expect(files).toContain("src/tracer/worker.ts");
   expect(files).toContain("src/index.ts");
