@@ -3,40 +3,17 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
-import { type InspectOptions, main, type MainIO } from "../../src/cli/main.ts";
+import type { MainIO } from "../../src/cli/main.ts";
 import { unsupportedPlatform } from "../../src/cli/platform.ts";
 import { confinedModules } from "../../src/policy/profile.ts";
-import type { RunRequest } from "../../src/tracer/run.ts";
+import { type CliOutcome, runCli } from "../helpers/cli.ts";
 
 const repoRoot = join(import.meta.dir, "../..");
 const dockerMod = join(repoRoot, "test/fixtures/profiles/docker-26.1.3.mod");
 
-interface Outcome {
-  status: number;
-  stdout: string;
-  stderr: string;
-  runs: RunRequest[];
-  inspections: [string, InspectOptions][];
-}
-
 /** Runs main() in-process with a recording jail, unless `io` supplies another. */
-async function cli(args: string[], io: Partial<MainIO> = {}): Promise<Outcome> {
-  const out: Outcome = { status: -1, stdout: "", stderr: "", runs: [], inspections: [] };
-  out.status = await main(args, {
-    stdout: (s) => (out.stdout += s),
-    stderr: (s) => (out.stderr += s),
-    env: {},
-    runJail: async (request) => {
-      out.runs.push(request);
-      return { status: 42, exitCode: 42, signal: undefined, blocked: [] };
-    },
-    inspectCommand: async (prog, options) => {
-      out.inspections.push([prog, options]);
-      return 7;
-    },
-    ...io,
-  });
-  return out;
+function cli(args: string[], io: Partial<MainIO> = {}): Promise<CliOutcome> {
+  return runCli(args, { io });
 }
 
 function writeTemp(name: string, text: string): string {

@@ -3,26 +3,14 @@
 // the usage errors, each one line and exit status 1.
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { main } from "../../src/cli/main.ts";
-import type { RunRequest } from "../../src/tracer/run.ts";
 import type { BlockedSyscall } from "../../src/tracer/tracer.ts";
+import { runCli } from "../helpers/cli.ts";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
 
 const goMod = join(repoRoot, "test/fixtures/learn/app/go.mod");
 
-async function cli(args: string[], events: BlockedSyscall[] = []) {
-  const out = { status: -1, stdout: "", stderr: "", runs: [] as RunRequest[] };
-  out.status = await main(args, {
-    stdout: (s) => (out.stdout += s),
-    stderr: (s) => (out.stderr += s),
-    env: {},
-    runJail: async (request) => {
-      out.runs.push(request);
-      for (const e of events) request.onBlocked?.(e);
-      return { status: 0, exitCode: 0, signal: undefined, blocked: [] };
-    },
-  });
-  return out;
+function cli(args: string[], events: BlockedSyscall[] = []) {
+  return runCli(args, { events, jailStatus: 0 });
 }
 
 const readerCall: BlockedSyscall = {
