@@ -52,7 +52,8 @@ export function preExecStage(target: ChildRequest, env: Record<string, string | 
     const script = [
       "kill -STOP $$",
       // The user's IFS stays theirs; anything that does not read as a TracerPid leaves t empty.
-      't=; while IFS=" \t" read -r k v; do case $k in TracerPid:) t=$v;; esac; done </proc/$$/status',
+      // The shell reads a byte per read(2): stop at the TracerPid line (the eighth), not the end.
+      't=; while IFS=" \t" read -r k v; do case $k in TracerPid:) t=$v; break;; esac; done </proc/$$/status',
       'case $t in ""|0) echo "gomodjail: internal error: the pre-exec stage was resumed without a tracer" >&2; exit 126;; esac',
       ...restore,
       'exec "$0" "$@"',
