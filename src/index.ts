@@ -6,7 +6,7 @@
 // run() traces the program on a Worker thread, so the caller's event loop keeps running while
 // the program runs. The program inherits this process's stdin, stdout, stderr and environment;
 // gomodjail's records (Blocked lines, warnings) go to the caller's logger.
-import type { Logger } from "pino";
+import type { Logger } from "./log-format.ts";
 import { createLogger } from "./log.ts";
 import { applyPolicyFlags, confinesAnyModule, loadProfile, type Policy, PolicyError, type Profile } from "./policy/profile.ts";
 import type { PackRequest, PackResult } from "./pack/write.ts";

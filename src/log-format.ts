@@ -1,10 +1,47 @@
-// The two line formats of gomodjail's log records, without pino: the tracer thread writes its
-// records (Blocked lines) with these, and does not load a logger. log.ts gives pino's records the
-// same text format; its JSON format is pino's own, which recordLine reproduces (a test holds them
-// equal).
+// The two line formats of gomodjail's log records, and a logger that writes them without pino:
+// the command line and the tracer thread log through it, since loading pino would cost their
+// start-up a few milliseconds. log.ts gives pino's records the same text format; its JSON format
+// is pino's own, which recordLine reproduces (a test holds them equal).
 
 export type LogFormat = "text" | "json";
 export const logFormats: readonly LogFormat[] = ["text", "json"];
+
+/** `$DEBUG` turns debugging on unless it is empty, "0" or "false". */
+export function debugRequested(value: string | undefined): boolean {
+  return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
+}
+
+/** A log call: fields and a message, or a message alone (pino's argument order). */
+export interface LogFn {
+  (fields: object, msg: string): void;
+  (msg: string): void;
+}
+
+/** What gomodjail logs through. A pino Logger has this shape, so a library caller can pass one. */
+export interface Logger {
+  error: LogFn;
+  warn: LogFn;
+  info: LogFn;
+  debug: LogFn;
+}
+
+export interface LineLoggerOptions {
+  debug: boolean;
+  format: LogFormat;
+  /** Gets each line, synchronously (a line logged just before exit is never lost). */
+  write: (line: string) => void;
+}
+
+/** A Logger that writes each record as one line of `format`; debug records only in debug mode. */
+export function lineLogger(options: LineLoggerOptions): Logger {
+  const at =
+    (level: string): LogFn =>
+    (fieldsOrMsg: object | string, msg?: string) =>
+      typeof fieldsOrMsg === "string"
+        ? options.write(recordLine(options.format, level, fieldsOrMsg, {}))
+        : options.write(recordLine(options.format, level, msg ?? "", fieldsOrMsg as Record<string, unknown>));
+  return { error: at("error"), warn: at("warn"), info: at("info"), debug: options.debug ? at("debug") : () => {} };
+}
 
 /** One record as a line of `format`, as the logger of log.ts writes it (level in upper case). */
 export function recordLine(format: LogFormat, level: string, msg: string, fields: Record<string, unknown>): string {
@@ -27,13 +64,20 @@ function logfmtValue(value: unknown): string {
   return needsQuoting(s) ? goQuote(s) : s;
 }
 
+/** Compiled on first use: a Unicode property class costs about 2 ms to build, and most values are ASCII. */
+let printableBeyondAscii: RegExp | undefined;
+
 /** Printable as Go's strconv.IsPrint sees it: letters, marks, numbers, punctuation, symbols, ASCII space. */
-const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+function isPrint(ch: string): boolean {
+  if (ch.length === 1 && ch < "\x80") return ch >= " " && ch < "\x7f";
+  printableBeyondAscii ??= /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+  return printableBeyondAscii.test(ch);
+}
 
 function needsQuoting(s: string): boolean {
   if (s === "") return true;
   for (const ch of s) {
-    if (ch === " " || ch === "=" || ch === '"' || !printable.test(ch)) return true;
+    if (ch === " " || ch === "=" || ch === '"' || !isPrint(ch)) return true;
   }
   return false;
 }
@@ -56,7 +100,7 @@ function goQuote(s: string): string {
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
     if (ch in shortEscapes) out += shortEscapes[ch];
-    else if (printable.test(ch)) out += ch;
+    else if (isPrint(ch)) out += ch;
     else if (cp < 0x80) out += `\\x${cp.toString(16).padStart(2, "0")}`;
     else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, "0")}`;
     else out += `\\U${cp.toString(16).padStart(8, "0")}`;

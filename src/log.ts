@@ -1,9 +1,8 @@
-// Logging: pino records written synchronously (a line logged just before exit is never lost),
-// either as one logfmt line per record (`level=WARN msg=... key=value`) or as JSON lines.
+// The library's default logger: pino records written synchronously (a line logged just before exit
+// is never lost), either as one logfmt line per record (`level=WARN msg=... key=value`) or as JSON
+// lines, the formats of log-format.ts, whose lineLogger the command line uses instead.
 import pino, { type Logger } from "pino";
 import { type LogFormat, logfmtLine } from "./log-format.ts";
-
-export { type LogFormat, logFormats } from "./log-format.ts";
 
 /** Where records go: a file descriptor, or anything with a synchronous write(). */
 export type LogDestination = number | { write(line: string): unknown };
@@ -13,11 +12,6 @@ export interface LoggerOptions {
   format: LogFormat;
   /** Defaults to stderr. */
   destination?: LogDestination;
-}
-
-/** `$DEBUG` turns debugging on unless it is empty, "0" or "false". */
-export function debugRequested(value: string | undefined): boolean {
-  return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
 }
 
 export function createLogger(options: LoggerOptions): Logger {

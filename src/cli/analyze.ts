@@ -1,7 +1,7 @@
 // `gomodjail analyze PROG [--go-mod FILE] [--json]`: what in a Go program's modules a jail that
 // reads call stacks cannot hold (see src/analyze/report.ts). The exit status says whether a
 // confined module has any: 0 when none has, 3 when one has; errors are 1, as everywhere.
-import type { Logger } from "pino";
+import type { Logger } from "../log-format.ts";
 
 /** The exit status when a confined module has findings. */
 export const CONFINED_FINDINGS_STATUS = 3;

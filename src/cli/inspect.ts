@@ -1,7 +1,7 @@
 // `gomodjail inspect PROG [--go-mod FILE] [--json]`: what gomodjail sees in a Go program (Go
 // version, main module, architecture, PIE) and which modules its functions belong to, with the
 // policy each module gets, so a user can check what a policy will touch before running it.
-import type { Logger } from "pino";
+import type { Logger } from "../log-format.ts";
 import { formatKindCounts } from "../analyze/findings.ts";
 import { type InspectReport, inspectBinary } from "../analyze/inspect.ts";
 import { writeFully } from "../output.ts";

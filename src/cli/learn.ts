@@ -1,7 +1,7 @@
 // `gomodjail learn --go-mod FILE [-o OUT] [--from REPORT]... [--report FILE] [-- PROG [ARGS]...]`:
 // learns a policy (src/learn), writes the go.mod (stdout, or OUT whole), and tells on stderr what
 // it found: the unconfined modules and why, and what a reviewer should check.
-import { createLogger } from "../log.ts";
+import { lineLogger } from "../log-format.ts";
 import { evidenceBrief } from "../learn/describe.ts";
 import { learnedPolicy } from "../learn/findings.ts";
 import type { Learned } from "../learn/learn.ts";
@@ -51,10 +51,10 @@ export async function learnCommand(argv: string[], opts: LearnCommandOptions): P
   ]);
   for (const file of [opts.output, opts.report]) if (file !== undefined) checkWritable(file);
   // The tracer's warnings, without a ***Would block*** line per call: the summary says it all.
-  const logger = createLogger({
+  const logger = lineLogger({
     debug: opts.debug,
     format: "text",
-    destination: { write: (line: string) => (line.includes(`msg="***Would block***"`) ? undefined : opts.stderr(line)) },
+    write: (line) => (line.includes(`msg="***Would block***"`) ? undefined : opts.stderr(line)),
   });
   const runJail = opts.runJail ?? (await import("../tracer/run.ts")).runJail;
   const learned = await learnPolicy({ goMod: opts.goMod, from: opts.from, argv, logger, debug: opts.debug, runJail });

@@ -2,9 +2,8 @@
 // program to the jail. main() resolves to the exit status; it never throws and never exits.
 import { writeFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import type { Logger } from "pino";
 import packageJson from "../../package.json" with { type: "json" };
-import { createLogger, debugRequested, type LogFormat, logFormats } from "../log.ts";
+import { debugRequested, lineLogger, type LogFormat, type Logger, logFormats } from "../log-format.ts";
 import { errorLine, failureText, oneLine, writeFully } from "../output.ts";
 import { mark } from "../timeline.ts";
 import { applyPolicyFlags, confinedModules, confinesAnyModule, loadProfile, PolicyError, type Profile } from "../policy/profile.ts";
@@ -132,7 +131,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       if (opts.goMod === "") throw usage(run, "--go-mod: empty file name");
       if (opts.report === "") throw usage(run, "--report: empty file name");
       if (opts.goMod === undefined && policyFlags.length === 0 && !allowNoPolicy) throw new UsageError(noPolicyHint);
-      const logger = createLogger({ debug, format: opts.logFormat ?? "text", destination: { write: stderr } });
+      const logger = lineLogger({ debug, format: opts.logFormat ?? "text", write: stderr });
       let profile: Profile | undefined = opts.goMod === undefined ? undefined : loadProfile(opts.goMod);
       if (policyFlags.length > 0) {
         profile = applyPolicyFlags(profile, policyFlags, (msg, fields) => logger.warn(fields, msg));
@@ -173,7 +172,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .addOption(debugOption())
     .addHelpText("after", inspectExamples)
     .action(async (prog: string, opts: { goMod?: string; json?: boolean }) => {
-      const logger = createLogger({ debug, format: "text", destination: { write: stderr } });
+      const logger = lineLogger({ debug, format: "text", write: stderr });
       const inspectCommand = io.inspectCommand ?? (await import("./inspect.ts")).inspectCommand;
       status = await inspectCommand(prog, { goMod: opts.goMod, json: opts.json, logger });
     });
@@ -188,7 +187,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .addOption(debugOption())
     .addHelpText("after", analyzeHelp)
     .action(async (prog: string, opts: { goMod?: string; json?: boolean }) => {
-      const logger = createLogger({ debug, format: "text", destination: { write: stderr } });
+      const logger = lineLogger({ debug, format: "text", write: stderr });
       status = await (await import("./analyze.ts")).analyzeCommand(prog, { goMod: opts.goMod, json: opts.json, logger }, stdout);
     });
 
@@ -207,7 +206,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       if (!opts.goMod) throw usage(pack, "pack: --go-mod=FILE is required");
       if (opts.output === "") throw usage(pack, "--output: empty file name");
       if (opts.base === "") throw usage(pack, "--base: empty file name");
-      const logger = createLogger({ debug, format: "text", destination: { write: stderr } });
+      const logger = lineLogger({ debug, format: "text", write: stderr });
       status = await packCommand(prog, { goMod: opts.goMod, output: opts.output, base: opts.base, logger }, stdout);
     });
 

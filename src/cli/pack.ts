@@ -1,6 +1,6 @@
 // `gomodjail pack --go-mod=FILE [-o OUT] [--base FILE] PROG`: writes one executable that runs
 // PROG under the go.mod's policy. Light to import: the packing code loads when the command runs.
-import type { Logger } from "pino";
+import type { Logger } from "../log-format.ts";
 
 export interface PackCommandOptions {
   goMod: string;

@@ -2,7 +2,7 @@
 // module but the main one confined, reads the reports of earlier audited runs, checks that all
 // of them ran one build of the go.mod's program, and writes the go.mod with what each module did.
 import { readFileSync } from "node:fs";
-import type { Logger } from "pino";
+import type { Logger } from "../log-format.ts";
 import { type GoMod, GoModError, parseGoMod, readGoMod } from "../policy/gomod.ts";
 import { parseProfile, type Policy, type Profile } from "../policy/profile.ts";
 import { resolveProgram, type RunRequest, type RunResult } from "../tracer/run.ts";

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Logger } from "pino";
+import type { Logger } from "../log-format.ts";
 import { ElfError, ElfFile, type ElfMachine } from "../elf/elf.ts";
 import { CHILD_ENV, compiled } from "../tracer/stage.ts";
 import { PackError } from "./errors.ts";

@@ -5,7 +5,7 @@
 // gomodjail's own errors print one line and give status 1, as `gomodjail run` does.
 import { closeSync, openSync, readSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { createLogger, debugRequested } from "../log.ts";
+import { debugRequested, lineLogger } from "../log-format.ts";
 import { failureText, writeFully } from "../output.ts";
 import { runJail } from "../tracer/run.ts";
 import { cacheRoot, openCacheDir, unpackProgram } from "./cache.ts";
@@ -15,7 +15,7 @@ import { decodeManifest, type Manifest, profileOf } from "./manifest.ts";
 
 export async function runPacked(layout: PackedLayout, argv0: string, args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const debug = debugRequested(env.DEBUG);
-  const logger = createLogger({ debug, format: "text" });
+  const logger = lineLogger({ debug, format: "text", write: (line) => writeFully(2, line) });
   try {
     const manifest = readManifest(layout);
     const prog = unpackProgram(layout, manifest.name, openCacheDir(cacheRoot(env)));

@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, fchmodSync, fsyncSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { Logger } from "pino";
+import type { Logger } from "../log-format.ts";
 import { ElfFile } from "../elf/elf.ts";
 import { confinesAnyModule, loadProfile } from "../policy/profile.ts";
 import { checkFirstTarget } from "../tracer/target.ts";

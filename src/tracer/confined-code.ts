@@ -3,7 +3,7 @@
 // --strict refuses on the confined modules' code too (linkname pulls, plugin, reflect and unsafe
 // escapes). Code of theirs that the compiler inlined into other modules' functions is left to
 // `gomodjail analyze`, which reads everything, sources too.
-import type { Logger } from "pino";
+import type { Logger } from "../log-format.ts";
 import { attributionOf, isConfined } from "../analyze/attribution.ts";
 import { analyzeBinary } from "../analyze/binary.ts";
 import { countKinds, formatKindCounts, type KindCounts } from "../analyze/findings.ts";

@@ -1,8 +1,7 @@
 // `gomodjail run`: checks the request, starts the tracer thread, forwards signals to the target
 // and resolves to the exit status gomodjail should exit with.
 import { accessSync, constants, statSync } from "node:fs";
-import type { Logger } from "pino";
-import type { LogFormat } from "../log.ts";
+import type { LogFormat, Logger } from "../log-format.ts";
 import type { Profile } from "../policy/profile.ts";
 import { kill } from "../libc/libc.ts";
 import { ProgramError, TracerError } from "./errors.ts";

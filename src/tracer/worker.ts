@@ -27,7 +27,9 @@ export type WorkerMessage =
 
 declare const self: Worker;
 
+mark("tracer_thread_loaded");
 warmUpFilter();
+mark("filter_built");
 
 self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   mark("tracer_thread_ready");

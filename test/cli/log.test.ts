@@ -1,19 +1,26 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { createLogger, type LogFormat } from "../../src/log.ts";
-import { recordLine } from "../../src/log-format.ts";
+import { createLogger } from "../../src/log.ts";
+import { lineLogger, type LogFormat, type Logger, recordLine } from "../../src/log-format.ts";
 
 const repoRoot = join(import.meta.dir, "../..");
 
-function capture(format: LogFormat, debug = false) {
-  const lines: string[] = [];
-  const logger = createLogger({ debug, format, destination: { write: (line: string) => lines.push(line) } });
-  return { logger, lines };
+// The library's pino logger and the command line's line logger must write the same lines.
+const loggers = {
+  pino: (debug: boolean, format: LogFormat, write: (line: string) => void): Logger => createLogger({ debug, format, destination: { write } }),
+  line: (debug: boolean, format: LogFormat, write: (line: string) => void): Logger => lineLogger({ debug, format, write }),
+};
+
+for (const [name, make] of Object.entries(loggers)) {
+  function capture(format: LogFormat, debug = false) {
+    const lines: string[] = [];
+    const logger = make(debug, format, (line: string) => void lines.push(line));
+    return { logger, lines };
 }
 
 const blocked = { pid: 123, exe: "/x/y", syscall: "execve", entry: "/p/f.go:12:example.com/m.F", module: "example.com/m" };
 
-describe("text format", () => {
+describe(`${name} logger: text format`, () => {
   test("a blocked syscall is one logfmt line: level, msg, then the fields in order", () => {
     const { logger, lines } = capture("text");
     logger.warn(blocked, "***Blocked***");
@@ -50,7 +57,7 @@ describe("text format", () => {
   });
 });
 
-describe("json format", () => {
+describe(`${name} logger: json format`, () => {
   test("one JSON object per line, with no time, pid or hostname of gomodjail's own", () => {
     const { logger, lines } = capture("json");
     logger.warn(blocked, "***Blocked***");
@@ -61,7 +68,7 @@ describe("json format", () => {
   });
 });
 
-describe("the tracer thread's lines, written without pino", () => {
+describe(`${name} logger: the tracer thread's lines`, () => {
   const records: [string, Record<string, unknown>][] = [
     ["***Blocked***", blocked],
     ["***Would block***", { ...blocked, reason: "a syscall from C code on a thread without a goroutine" }],
@@ -78,6 +85,8 @@ describe("the tracer thread's lines, written without pino", () => {
     });
   }
 });
+
+}
 
 describe("file descriptor destination", () => {
   test("a line logged right before process.exit reaches stderr", () => {
