@@ -22,15 +22,11 @@ import {
 } from "./abi.ts";
 import { allowTable } from "./allow.ts";
 import { BpfAssembler, encodeProgram, Label, type SockFilter } from "./bpf.ts";
+import { FilterError } from "./errors.ts";
+import { checkOwnPid, fillOwnPid, type FilterTemplate } from "./template.ts";
 import type { AllowRule, AllowTable, ArgCondition, FailRule } from "./rules.ts";
 
-/** The allow table or the options cannot make a sound filter. */
-export class FilterError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "FilterError";
-  }
-}
+export { FilterError };
 
 export interface FilterOptions {
   /** The pid of the process that installs the filter (and keeps it across execve). */
@@ -110,15 +106,34 @@ function checkCondition(arch: ArchName, name: string, c: ArgCondition): void {
 
 /** Builds the filter for `target` and returns it as struct sock_filter[] bytes, ready for seccomp(2). */
 export function buildFilter(target: FilterTarget, opts: FilterOptions): Uint8Array {
-  return encodeProgram(compileFilter(target, opts));
+  return fillOwnPid(filterTemplate(target), opts.ownPid);
+}
+
+/** Two pids no rule names: the instructions where two compilations differ are the pid's. */
+const PROBE_PIDS = [PID_T_MAX - 1, PID_T_MAX - 2] as const;
+
+/**
+ * The filter of `target` for any pid, found by compiling it for two. Compiled ahead of time
+ * (templates.ts, by scripts/gen-filter-templates.ts), it spares each run the compilation.
+ */
+export function filterTemplate(target: FilterTarget): FilterTemplate {
+  const [a, b] = PROBE_PIDS.map((ownPid) => compileFilter(target, { ownPid })) as [SockFilter[], SockFilter[]];
+  const ownPidSlots: number[] = [];
+  const shapeDiffers = () => new FilterError(`${target.name}: the filter's shape depends on the pid`);
+  if (a.length !== b.length) throw shapeDiffers();
+  a.forEach((x, i) => {
+    const y = b[i]!;
+    if (x.code !== y.code || x.jt !== y.jt || x.jf !== y.jf) throw shapeDiffers();
+    if (x.k === y.k) return;
+    if (x.k !== PROBE_PIDS[0] || y.k !== PROBE_PIDS[1]) throw shapeDiffers();
+    ownPidSlots.push(i);
+  });
+  return { program: encodeProgram(a), ownPidSlots };
 }
 
 export function compileFilter(target: FilterTarget, opts: FilterOptions): SockFilter[] {
   const { ownPid } = opts;
-  if (!Number.isInteger(ownPid) || ownPid < 1 || ownPid > PID_T_MAX) {
-    // 0 would turn kill(0, sig), a signal to the whole process group, into "the process itself".
-    throw new FilterError(`ownPid must be the installing process's pid (a positive integer), not ${ownPid}`);
-  }
+  checkOwnPid(ownPid);
   const segments = toSegments(syscallActions(target));
   const asm = new BpfAssembler();
 
@@ -192,7 +207,10 @@ function emitCondition(asm: BpfAssembler, c: ArgCondition, ownPid: number): void
   switch (c.kind) {
     case "oneOf": {
       const allow = new Label("allow");
-      const values = [...new Set(c.values.map((v) => (v === "ownPid" ? ownPid : v)))].sort((a, b) => a - b);
+      // The pid gets a comparison of its own, so that the program's shape does not depend on it
+      // (filterTemplate).
+      if (c.values.includes("ownPid")) asm.jump("jeq", ownPid, allow);
+      const values = [...new Set(c.values.filter((v) => v !== "ownPid"))].sort((a, b) => a - b);
       for (const [first, last] of runs(values)) {
         if (first === last) {
           asm.jump("jeq", first, allow);

@@ -1,9 +1,13 @@
 // The compiled filter, run on the BPF interpreter: every syscall number of both architectures,
 // a table of argument cases, foreign ABIs, and random inputs against the plain reference.
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { arches } from "../../src/arch/arches.ts";
-import type { ArchName } from "../../src/arch/arch.ts";
+import { type ArchName, hostArchName } from "../../src/arch/arch.ts";
+import { encodeProgram } from "../../src/seccomp/bpf.ts";
 import { buildFilter, compileFilter, FilterError, rulesFor } from "../../src/seccomp/filter.ts";
+import { targetFilter } from "../../src/seccomp/template.ts";
+import { templatesFile, templatesSource } from "../../scripts/gen-filter-templates.ts";
 import { checkProgram, decode, runFilter, type SeccompData } from "../helpers/bpf-interpreter.ts";
 import { referenceDecision } from "./reference.ts";
 
@@ -243,5 +247,22 @@ describe("buildFilter", () => {
     expect(bytes.length).toBe(compileFilter(arches.arm64, { ownPid }).length * 8);
     // The first instruction loads seccomp_data.arch: BPF_LD|BPF_W|BPF_ABS, k = 4.
     expect([...bytes.subarray(0, 8)]).toEqual([0x20, 0, 0, 0, 4, 0, 0, 0]);
+  });
+});
+
+describe("the compiled templates (src/seccomp/templates.ts)", () => {
+  test("hold the allow table as it is (else run: bun scripts/gen-filter-templates.ts)", () => {
+    expect(readFileSync(templatesFile, "utf8")).toBe(templatesSource());
+  });
+
+  test("give, filled with a pid, the filter compiled for that pid, whatever the pid's neighbours", () => {
+    // 1 sits next to prlimit64's 0: compiled as one range, the shape would change with the pid.
+    for (const pid of [1, 2, 4242, 0x7fffffff]) {
+      expect(targetFilter(pid)).toEqual(encodeProgram(compileFilter(arches[hostArchName()], { ownPid: pid })));
+    }
+  });
+
+  test("refuse a pid that is not a positive pid_t", () => {
+    expect(() => targetFilter(0)).toThrow(FilterError);
   });
 });
