@@ -29,13 +29,19 @@ async function start(): Promise<void> {
       return;
     }
   }
+  const args = process.argv.slice(2);
   // Its first word that is not an option names the command (only --debug may come before it).
-  if (process.argv.slice(2).find((a) => !a.startsWith("-")) === "run") (await import("./tracer/thread.ts")).startTracerThread();
+  // A run starts its tracer thread, and the stage of the program it will run, before the
+  // command line is even loaded.
+  const thread = args.find((a) => !a.startsWith("-")) === "run" ? await import("./tracer/thread.ts") : undefined;
+  if (thread) thread.startTracerThread((await import("./cli/early-stage.ts")).guessRunStage(args));
   const { main } = await import("./cli/main.ts");
   mark("cli_loaded");
+  const status = await main(args);
+  thread?.discardEarlyStage();
   // Exit as soon as the answer is known: tearing down the tracer thread and the runtime costs
   // more than the whole traced run of a small program (logs are written synchronously).
-  process.exit(await main(process.argv.slice(2)));
+  process.exit(status);
 }
 
 /** This executable's packed program, read through the open file (/proc/self/exe). */

@@ -12,6 +12,7 @@ export const PTRACE_SETREGSET = 0x4205;
 export const PTRACE_SEIZE = 0x4206;
 export const PTRACE_INTERRUPT = 0x4207;
 export const PTRACE_LISTEN = 0x4208;
+export const PTRACE_GET_SYSCALL_INFO = 0x420e;
 
 /** Syscall stops report SIGTRAP|0x80, told apart from a real SIGTRAP (used only while injecting). */
 export const PTRACE_O_TRACESYSGOOD = 0x1;
@@ -112,6 +113,23 @@ export class RegSet {
   }
 }
 
+/** struct ptrace_syscall_info: op at 0, then the entry's nr or the exit's rval at 24. */
+const syscallInfoBuffer = new BigInt64Array(11);
+const syscallInfoPtr = ptr(syscallInfoBuffer);
+const SYSCALL_INFO_ENTRY = 1;
+const SYSCALL_INFO_EXIT = 2;
+
+export type SyscallStop = { op: "entry"; nr: number } | { op: "exit"; rval: number } | { op: "other" };
+
+/** Where a thread at a syscall stop is, on any architecture (PTRACE_GET_SYSCALL_INFO, Linux 5.3). */
+export function syscallStop(tid: number): SyscallStop {
+  ptrace(PTRACE_GET_SYSCALL_INFO, tid, syscallInfoBuffer.byteLength, syscallInfoPtr);
+  const op = Number(syscallInfoBuffer[0]! & 0xffn);
+  if (op === SYSCALL_INFO_ENTRY) return { op: "entry", nr: Number(syscallInfoBuffer[3]!) };
+  if (op === SYSCALL_INFO_EXIT) return { op: "exit", rval: Number(syscallInfoBuffer[3]!) };
+  return { op: "other" };
+}
+
 const eventMsg = new BigUint64Array(1);
 const eventMsgPtr = ptr(eventMsg);
 
@@ -141,6 +159,20 @@ export function pokeWord(tid: number, addr: number, word: bigint): void {
 /** Leaves a thread in group-stop while still reporting what wakes it (PTRACE_LISTEN). */
 export function listen(tid: number): boolean {
   return tolerateGone(() => ptrace(PTRACE_LISTEN, tid, 0, 0));
+}
+
+/**
+ * Lets a tracee on from a stop of no concern to the tracer: a new task's first stop or the end of
+ * a group-stop (it runs on), a group-stop (SIGSTOP, SIGTSTP...: it stays stopped, and the tracer
+ * keeps hearing of SIGCONT), another event (it runs on), a signal on its way (delivered).
+ */
+export function continueFromStop(tid: number, signal: number, event: number): void {
+  if (event === PTRACE_EVENT_STOP) {
+    if (signal === SIGSTOP || signal === SIGTSTP || signal === SIGTTIN || signal === SIGTTOU) listen(tid);
+    else resume(tid);
+    return;
+  }
+  resume(tid, event === 0 ? signal : 0);
 }
 
 export function seize(pid: number, options: number): void {

@@ -1,13 +1,10 @@
 // `gomodjail run`: checks the request, starts the tracer thread, forwards signals to the target
 // and resolves to the exit status gomodjail should exit with.
-import { accessSync, constants, statSync } from "node:fs";
 import type { LogFormat, Logger } from "../log-format.ts";
 import type { Profile } from "../policy/profile.ts";
 import { kill } from "../libc/libc.ts";
 import { ProgramError, TracerError } from "./errors.ts";
-import { refuseConfinedFindings, warnConfinedFindings } from "./confined-code.ts";
-import { checkFirstTarget } from "./target.ts";
-import { withTracebackAncestors } from "../decision/godebug.ts";
+import { programEnvironment, resolveProgram } from "./program.ts";
 import { selfCommand } from "./stage.ts";
 import { tracerThread } from "./thread.ts";
 import { mark, processStart, timeline } from "../timeline.ts";
@@ -60,40 +57,16 @@ const SIGNAL_NUMBERS: Record<(typeof FORWARDED_SIGNALS)[number], number> = {
   SIGWINCH: 28,
 };
 
-/** Finds PROG like a shell does: a name without a slash is looked up in PATH. */
-export function resolveProgram(prog: string): string {
-  const path = prog.includes("/") ? prog : Bun.which(prog);
-  if (!path) throw new ProgramError(`${prog}: not found in PATH`);
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new ProgramError(`${prog}: no such file`);
-  }
-  if (!st.isFile()) throw new ProgramError(`${prog}: not a regular file`);
-  try {
-    accessSync(path, constants.X_OK);
-  } catch {
-    throw new ProgramError(`${prog}: permission denied (not executable)`);
-  }
-  return path;
-}
-
 export async function runJail(req: RunRequest): Promise<RunResult> {
   const [prog, ...args] = req.argv;
   if (prog === undefined) throw new ProgramError("no program to run");
   const path = resolveProgram(prog);
   const profile = req.profile;
-  if (profile) {
-    checkFirstTarget(path, profile);
-    if (req.strict) refuseConfinedFindings(path, profile);
-  }
-
-  mark("program_checked");
   const message: WorkerRequest = {
+    type: "run",
     path,
     argv: [req.argv0 ?? prog, ...args],
-    env: req.profile ? { ...process.env, GODEBUG: withTracebackAncestors(process.env.GODEBUG) } : { ...process.env },
+    env: programEnvironment(req.profile !== undefined),
     self: selfCommand(),
     startup: { processStart: processStart(), moments: timeline() },
     debug: req.debug,
@@ -118,6 +91,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
   });
 
   const tally = new BlockTally();
+  let warned: Promise<void> | undefined;
   try {
     const exit = await new Promise<TargetExit>((resolve, reject) => {
       worker.onerror = (e) => reject(new TracerError(`tracer thread failed: ${e.message}`));
@@ -129,6 +103,11 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
         switch (m.type) {
           case "started":
             targetPid = m.pid;
+            break;
+          case "admitted":
+            // Without --strict the check of the confined modules' code only warns: it reads the
+            // binary while the program runs.
+            if (profile && !req.strict) warned = import("./confined-code.ts").then(({ warnConfinedFindings }) => warnConfinedFindings(path, profile, req.logger));
             break;
           case "log":
             req.logger[m.level](m.fields, m.msg);
@@ -142,15 +121,16 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
             break;
           case "error": {
             if (req.debug && m.stack) req.logger.debug({ stack: m.stack }, "tracer error");
-            reject(new TracerError(m.message));
+            // The program's checks run where the program is held, at its exec (tracer.ts).
+            reject(m.name === "ProgramError" ? new ProgramError(m.message) : new TracerError(m.message));
             break;
           }
         }
       };
       worker.postMessage(message);
-      // Without --strict the check only warns: it reads the binary while the tracer thread starts the program.
-      if (profile && !req.strict) warnConfinedFindings(path, profile, req.logger);
+      mark("request_posted");
     });
+    await warned;
     return { status: exit.status, exitCode: exit.signal === undefined ? exit.status : undefined, signal: exit.signal, blocked: tally.entries() };
   } finally {
     for (const off of forwarders) off();

@@ -36,6 +36,8 @@ export interface Command {
   path: string;
   argv: string[];
   env: Record<string, string | undefined>;
+  /** The program the stage execs. */
+  target: string;
 }
 
 /**
@@ -56,11 +58,13 @@ export function preExecStage(target: ChildRequest, env: Record<string, string | 
       't=; while IFS=" \t" read -r k v; do case $k in TracerPid:) t=$v; break;; esac; done </proc/$$/status',
       'case $t in ""|0) echo "gomodjail: internal error: the pre-exec stage was resumed without a tracer" >&2; exit 126;; esac',
       ...restore,
+      // Stopped here, the tracer steps the shell through its exec (seized-stage.ts).
+      "kill -STOP $$",
       'exec "$0" "$@"',
     ].join("\n");
-    return { path: SHELL, argv: ["sh", "-c", script, ...target.argv], env };
+    return { path: SHELL, argv: ["sh", "-c", script, ...target.argv], env, target: target.path };
   }
-  return { path: self.path, argv: self.argv, env: { ...env, [CHILD_ENV]: JSON.stringify(target) } };
+  return { path: self.path, argv: self.argv, env: { ...env, [CHILD_ENV]: JSON.stringify(target) }, target: target.path };
 }
 
 /**

@@ -1,4 +1,4 @@
-// The tracer: spawns the target through the child stage, then follows every thread, fork and
+// The tracer: starts the target through the pre-exec stage, then follows every thread, fork and
 // exec of it, and judges each seccomp stop. It blocks in waitpid, so it runs on a thread of its
 // own (see worker.ts); every ptrace request comes from that thread.
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -8,39 +8,26 @@ import type { LogicalFrame } from "../gobin/pclntab.ts";
 import type { Profile } from "../policy/profile.ts";
 import { kill, SyscallError, waitpid } from "../libc/libc.ts";
 import {
+  continueFromStop,
   decodeWaitStatus,
   getEventMsg,
-  listen,
   PTRACE_EVENT_CLONE,
   PTRACE_EVENT_EXEC,
   PTRACE_EVENT_FORK,
   PTRACE_EVENT_SECCOMP,
-  PTRACE_EVENT_STOP,
   PTRACE_EVENT_VFORK,
-  PTRACE_O_EXITKILL,
-  PTRACE_O_TRACECLONE,
-  PTRACE_O_TRACEEXEC,
-  PTRACE_O_TRACEFORK,
-  PTRACE_O_TRACESECCOMP,
-  PTRACE_O_TRACESYSGOOD,
-  PTRACE_O_TRACEVFORK,
   resume,
-  seize,
-  SIGCONT,
   SIGKILL,
-  SIGSTOP,
   SIGTRAP,
-  SIGTSTP,
-  SIGTTIN,
-  SIGTTOU,
   WALL,
   WNOTHREAD,
 } from "../libc/ptrace.ts";
-import { posixSpawn } from "../libc/spawn.ts";
-import { buildFilter } from "../seccomp/filter.ts";
+import { refuseConfinedFindings } from "./confined-code.ts";
 import { TracerError } from "./errors.ts";
 import { installFilterAtExec } from "./inject.ts";
+import { discardStage, type EarlyStage, sameCommand, type SeizedStage, startStage } from "./seized-stage.ts";
 import { preExecStage } from "./stage.ts";
+import { checkFirstTarget } from "./target.ts";
 import { mark } from "../timeline.ts";
 import { ImageCache } from "./images.ts";
 import { Decider, type Decision } from "../decision/decider.ts";
@@ -52,7 +39,6 @@ import type { Verdict } from "../decision/verdict.ts";
 import { liveTracee } from "./live-tracee.ts";
 
 const EPERM = 1;
-const WUNTRACED = 2;
 
 export interface TraceRequest {
   /** The resolved path of PROG, and its argv (argv[0] as the user gave it). */
@@ -92,6 +78,8 @@ export interface BlockedSyscall {
 
 export interface TraceHooks {
   started(pid: number): void;
+  /** The target passed its checks at its exec, and runs from now on. */
+  admitted?(): void;
   blocked(event: BlockedSyscall): void;
   warn(msg: string, fields: Record<string, unknown>): void;
   /** Called for every judged syscall when debugging. */
@@ -103,7 +91,7 @@ export interface TraceHooks {
   recorded?(stop: RecordedStop): void;
 }
 
-function currentArch(): Arch {
+export function currentArch(): Arch {
   if (process.arch === "x64") return arches.amd64;
   if (process.arch === "arm64") return arches.arm64;
   throw new TracerError(`unsupported architecture ${process.arch} (gomodjail runs on x86_64 and aarch64)`);
@@ -114,17 +102,11 @@ function formatEntry(f: LogicalFrame | undefined): string {
 }
 
 /**
- * Compiles the filter once, for nothing: the tracer thread calls this while the main thread still
- * reads the command line, so that the real build, on the critical path, runs warm (about 2 ms cold,
- * under half a millisecond warm).
+ * Traces the program to its end. `early` is a stage seized before the request came: the run takes
+ * it if it is the stage the request needs, and kills it otherwise.
  */
-export function warmUpFilter(): void {
-  buildFilter(currentArch(), { ownPid: process.pid });
-}
-
-/** Traces the program to its end. */
-export function traceProgram(req: TraceRequest, hooks: TraceHooks): TargetExit {
-  return new Tracer(req, hooks, currentArch()).run();
+export function traceProgram(req: TraceRequest, hooks: TraceHooks, early?: EarlyStage): TargetExit {
+  return new Tracer(req, hooks, currentArch()).run(early);
 }
 
 class Tracer {
@@ -158,15 +140,24 @@ class Tracer {
     this.recording = hooks.recorded && new RecordingTracee(this.tracee);
   }
 
-  run(): TargetExit {
-    this.root = this.spawn();
+  run(early: EarlyStage | undefined): TargetExit {
+    const stage = this.stage(early);
+    this.root = stage.pid;
+    this.filter = stage.filter;
+    this.tgidOf.set(stage.pid, stage.pid);
     this.hooks.started(this.root);
+    let pending: number | undefined = stage.pending;
     for (;;) {
       let tid: number;
       try {
-        // Every tracee is this thread's: the root because this thread seized it, and the tasks
-        // it starts because auto-attach (TRACECLONE/FORK/VFORK) gives them the same tracer.
-        tid = waitpid(-1, this.status, WALL | WNOTHREAD);
+        if (pending !== undefined) {
+          [tid, this.status[0]] = [stage.pid, pending];
+          pending = undefined;
+        } else {
+          // Every tracee is this thread's: the root because this thread seized it, and the tasks
+          // it starts because auto-attach (TRACECLONE/FORK/VFORK) gives them the same tracer.
+          tid = waitpid(-1, this.status, WALL | WNOTHREAD);
+        }
       } catch (e) {
         if (e instanceof SyscallError && e.code === "EINTR") continue;
         if (e instanceof SyscallError && e.code === "ECHILD") throw new TracerError("lost the target: no traced process left");
@@ -185,40 +176,37 @@ class Tracer {
     }
   }
 
-  private spawn(): number {
-    const stage = preExecStage({ path: this.req.path, argv: this.req.argv }, this.req.env, this.req.self);
-    const pid = posixSpawn(stage.path, stage.argv, stage.env);
-    // Built while the stage starts; the filter's own-pid rules name the root.
-    this.filter = buildFilter(this.arch, { ownPid: pid });
-    // The stage stops itself; seize it only then, so it execs nothing before the tracer is there.
-    const got = waitpid(pid, this.status, WUNTRACED);
-    mark("stage_stopped");
-    const st = decodeWaitStatus(this.status[0]!);
-    if (got !== pid || st.kind !== "stopped" || st.signal !== SIGSTOP) {
-      const how = st.kind === "exited" ? `exited with ${st.code}` : st.kind === "signaled" ? `was killed by signal ${st.signal}` : "stopped unexpectedly";
-      throw new TracerError(`the pre-exec stage ${how} before it could be traced`);
+  /** The root's stage, at its exec: the early one if it runs what the request asks for, else a new one. */
+  private stage(early: EarlyStage | undefined): SeizedStage {
+    const wanted = preExecStage({ path: this.req.path, argv: this.req.argv }, this.req.env, this.req.self);
+    if (early && sameCommand(early.command, wanted)) {
+      if ("failure" in early) throw early.failure;
+      return early;
     }
-    seize(
-      pid,
-      PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD,
-    );
-    kill(pid, SIGCONT);
-    this.tgidOf.set(pid, pid);
-    return pid;
+    if (early) {
+      this.hooks.debug?.("the stage started early runs another program: dropped", { guessed: early.command.target, program: wanted.target });
+      if (!("failure" in early)) discardStage(early.pid);
+    }
+    return startStage(wanted);
   }
 
   /**
    * The root's exec of the target: the new image has not run an instruction. Checks it is the
-   * file that was inspected, and installs the filter. Returns a signal to deliver on resuming.
+   * file the request names and a program the policy can hold (a ProgramError if not), and
+   * installs the filter. Returns a signal to deliver on resuming.
    */
   private startTarget(tid: number): number {
     try {
-      if (this.req.profile && !sameFile(`/proc/${tid}/exe`, this.req.path)) {
-        throw new TracerError(`${this.req.path}: the program executed is not the file that was checked (was it replaced?)`);
+      const { profile, path } = this.req;
+      if (profile) {
+        if (!sameFile(`/proc/${tid}/exe`, path)) throw new TracerError(`${path}: the program executed is not the file that was checked (was it replaced?)`);
+        checkFirstTarget(path, profile);
+        if (this.req.strict) refuseConfinedFindings(path, profile);
       }
       mark("program_exec");
       const signal = installFilterAtExec(tid, this.arch, this.filter!, this.status);
       mark("filter_installed");
+      this.hooks.admitted?.();
       return signal;
     } catch (e) {
       // Never let the target run on without its filter.
@@ -245,20 +233,9 @@ class Tracer {
           this.onNewTask(tid, event);
           resume(tid);
           return;
-        case PTRACE_EVENT_STOP:
-          // A new task's first stop, or the end of a group-stop: run on.
-          resume(tid);
-          return;
       }
     }
-    if (event === PTRACE_EVENT_STOP) {
-      // Group-stop (SIGSTOP, SIGTSTP...): stay stopped, but keep listening for SIGCONT.
-      if (signal === SIGSTOP || signal === SIGTSTP || signal === SIGTTIN || signal === SIGTTOU) listen(tid);
-      else resume(tid);
-      return;
-    }
-    // A signal on its way to the tracee: deliver it.
-    resume(tid, signal);
+    continueFromStop(tid, signal, event);
   }
 
   private onNewTask(tid: number, event: number): void {

@@ -4,10 +4,13 @@ import { type LogFormat, recordLine } from "../log-format.ts";
 import { writeFully } from "../output.ts";
 import { mark, sinceStart, type Timeline, timeline } from "../timeline.ts";
 import type { Policy } from "../policy/profile.ts";
-import { traceProgram, type BlockedSyscall, type TargetExit, type TraceRequest, warmUpFilter } from "./tracer.ts";
+import { type EarlyStage, seizeEarlyStage } from "./seized-stage.ts";
+import type { Command } from "./stage.ts";
+import type { BlockedSyscall, TargetExit, TraceRequest } from "./tracer.ts";
 
 /** What the main thread sends: a TraceRequest with the profile's map flattened for cloning. */
 export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
+  type: "run";
   /** The main thread's start-up so far, for the --debug record of the whole. */
   startup: { processStart: number; moments: Timeline };
   profile: { mainModule: string | undefined; defaultPolicy: Policy; modules: [string, Policy][] } | undefined;
@@ -16,32 +19,54 @@ export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
   stderrLog: LogFormat | undefined;
 }
 
+/** The pre-exec stage the main thread started with this thread, before its request (seized-stage.ts). */
+export interface EarlyStageMessage {
+  type: "early-stage";
+  pid: number;
+  command: Command;
+}
+
 export type LogLevel = "warn" | "debug";
 
 export type WorkerMessage =
   | { type: "started"; pid: number }
+  | { type: "admitted" }
   | { type: "log"; level: LogLevel; msg: string; fields: Record<string, unknown> }
   | { type: "blocked"; event: BlockedSyscall }
   | { type: "exit"; exit: TargetExit }
-  | { type: "error"; message: string; stack?: string };
+  | { type: "error"; name: string; message: string; stack?: string };
 
 declare const self: Worker;
 
 mark("tracer_thread_loaded");
-warmUpFilter();
-mark("filter_built");
 
-self.onmessage = (e: MessageEvent<WorkerRequest>) => {
-  mark("tracer_thread_ready");
+/** The stage started with this thread, seized, or why it could not be. */
+let early: EarlyStage | undefined;
+/**
+ * The tracer proper, loaded only once an early stage is seized: the stage then goes on to its
+ * exec while the rest of this thread's code loads.
+ */
+let tracing: Promise<typeof import("./tracer.ts")> | undefined;
+
+self.onmessage = async (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
+  if (e.data.type === "early-stage") {
+    early = seizeEarlyStage(e.data.pid, e.data.command);
+    mark("stage_at_exec");
+    tracing ??= import("./tracer.ts");
+    return;
+  }
   const req = e.data;
   const post = (m: WorkerMessage) => self.postMessage(m);
   const profile = req.profile && { ...req.profile, modules: new Map(req.profile.modules) };
   const log = recordWriter(req, post);
   try {
+    const { traceProgram } = await (tracing ??= import("./tracer.ts"));
+    mark("tracer_thread_ready");
     const exit = traceProgram(
       { ...req, profile },
       {
         started: (pid) => post({ type: "started", pid }),
+        admitted: () => post({ type: "admitted" }),
         blocked: (event) => {
           const { pid, exe, syscall, entry, module, reason } = event;
           const fields = reason === "confined" ? { pid, exe, syscall, entry, module } : { pid, exe, syscall, entry, module, reason };
@@ -51,12 +76,13 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
         warn: (msg, fields) => log("warn", msg, fields),
         debug: req.debug ? (msg, fields) => log("debug", msg, fields) : undefined,
       },
+      early,
     );
     if (req.debug) log("debug", "start-up (ms since Bun started)", sinceStart([...req.startup.moments, ...timeline()], req.startup.processStart));
     post({ type: "exit", exit });
   } catch (err) {
     const e = err as Error;
-    post({ type: "error", message: e.message ?? String(err), stack: e.stack });
+    post({ type: "error", name: e.name ?? "Error", message: e.message ?? String(err), stack: e.stack });
   }
 };
 

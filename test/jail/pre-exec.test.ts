@@ -2,7 +2,7 @@
 // inject.ts), with both stages: the shell, and this tool's own child mode (the fallback where
 // there is no /bin/sh, forced by GOMODJAIL_PRE_EXEC_STAGE=self).
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { preExecStage, PRE_EXEC_STAGE_ENV, selfCommand } from "../../src/tracer/stage.ts";
@@ -63,6 +63,44 @@ for (const [stage, env] of Object.entries(preExecStages)) {
         const vars = (s: string) => s.split("\0").filter((v) => v && !v.startsWith(`${PRE_EXEC_STAGE_ENV}=`) && !v.startsWith("_=")).sort();
         expect(vars(r.stdout)).toEqual(vars(native));
       }
+    });
+
+    test("a file the kernel cannot execute (ENOEXEC) is refused: no stage runs it as a script of its own", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "gomodjail-enoexec-"));
+      const marker = join(dir, "ran");
+      const script = join(dir, "no-shebang");
+      writeFileSync(script, `touch ${marker}\n`, { mode: 0o755 });
+      for (const args of [["--no-policy"], [policy]]) {
+        const r = await runGomodjail(["run", ...args, "--", script], { env });
+        expect(r.exitCode).not.toBe(0);
+        expect(r.stderr).toMatch(/ENOEXEC/);
+        expect(existsSync(marker)).toBe(false);
+      }
+    });
+
+    test("a stage started from a wrong guess at the command line is dropped at its exec; the guessed file never runs", async () => {
+      // "--log-format json PROG": the guess, made before the flags are parsed, takes "json" for
+      // the program, and PATH has an executable of that name.
+      const dir = mkdtempSync(join(tmpdir(), "gomodjail-guess-"));
+      const marker = join(dir, "ran");
+      writeFileSync(join(dir, "json"), `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
+      const prog = goBuild({ dir: hello, go: goToolchains().at(-1)! });
+      const r = await runGomodjail(["--debug", "run", "--log-format", "json", policy, prog], { env: { ...env, PATH: `${dir}:${process.env.PATH}` } });
+      expect(r.exitCode).toBe(0);
+      const records = r.stderr.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(records).toContainEqual({ level: "DEBUG", msg: "the stage started early runs another program: dropped", guessed: join(dir, "json"), program: prog });
+      expect(records.find((l) => l.msg === "first traced syscall")?.exe).toBe(prog);
+      expect(existsSync(marker)).toBe(false);
+    });
+
+    test("a run's stage starts before its command line is parsed, and is the one that runs the program", async () => {
+      const prog = goBuild({ dir: hello, go: goToolchains().at(-1)! });
+      const r = await runGomodjail(["--debug", "run", policy, "--", prog], { env });
+      expect(r.exitCode).toBe(0);
+      const startup = r.stderr.split("\n").find((l) => l.includes('msg="start-up (ms since Bun started)"'))!;
+      const at = (moment: string) => Number(new RegExp(` ${moment}=([\\d.]+)`).exec(startup)?.[1]);
+      expect(at("stage_started")).toBeLessThan(at("cli_loaded"));
+      expect(at("stage_at_exec")).toBeLessThan(at("program_exec"));
     });
 
     test("resumed by anything but the tracer, the stage exits 126 and never runs the program", async () => {

@@ -1,0 +1,27 @@
+// The pre-exec stage a `gomodjail run` command line will ask for, guessed from its raw arguments
+// before the command line is parsed, so that the stage starts while the rest of gomodjail loads
+// (tracer/seized-stage.ts). A wrong guess costs only time: the tracer thread lets a stage exec the
+// target only if it is exactly the stage the parsed request asks for, and kills it otherwise.
+import { programEnvironment, resolveProgram } from "../tracer/program.ts";
+import { type Command, preExecStage, selfCommand } from "../tracer/stage.ts";
+
+/** The run's stage, or undefined where the arguments name no program that can be started. */
+export function guessRunStage(args: string[]): Command | undefined {
+  const rest = args.slice(args.indexOf("run") + 1);
+  // The program follows "--", or else is the first argument that is not an option (options
+  // written with their value, --go-mod=FILE; any other guess is caught when the request comes).
+  const dashes = rest.indexOf("--");
+  const progAt = dashes >= 0 ? dashes + 1 : rest.findIndex((a) => !a.startsWith("-"));
+  const prog = rest[progAt];
+  if (progAt < 0 || prog === undefined) return undefined;
+  const options = rest.slice(0, dashes >= 0 ? dashes : progAt);
+  if (options.some((o) => o === "-h" || o === "--help")) return undefined;
+  const policed = options.some((o) => /^--(go-mod|policy)(=|$)/.test(o));
+  let path: string;
+  try {
+    path = resolveProgram(prog);
+  } catch {
+    return undefined; // the command line says why
+  }
+  return preExecStage({ path, argv: [prog, ...rest.slice(progAt + 1)] }, programEnvironment(policed), selfCommand());
+}

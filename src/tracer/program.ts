@@ -1,0 +1,29 @@
+// The program a run starts: found like a shell finds it, and the environment it gets. Light on
+// purpose: the command line uses it before it has loaded anything else (cli/early-stage.ts).
+import { accessSync, constants, statSync } from "node:fs";
+import { withTracebackAncestors } from "../decision/godebug.ts";
+import { ProgramError } from "./errors.ts";
+
+/** Finds PROG like a shell does: a name without a slash is looked up in PATH. */
+export function resolveProgram(prog: string): string {
+  const path = prog.includes("/") ? prog : Bun.which(prog);
+  if (!path) throw new ProgramError(`${prog}: not found in PATH`);
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new ProgramError(`${prog}: no such file`);
+  }
+  if (!st.isFile()) throw new ProgramError(`${prog}: not a regular file`);
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    throw new ProgramError(`${prog}: permission denied (not executable)`);
+  }
+  return path;
+}
+
+/** The program's environment: gomodjail's own, with goroutine ancestry on when a policy is judged. */
+export function programEnvironment(policed: boolean, env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
+  return policed ? { ...env, GODEBUG: withTracebackAncestors(env.GODEBUG) } : { ...env };
+}

@@ -1,0 +1,153 @@
+// The root of a run before its exec: the pre-exec stage (stage.ts), seized by the tracer thread
+// once it has stopped itself, then let on to its exec, where the tracer finds the target stopped
+// before its first instruction.
+//
+// The command line starts the stage of the run it is about to make before it has read its own
+// flags (cli/early-stage.ts), and the tracer thread seizes it as soon as the thread is up, so that
+// the stage starts, and even execs, while the rest of the run is prepared. The run takes that
+// stage only if it is exactly the command the request asks for; otherwise the tracer kills it
+// (stopped at its exec: the target never runs an instruction) and starts its own.
+import { kill, SyscallError, waitpid } from "../libc/libc.ts";
+import {
+  continueFromStop,
+  decodeWaitStatus,
+  PTRACE_EVENT_EXEC,
+  PTRACE_EVENT_FORK,
+  PTRACE_EVENT_VFORK,
+  PTRACE_O_EXITKILL,
+  PTRACE_O_TRACECLONE,
+  PTRACE_O_TRACEEXEC,
+  PTRACE_O_TRACEFORK,
+  PTRACE_O_TRACESECCOMP,
+  PTRACE_O_TRACESYSGOOD,
+  PTRACE_O_TRACEVFORK,
+  resumeToSyscall,
+  seize,
+  SIGCONT,
+  SIGKILL,
+  SIGSTOP,
+  SYSCALL_STOP_SIGNAL,
+  syscallStop,
+  WALL,
+  WNOTHREAD,
+} from "../libc/ptrace.ts";
+import { posixSpawn } from "../libc/spawn.ts";
+import { targetFilter } from "../seccomp/template.ts";
+import { mark } from "../timeline.ts";
+import { ProgramError, TracerError } from "./errors.ts";
+import type { Command } from "./stage.ts";
+
+const WUNTRACED = 2;
+const ENOEXEC = 8;
+const TRACE_OPTIONS =
+  PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD;
+
+/** A stage seized and taken to its exec event (or its end). */
+export interface SeizedStage {
+  pid: number;
+  command: Command;
+  /** The target's seccomp filter; its own-pid rules name this process, which the target becomes. */
+  filter: Uint8Array;
+  /** The wait status of the stop it was taken to, for the tracer to handle first. */
+  pending: number;
+}
+
+/** A stage started before its request: seized, or why it could not be (it is gone then). */
+export type EarlyStage = SeizedStage | { command: Command; failure: Error };
+
+/** Starts `command` as the stage, and takes it to its exec. */
+export function startStage(command: Command): SeizedStage {
+  return takeToExec(posixSpawn(command.path, command.argv, command.env), command);
+}
+
+/** Takes a stage this process started early (on any thread) to its exec. */
+export function seizeEarlyStage(pid: number, command: Command): EarlyStage {
+  try {
+    return takeToExec(pid, command);
+  } catch (e) {
+    try {
+      discardStage(pid);
+    } catch {} // already reaped
+    return { command, failure: e as Error };
+  }
+}
+
+function takeToExec(pid: number, command: Command): SeizedStage {
+  seizeStopped(pid);
+  return { pid, command, filter: targetFilter(pid), pending: runToExec(pid, command) };
+}
+
+/**
+ * Seizes a stage once it has stopped itself, and resumes it. Seized only then, it can exec
+ * nothing before the tracer is there.
+ */
+function seizeStopped(pid: number): void {
+  const status = new Int32Array(1);
+  const got = waitpid(pid, status, WUNTRACED);
+  mark("stage_stopped");
+  const st = decodeWaitStatus(status[0]!);
+  if (got !== pid || st.kind !== "stopped" || st.signal !== SIGSTOP) {
+    const how = st.kind === "exited" ? `exited with ${st.code}` : st.kind === "signaled" ? `was killed by signal ${st.signal}` : "stopped unexpectedly";
+    throw new TracerError(`the pre-exec stage ${how} before it could be traced`);
+  }
+  seize(pid, TRACE_OPTIONS);
+  kill(pid, SIGCONT);
+}
+
+/**
+ * Lets the stage on through its stops up to its exec event, or its end, and returns that stop's
+ * wait status. The shell stage stops itself once more right before `exec`: from there on it is
+ * stepped through its syscalls, because an execve the kernel refuses with ENOEXEC would make the
+ * shell run the file as a script of its own, with no exec for the tracer to see (and so no
+ * filter). Such a stage is killed instead (a ProgramError).
+ */
+function runToExec(pid: number, command: Command): number {
+  const status = new Int32Array(1);
+  let stepping = false;
+  for (;;) {
+    const tid = waitpid(-1, status, WALL | WNOTHREAD);
+    const st = decodeWaitStatus(status[0]!);
+    if (tid !== pid) {
+      // Another thread of the stage (the tool's own child mode has several): let it be.
+      if (st.kind === "stopped") continueFromStop(tid, st.signal, st.event);
+      continue;
+    }
+    if (st.kind !== "stopped" || st.event === PTRACE_EVENT_EXEC) return status[0]!;
+    if (st.event === PTRACE_EVENT_FORK || st.event === PTRACE_EVENT_VFORK) throw new TracerError("the pre-exec stage forked before its exec");
+    if (st.event === 0 && st.signal === SYSCALL_STOP_SIGNAL) {
+      const stop = syscallStop(pid);
+      if (stop.op === "exit" && stop.rval === -ENOEXEC) {
+        throw new ProgramError(`${command.target}: not a file the kernel can execute (ENOEXEC)`);
+      }
+      resumeToSyscall(pid);
+    } else if (st.event === 0 && (st.signal === SIGSTOP || stepping)) {
+      // The stage's stop before its exec (or, after it, any signal): step on, the stop undone.
+      stepping = true;
+      resumeToSyscall(pid, st.signal === SIGSTOP ? 0 : st.signal);
+    } else {
+      continueFromStop(pid, st.signal, st.event);
+    }
+  }
+}
+
+/** Kills a stage that no run takes, and waits for its end. */
+export function discardStage(pid: number): void {
+  try {
+    kill(pid, SIGKILL);
+  } catch (e) {
+    if (!(e instanceof SyscallError && e.code === "ESRCH")) throw e;
+  }
+  const status = new Int32Array(1);
+  for (;;) {
+    waitpid(pid, status, WALL);
+    if (decodeWaitStatus(status[0]!).kind !== "stopped") return;
+  }
+}
+
+/** Whether two stage commands are the same: the same file, arguments and environment. */
+export function sameCommand(a: Command, b: Command): boolean {
+  if (a.path !== b.path || a.argv.length !== b.argv.length || a.argv.some((arg, i) => arg !== b.argv[i])) return false;
+  const aEnv = Object.entries(a.env).filter(([, v]) => v !== undefined);
+  const bEnv = Object.entries(b.env).filter(([, v]) => v !== undefined);
+  return aEnv.length === bEnv.length && aEnv.every(([k, v]) => b.env[k] === v);
+}
