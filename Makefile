@@ -12,8 +12,10 @@ SOURCES := $(shell find src -name '*.ts') package.json
 
 all: $(BINARY)
 
+# Without autoloading: a .env in the working directory would reach the jailed program's
+# environment, and a bunfig.toml there would configure the jailer (src/pack/base.ts builds alike).
 $(BINARY): $(SOURCES) | $(BUN)
-	$(BUN) build --compile --bytecode src/main.ts src/tracer/worker.ts --outfile $@
+	$(BUN) build --compile --bytecode --no-compile-autoload-dotenv --no-compile-autoload-bunfig src/main.ts src/tracer/worker.ts --outfile $@
 
 $(BUN):
 	./scripts/bootstrap.sh

@@ -45,7 +45,8 @@ export function baseBinary(explicit: string | undefined, machine: ElfMachine, lo
 function buildBase(out: string, logger: Logger): void {
   const root = fileURLToPath(new URL("../..", import.meta.url));
   logger.info({ bun: process.execPath }, "building the gomodjail single-file binary to pack (pass --base FILE to use one already built)");
-  const res = Bun.spawnSync([process.execPath, "build", "--compile", "--bytecode", "src/main.ts", "src/tracer/worker.ts", "--outfile", out], {
+  const compile = ["build", "--compile", "--bytecode", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
+  const res = Bun.spawnSync([process.execPath, ...compile, "src/main.ts", "src/tracer/worker.ts", "--outfile", out], {
     cwd: root,
     env: withoutChildRequest(process.env),
     stdin: "ignore",

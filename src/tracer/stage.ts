@@ -83,7 +83,8 @@ function shellQuote(value: string): string {
 /** The command that starts this tool again, for the child stage. */
 export function selfCommand(): { path: string; argv: string[] } {
   if (compiled) return { path: process.execPath, argv: [process.execPath] };
-  return { path: process.execPath, argv: [process.execPath, fileURLToPath(new URL("../main.ts", import.meta.url))] };
+  // --no-env-file: the program gets this process's environment, not a .env of the working directory.
+  return { path: process.execPath, argv: [process.execPath, "--no-env-file", fileURLToPath(new URL("../main.ts", import.meta.url))] };
 }
 
 /**

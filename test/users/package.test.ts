@@ -65,6 +65,16 @@ test("the installed bin link runs with the Bun on PATH", async () => {
   expectVictimJailed(await runCommand([join(app, "node_modules/.bin/gomodjail"), ...victimRun()], { cwd: app, env: { PATH: pathWithBun, HOME: app } }));
 });
 
+test("bun x gomodjail leaves a .env of the working directory out of the program's environment", async () => {
+  const dir = emptyDir("npm-dotenv");
+  writeFileSync(join(dir, ".env"), "GOMODJAIL_TEST_DOTENV=leaked\n");
+  for (const stage of [{}, { GOMODJAIL_PRE_EXEC_STAGE: "self" }] as Record<string, string>[]) {
+    const r = await runCommand([join(app, "node_modules/.bin/gomodjail"), "run", "--no-policy", "--", "/usr/bin/env"], { cwd: dir, env: { PATH: pathWithBun, HOME: app, ...stage } });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).not.toContain("GOMODJAIL_TEST_DOTENV");
+  }
+});
+
 test("npx gomodjail runs it with Bun on PATH, and says in one line that Bun is needed without it", async () => {
   const env = { HOME: app, npm_config_update_notifier: "false" };
   const withBun = await runCommand(["npx", "--no-install", "gomodjail", "--version"], { cwd: app, env: { ...env, PATH: pathWithBun } });
