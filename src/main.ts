@@ -34,7 +34,10 @@ async function start(): Promise<void> {
   // A run starts its tracer thread, and the stage of the program it will run, before the
   // command line is even loaded.
   const thread = args.find((a) => !a.startsWith("-")) === "run" ? await import("./tracer/thread.ts") : undefined;
-  if (thread) thread.startTracerThread((await import("./cli/early-stage.ts")).guessRunStage(args));
+  if (thread) {
+    thread.startTracerThread();
+    (await import("./cli/early-stage.ts")).startEarlyStage(args);
+  }
   const { main } = await import("./cli/main.ts");
   mark("cli_loaded");
   const status = await main(args);

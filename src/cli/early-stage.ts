@@ -1,9 +1,18 @@
 // The pre-exec stage a `gomodjail run` command line will ask for, guessed from its raw arguments
-// before the command line is parsed, so that the stage starts while the rest of gomodjail loads
-// (tracer/seized-stage.ts). A wrong guess costs only time: the tracer thread lets a stage exec the
-// target only if it is exactly the stage the parsed request asks for, and kills it otherwise.
+// before the command line is parsed, and started so that it runs while the rest of gomodjail
+// loads (tracer/seized-stage.ts). A wrong guess costs only time: the tracer thread lets a stage
+// exec the target only if it is exactly the stage the parsed request asks for, and kills it
+// otherwise.
+import { posixSpawn } from "../libc/spawn.ts";
 import { programEnvironment, resolveProgram } from "../tracer/program.ts";
 import { type Command, preExecStage, selfCommand } from "../tracer/stage.ts";
+import { handOverEarlyStage } from "../tracer/thread.ts";
+
+/** Starts the stage guessed from gomodjail's arguments, if any, for the tracer thread started early. */
+export function startEarlyStage(args: string[]): void {
+  const stage = guessRunStage(args);
+  if (stage) handOverEarlyStage(posixSpawn(stage.path, stage.argv, stage.env), stage);
+}
 
 /** The run's stage, or undefined where the arguments name no program that can be started. */
 export function guessRunStage(args: string[]): Command | undefined {

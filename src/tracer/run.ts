@@ -6,7 +6,7 @@ import { kill } from "../libc/libc.ts";
 import { ProgramError, TracerError } from "./errors.ts";
 import { programEnvironment, resolveProgram } from "./program.ts";
 import { selfCommand } from "./stage.ts";
-import { tracerThread } from "./thread.ts";
+import { killStage, tracerThread } from "./thread.ts";
 import { mark, processStart, timeline } from "../timeline.ts";
 import { BlockTally, type BlockSummary } from "./tally.ts";
 import type { BlockedSyscall, TargetExit } from "./tracer.ts";
@@ -80,7 +80,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
     },
   };
 
-  const worker = tracerThread();
+  const { worker, earlyStage } = tracerThread();
   let targetPid = 0;
   const forwarders = FORWARDED_SIGNALS.map((name) => {
     const handler = () => {
@@ -129,6 +129,10 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
       };
       worker.postMessage(message);
       mark("request_posted");
+    }).catch((e: unknown) => {
+      // A thread that failed may have left the stage handed to it stopped: it must not linger.
+      killStage(earlyStage);
+      throw e;
     });
     await warned;
     return { status: exit.status, exitCode: exit.signal === undefined ? exit.status : undefined, signal: exit.signal, blocked: tally.entries() };

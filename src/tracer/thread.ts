@@ -1,31 +1,23 @@
 // The tracer's thread (worker.ts), which the command line starts first thing when it will run a
-// program: its start-up (several milliseconds) then overlaps the command line's own. With it, the
-// command line may start the run's pre-exec stage (seized-stage.ts). This module loads little
-// else, so that starting early costs the command line nothing.
-import { kill } from "../libc/libc.ts";
-import { posixSpawn } from "../libc/spawn.ts";
+// program: its start-up (several milliseconds) then overlaps the command line's own. The command
+// line may hand it the run's pre-exec stage too (seized-stage.ts). This module loads little else,
+// so that starting early costs the command line nothing.
 import { mark } from "../timeline.ts";
 import { TracerError } from "./errors.ts";
-import type { Command } from "./stage.ts";
-import { workerSpecifier } from "./stage.ts";
+import { type Command, workerSpecifier } from "./stage.ts";
 import type { EarlyStageMessage } from "./worker.ts";
-
-const SIGKILL = 9;
 
 interface EarlyThread {
   worker: Worker;
   failure: string | undefined;
-  /** The pid of the stage started with the thread, until a run takes the thread. */
+  /** The pid of the stage handed to the thread, until a run takes the thread. */
   stagePid: number | undefined;
 }
 
 let started: EarlyThread | undefined;
 
-/**
- * Starts the tracer thread now, for the next run, and with `stage`, that run's pre-exec stage,
- * which the thread seizes as soon as it is up.
- */
-export function startTracerThread(stage?: Command): void {
+/** Starts the tracer thread now, for the next run. */
+export function startTracerThread(): void {
   if (started) return;
   const early: EarlyThread = { worker: new Worker(workerSpecifier()), failure: undefined, stagePid: undefined };
   // A thread that fails to load before the run listens for it must not fail unheard.
@@ -33,30 +25,42 @@ export function startTracerThread(stage?: Command): void {
   early.worker.addEventListener("close", () => (early.failure ??= "it ended before it was given a program"));
   started = early;
   mark("tracer_thread_started");
-  if (stage) {
-    early.stagePid = posixSpawn(stage.path, stage.argv, stage.env);
-    early.worker.postMessage({ type: "early-stage", pid: early.stagePid, command: stage } satisfies EarlyStageMessage);
-    mark("stage_started");
-  }
+}
+
+/** Gives the thread started early the next run's pre-exec stage, started by this process: the thread seizes it as soon as it is up. */
+export function handOverEarlyStage(pid: number, command: Command): void {
+  if (!started || started.stagePid !== undefined) throw new TracerError("no tracer thread is waiting for a stage");
+  started.stagePid = pid;
+  started.worker.postMessage({ type: "early-stage", pid, command } satisfies EarlyStageMessage);
+  mark("stage_started");
 }
 
 /**
- * The thread started early, or a new one: each run takes its own. Its caller must listen for its
- * errors before returning to the event loop. Throws TracerError if the early thread already failed.
+ * The thread started early, or a new one: each run takes its own, with the pid of the stage handed
+ * to it if any, which the run must kill if the thread fails. Its caller must listen for its errors
+ * before returning to the event loop. Throws TracerError if the early thread already failed.
  */
-export function tracerThread(): Worker {
+export function tracerThread(): { worker: Worker; earlyStage: number | undefined } {
   const early = started;
   started = undefined;
-  if (!early) return new Worker(workerSpecifier());
+  if (!early) return { worker: new Worker(workerSpecifier()), earlyStage: undefined };
   if (early.failure !== undefined) {
-    if (early.stagePid !== undefined) kill(early.stagePid, SIGKILL);
+    killStage(early.stagePid);
     throw new TracerError(`tracer thread failed: ${early.failure}`);
   }
-  return early.worker;
+  return { worker: early.worker, earlyStage: early.stagePid };
 }
 
-/** Kills the stage started early when no run took it (the command line ended before running). */
+/** Kills the stage handed over early when no run took it (the command line ended before running). */
 export function discardEarlyStage(): void {
-  if (started?.stagePid !== undefined) kill(started.stagePid, SIGKILL);
+  killStage(started?.stagePid);
   started = undefined;
+}
+
+/** Kills a stage that is no run's (it may be gone already). */
+export function killStage(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {}
 }
