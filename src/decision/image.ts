@@ -77,6 +77,13 @@ export function openImage(exe: string, profile: Profile, warn: (msg: string, fie
     if (main) return { kind: "unreadable", path, reason: e.message };
     return { kind: "exempt", path, reason: `not a Go binary (${e.message})` };
   }
+  return policedImage(path, elf, info, pclntab, profile, warn);
+}
+
+/** The image of a Go binary of the policy's program, from its parsed parts. */
+export function policedImage(path: string, elf: ElfFile, info: BuildInfo | undefined, pclntab: Pclntab, profile: Profile, warn: (msg: string, fields: Record<string, unknown>) => void): PolicedImage {
+  const main = info?.main?.path;
+  const want = profile.mainModule;
   if (!main) warn("binary has no module information; applying the policy's module list", { exe: path });
   const known = [...profile.modules.keys(), ...(info?.deps.map((d) => d.path) ?? [])];
   const modules = new ModuleIndex(main ?? want, known);

@@ -1,8 +1,9 @@
 // Which binary a traced process runs (docs/design.md #7, #8): read through /proc/PID/exe (the file
 // the process really executes, even if the path was replaced), cached by device and inode, with
 // the load bias taken per process from the auxiliary vector.
-import { readFileSync, statSync } from "node:fs";
-import { openImage, type Image, type ProcessImage } from "../decision/image.ts";
+import { readFileSync, readlinkSync, statSync } from "node:fs";
+import { openImage, policedImage, type Image, type ProcessImage } from "../decision/image.ts";
+import type { GoBinary } from "../gobin/binary.ts";
 import type { Profile } from "../policy/profile.ts";
 
 const AT_ENTRY = 9;
@@ -14,6 +15,13 @@ export class ImageCache {
     private readonly profile: Profile,
     private readonly warn: (msg: string, fields: Record<string, unknown>) => void,
   ) {}
+
+  /** Takes `binary`, opened by the checks, as the image of the file that process `tgid` runs. */
+  adopt(tgid: number, binary: GoBinary): void {
+    const exe = `/proc/${tgid}/exe`;
+    const st = statSync(exe);
+    this.byInode.set(`${st.dev}:${st.ino}`, policedImage(readlinkSync(exe), binary.elf, binary.buildInfo, binary.pclntab, this.profile, this.warn));
+  }
 
   /** The image and load bias of process `tgid`; throws if /proc cannot be read (it died). */
   forProcess(tgid: number): ProcessImage {

@@ -7,7 +7,8 @@ import { NewerGoError } from "../gobin/go-release.ts";
 import type { Profile } from "../policy/profile.ts";
 import { ProgramError } from "./errors.ts";
 
-export function checkFirstTarget(path: string, profile: Profile): void {
+/** Checks the program and returns it opened; throws ProgramError. */
+export function checkFirstTarget(path: string, profile: Profile): GoBinary {
   let binary: GoBinary;
   try {
     binary = GoBinary.open(path);
@@ -21,4 +22,5 @@ export function checkFirstTarget(path: string, profile: Profile): void {
   if (main && profile.mainModule !== undefined && main !== profile.mainModule) {
     throw new ProgramError(`${path}: its main module is ${main}, but the policy is for ${profile.mainModule}`);
   }
+  return binary;
 }

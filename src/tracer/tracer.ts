@@ -200,7 +200,8 @@ class Tracer {
       const { profile, path } = this.req;
       if (profile) {
         if (!sameFile(`/proc/${tid}/exe`, path)) throw new TracerError(`${path}: the program executed is not the file that was checked (was it replaced?)`);
-        checkFirstTarget(path, profile);
+        // The checks' reading of the binary is the tracer's too (images.ts).
+        this.images!.adopt(tid, checkFirstTarget(path, profile));
         if (this.req.strict) refuseConfinedFindings(path, profile);
       }
       mark("program_exec");
