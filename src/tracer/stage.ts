@@ -8,6 +8,7 @@
 // between running from source and a compiled binary). A process that has it never spawns another
 // child, so a mistake here cannot become a fork bomb.
 import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildRequest } from "./child.ts";
 
@@ -80,17 +81,29 @@ function shellQuote(value: string): string {
   return `'${value.replaceAll("'", "'\\''")}'`;
 }
 
+/**
+ * Set by the build of the npm package's bundle (`--define GOMODJAIL_BUNDLE=true`, package.json's
+ * prepack): dist/main.js, which Bun runs as its main script (bin/gomodjail.js), and
+ * dist/tracer/worker.js hold the code. There, as in a compiled binary, import.meta.url keeps the
+ * source path of the build.
+ */
+declare const GOMODJAIL_BUNDLE: boolean | undefined;
+const bundled = typeof GOMODJAIL_BUNDLE !== "undefined" && GOMODJAIL_BUNDLE;
+
 /** The command that starts this tool again, for the child stage. */
 export function selfCommand(): { path: string; argv: string[] } {
   if (compiled) return { path: process.execPath, argv: [process.execPath] };
+  const main = bundled ? Bun.main : fileURLToPath(new URL("../main.ts", import.meta.url));
   // --no-env-file: the program gets this process's environment, not a .env of the working directory.
-  return { path: process.execPath, argv: [process.execPath, "--no-env-file", fileURLToPath(new URL("../main.ts", import.meta.url))] };
+  return { path: process.execPath, argv: [process.execPath, "--no-env-file", main] };
 }
 
 /**
  * How to load the tracer thread's module. A compiled binary embeds it as a second entry point,
- * named by its path below src/ (see the Makefile).
+ * named by its path below src/ (see the Makefile); the bundle has it beside its main file.
  */
 export function workerSpecifier(): string {
-  return compiled ? "./tracer/worker.ts" : new URL("./worker.ts", import.meta.url).href;
+  if (compiled) return "./tracer/worker.ts";
+  if (bundled) return join(dirname(Bun.main), "tracer/worker.js");
+  return new URL("./worker.ts", import.meta.url).href;
 }

@@ -2,7 +2,7 @@
 // nothing else; installed into an empty directory, `bun x gomodjail`, the bin link and the
 // library API (imported by name from a Bun script) jail the example; without Bun, npx says so.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { repoRoot } from "../helpers/gobuild.ts";
 import { bun } from "../helpers/gomodjail.ts";
@@ -29,12 +29,16 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-test("the tarball holds the bin script, the sources, the design notes they cite, package.json and the README, and nothing else", () => {
+test("the tarball holds the bin script, the bundle, the sources, the design notes they cite, package.json and the README, and nothing else", () => {
   const listed = Bun.spawnSync(["tar", "tzf", tarball], { stdout: "pipe" }).stdout.toString().trim().split("\n");
   const files = listed.map((f) => f.replace(/^package\//, "")).sort();
   const expected = [
     "README.md",
     "bin/gomodjail.js",
+    "dist/main.js",
+    "dist/main.js.jsc",
+    "dist/tracer/worker.js",
+    "dist/tracer/worker.js.jsc",
     "package.json",
     ...sourceFiles(join(repoRoot, "src")).filter((f) => f.endsWith(".ts")),
     ...sourceFiles(join(repoRoot, "docs")),
@@ -63,6 +67,18 @@ test("bun x gomodjail works with Bun given by path only, not on PATH", async () 
 
 test("the installed bin link runs with the Bun on PATH", async () => {
   expectVictimJailed(await runCommand([join(app, "node_modules/.bin/gomodjail"), ...victimRun()], { cwd: app, env: { PATH: pathWithBun, HOME: app } }));
+});
+
+test("the bin link runs the bundle built when the package was packed: it jails the example with the package's sources gone, in both pre-exec stages", async () => {
+  const sources = join(app, "node_modules/gomodjail/src");
+  renameSync(sources, `${sources}.away`);
+  try {
+    for (const stage of [{}, { GOMODJAIL_PRE_EXEC_STAGE: "self" }] as Record<string, string>[]) {
+      expectVictimJailed(await runCommand([join(app, "node_modules/.bin/gomodjail"), ...victimRun()], { cwd: app, env: { PATH: pathWithBun, HOME: app, ...stage } }));
+    }
+  } finally {
+    renameSync(`${sources}.away`, sources);
+  }
 });
 
 test("bun x gomodjail leaves a .env of the working directory out of the program's environment", async () => {
