@@ -2,13 +2,15 @@
 // the single-file gomodjail binary (with the bench profile, and with --no-policy: stops without
 // judging), and under strace stopping on the same syscalls, side by side, and prints medians,
 // ratios, the cost per trapped syscall and the tracer's peak RSS, then the targets met or missed.
+// Start-up also runs from the npm package (`npm pack`'s tarball installed in a scratch directory,
+// through its bin link, as `bun x gomodjail` runs it).
 //
 //   make bench                                  (builds _output/bin/gomodjail first)
 //   node_modules/.bin/bun run bench/run.ts [--rounds=N] [--only=shallow,deep,...] [--baseline=BIN]
 //
 // --baseline adds a column for another gomodjail binary (a build of an earlier commit), measured
 // in the same rounds: a before/after comparison that the machine's load cannot tilt.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -30,14 +32,15 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a
 const gomodjail = join(repoRoot, "_output/bin/gomodjail");
 const programsDir = join(repoRoot, "bench/programs");
 const profile = join(programsDir, "go.mod");
-type Mode = "native" | "gomodjail" | "noPolicy" | "strace" | "baseline";
+type Mode = "native" | "gomodjail" | "npm" | "noPolicy" | "strace" | "baseline";
 // Absolute: some workloads run in a directory of their own.
 const baseline = flags.baseline === undefined ? undefined : resolve(flags.baseline);
 if (baseline !== undefined && !existsSync(baseline)) throw new Error(`--baseline=${baseline}: no such file`);
-const MODES: readonly Mode[] = ["native", "gomodjail", "noPolicy", "strace", ...(baseline ? (["baseline"] as const) : [])];
+const MODES: readonly Mode[] = ["native", "gomodjail", "npm", "noPolicy", "strace", ...(baseline ? (["baseline"] as const) : [])];
 const MODE_TITLES: Record<Mode, string> = {
   native: "native",
   gomodjail: "gomodjail",
+  npm: "npm package",
   noPolicy: "gomodjail --no-policy",
   strace: "strace -f --seccomp-bpf",
   baseline: "baseline gomodjail",
@@ -57,6 +60,8 @@ function command(mode: Mode, argv: string[]): string[] {
       return argv;
     case "gomodjail":
       return [gomodjail, "run", `--go-mod=${profile}`, "--", ...argv];
+    case "npm":
+      return [npmGomodjail(), "run", `--go-mod=${profile}`, "--", ...argv];
     case "noPolicy":
       return [gomodjail, "run", "--no-policy", "--", ...argv];
     case "strace":
@@ -64,6 +69,27 @@ function command(mode: Mode, argv: string[]): string[] {
     case "baseline":
       return [baseline!, "run", `--go-mod=${profile}`, "--", ...argv];
   }
+}
+
+/** Only start-up runs from the npm package: the other rows would measure the same tracer again. */
+function measured(w: Workload, mode: Mode): boolean {
+  return mode !== "npm" || w.id === "startup";
+}
+
+let npmBin: string | undefined;
+/** The bin link of the package as npm installs it from `npm pack`'s tarball (packed once, with its bundle). */
+function npmGomodjail(): string {
+  if (npmBin) return npmBin;
+  const dir = mkdtempSync(join(tmpdir(), "gomodjail-bench-npm-"));
+  const npm = (args: string[], cwd: string) => {
+    const r = Bun.spawnSync(["npm", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`npm ${args.join(" ")} failed:\n${r.stderr}`);
+    return r.stdout.toString();
+  };
+  const tarball = (JSON.parse(npm(["pack", "--json", "--pack-destination", dir], repoRoot)) as { filename: string }[])[0]!.filename;
+  npm(["install", "--no-audit", "--no-fund", join(dir, tarball)], dir);
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return (npmBin = join(dir, "node_modules/.bin/gomodjail"));
 }
 
 function prepared(w: Workload): PreparedRun {
@@ -118,7 +144,7 @@ async function measure(w: Workload): Promise<Row> {
     // Rotate the order so that drift on a noisy machine does not favour one mode.
     const order = MODES.map((_, i) => MODES[(i + round) % MODES.length]!);
     for (const mode of order) {
-      if (failed[mode]) continue;
+      if (failed[mode] || !measured(w, mode)) continue;
       const r = await runMode(mode);
       if (mode === "native" && !expectedExit.has(w.id)) expectedExit.set(w.id, r.exitCode);
       // The tracer's peak counts even when the traced program failed under it.
@@ -156,6 +182,7 @@ type Metric = "ms" | "cpuMs";
 
 function cell(row: Row, mode: Mode, metric: Metric): string {
   if (row.failed[mode]) return "FAILED";
+  if (!measured(row.workload, mode)) return "—";
   const t = row[metric][mode];
   if (mode === "native") return fmtMs(t);
   return `${fmtMs(t)} (${(t / row[metric].native).toFixed(2)}×)`;
@@ -178,7 +205,7 @@ function markdownTable(header: string[], body: string[][]): string {
 }
 
 function table(rows: Row[], metric: Metric): string {
-  const traced = MODES.filter((m) => m !== "native");
+  const traced = MODES.filter((m) => m !== "native" && m !== "npm");
   const header = ["workload", ...MODES.map((m) => MODE_TITLES[m]), "trapped calls", ...traced.map((m, i) => (i === 0 ? `µs/trapped: ${MODE_TITLES[m]}` : MODE_TITLES[m]))];
   if (metric === "ms") header.push("tracer peak RSS");
   const body = rows.map((r) => {
@@ -220,6 +247,7 @@ function targets(rows: Row[]): TargetCheck[] {
   }
   const startup = by.get("startup");
   if (startup) check("start-up: ≤ native + 15 ms", startup.failed.gomodjail ? undefined : startup.ms.gomodjail - startup.ms.native, 15, " ms over native", 1);
+  if (startup) check("start-up from the npm package: ≤ native + 30 ms", startup.failed.npm ? undefined : startup.ms.npm - startup.ms.native, 30, " ms over native", 1);
   if (by.has("gofmt")) check("gofmt -l: ≤ 1.5× native", ratio("gofmt"), 1.5, "×");
   if (by.has("gobuild")) check("go build, cold cache: ≤ 1.3× native", ratio("gobuild"), 1.3, "×");
   const largest = rows.filter((r) => r.peakRss !== undefined).sort((a, b) => b.peakRss! - a.peakRss!)[0];
