@@ -1,13 +1,12 @@
 // Typed bindings to the few libc functions gomodjail needs, called through bun:ffi.
 // Every wrapper that can fail throws a SyscallError naming the call and the errno.
 import { dlopen, FFIType, read, type Pointer } from "bun:ffi";
-import { constants } from "node:os";
 
-const errnoNames = new Map<number, string>(
-  Object.entries(constants.errno).map(([name, n]) => [n as number, name]),
-);
+/** Built on the first error: loading node:os costs every thread's start-up a fraction of a millisecond. */
+let errnoNames: Map<number, string> | undefined;
 
 export function errnoName(errno: number): string {
+  errnoNames ??= new Map(Object.entries((require("node:os") as typeof import("node:os")).constants.errno).map(([name, n]) => [n as number, name]));
   return errnoNames.get(errno) ?? `errno ${errno}`;
 }
 

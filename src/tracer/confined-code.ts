@@ -41,7 +41,7 @@ function confinedFindings(path: string, profile: Profile, read: "table" | "repor
  * whose path nests with a listed one's (functions are attributed by path prefix). Without module
  * information, or where unlisted modules are confined by default, any can.
  */
-function mayHoldConfinedCode(binary: GoBinary, profile: Profile): boolean {
+export function mayHoldConfinedCode(binary: GoBinary, profile: Profile): boolean {
   const info = binary.buildInfo;
   if (!info?.main || profile.defaultPolicy === "confined") return true;
   const linked = [info.main.path, ...info.deps.map((d) => d.path)];

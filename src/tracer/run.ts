@@ -106,8 +106,8 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
             break;
           case "admitted":
             // Without --strict the check of the confined modules' code only warns: it reads the
-            // binary while the program runs.
-            if (profile && !req.strict) warned = import("./confined-code.ts").then(({ warnConfinedFindings }) => warnConfinedFindings(path, profile, req.logger));
+            // binary while the program runs, if the tracer found that one can have code there.
+            if (profile && !req.strict && m.confinedCode) warned = import("./confined-code.ts").then(({ warnConfinedFindings }) => warnConfinedFindings(path, profile, req.logger));
             break;
           case "log":
             req.logger[m.level](m.fields, m.msg);

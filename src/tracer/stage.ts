@@ -7,9 +7,8 @@
 // The hidden child mode is marked by an environment variable, never argv (whose layout differs
 // between running from source and a compiled binary). A process that has it never spawns another
 // child, so a mistake here cannot become a fork bomb.
+// Bun's URL helpers, not node:path and node:url: each node: module costs every thread's start-up.
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ChildRequest } from "./child.ts";
 
 /** Its value is the JSON of a ChildRequest (child.ts). */
@@ -93,7 +92,7 @@ const bundled = typeof GOMODJAIL_BUNDLE !== "undefined" && GOMODJAIL_BUNDLE;
 /** The command that starts this tool again, for the child stage. */
 export function selfCommand(): { path: string; argv: string[] } {
   if (compiled) return { path: process.execPath, argv: [process.execPath] };
-  const main = bundled ? Bun.main : fileURLToPath(new URL("../main.ts", import.meta.url));
+  const main = bundled ? Bun.main : Bun.fileURLToPath(new URL("../main.ts", import.meta.url));
   // --no-env-file: the program gets this process's environment, not a .env of the working directory.
   return { path: process.execPath, argv: [process.execPath, "--no-env-file", main] };
 }
@@ -104,6 +103,6 @@ export function selfCommand(): { path: string; argv: string[] } {
  */
 export function workerSpecifier(): string {
   if (compiled) return "./tracer/worker.ts";
-  if (bundled) return join(dirname(Bun.main), "tracer/worker.js");
+  if (bundled) return new URL("./tracer/worker.js", Bun.pathToFileURL(Bun.main)).href;
   return new URL("./worker.ts", import.meta.url).href;
 }

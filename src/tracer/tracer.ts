@@ -22,7 +22,7 @@ import {
   WALL,
   WNOTHREAD,
 } from "../libc/ptrace.ts";
-import { refuseConfinedFindings } from "./confined-code.ts";
+import { mayHoldConfinedCode, refuseConfinedFindings } from "./confined-code.ts";
 import { TracerError } from "./errors.ts";
 import { installFilterAtExec } from "./inject.ts";
 import { discardStage, type EarlyStage, sameCommand, type SeizedStage, startStage } from "./seized-stage.ts";
@@ -78,8 +78,11 @@ export interface BlockedSyscall {
 
 export interface TraceHooks {
   started(pid: number): void;
-  /** The target passed its checks at its exec, and runs from now on. */
-  admitted?(): void;
+  /**
+   * The target passed its checks at its exec, and runs from now on. `confinedCode`: whether a
+   * confined module can have code in it (mayHoldConfinedCode), which the caller may warn about.
+   */
+  admitted?(confinedCode: boolean): void;
   blocked(event: BlockedSyscall): void;
   warn(msg: string, fields: Record<string, unknown>): void;
   /** Called for every judged syscall when debugging. */
@@ -198,16 +201,19 @@ class Tracer {
   private startTarget(tid: number): number {
     try {
       const { profile, path } = this.req;
+      let confinedCode = false;
       if (profile) {
         if (!sameFile(`/proc/${tid}/exe`, path)) throw new TracerError(`${path}: the program executed is not the file that was checked (was it replaced?)`);
+        const binary = checkFirstTarget(path, profile);
+        confinedCode = mayHoldConfinedCode(binary, profile);
+        if (confinedCode && this.req.strict) refuseConfinedFindings(path, profile);
         // The checks' reading of the binary is the tracer's too (images.ts).
-        this.images!.adopt(tid, checkFirstTarget(path, profile));
-        if (this.req.strict) refuseConfinedFindings(path, profile);
+        this.images!.adopt(tid, binary);
       }
       mark("program_exec");
       const signal = installFilterAtExec(tid, this.arch, this.filter!, this.status);
       mark("filter_installed");
-      this.hooks.admitted?.();
+      this.hooks.admitted?.(confinedCode);
       return signal;
     } catch (e) {
       // Never let the target run on without its filter.

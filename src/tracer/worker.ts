@@ -30,7 +30,7 @@ export type LogLevel = "warn" | "debug";
 
 export type WorkerMessage =
   | { type: "started"; pid: number }
-  | { type: "admitted" }
+  | { type: "admitted"; confinedCode: boolean }
   | { type: "log"; level: LogLevel; msg: string; fields: Record<string, unknown> }
   | { type: "blocked"; event: BlockedSyscall }
   | { type: "exit"; exit: TargetExit }
@@ -66,7 +66,7 @@ self.onmessage = async (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
       { ...req, profile },
       {
         started: (pid) => post({ type: "started", pid }),
-        admitted: () => post({ type: "admitted" }),
+        admitted: (confinedCode) => post({ type: "admitted", confinedCode }),
         blocked: (event) => {
           const { pid, exe, syscall, entry, module, reason } = event;
           const fields = reason === "confined" ? { pid, exe, syscall, entry, module } : { pid, exe, syscall, entry, module, reason };

@@ -1,7 +1,6 @@
 // The DWARF sections of an ELF file, decompressed. The Go linker compresses them with zlib: since
 // Go 1.11 as `.zdebug_*` sections with a "ZLIB" header, in current releases as `.debug_*` sections
 // flagged SHF_COMPRESSED that start with an ELF compression header; external linkers may do either.
-import { inflateSync } from "node:zlib";
 import type { ElfFile, ElfSection } from "../../elf/elf.ts";
 import { Cursor, DwarfError } from "./cursor.ts";
 
@@ -92,6 +91,8 @@ function inflate(elf: ElfFile, name: string, compressed: Uint8Array, size: numbe
   }
   let out: Buffer;
   try {
+    // node:zlib loads only here: the tracer's start-up rarely needs DWARF, and never compressed.
+    const { inflateSync } = require("node:zlib") as typeof import("node:zlib");
     out = inflateSync(compressed, { maxOutputLength: Math.max(size, 1) });
   } catch (e) {
     throw new DwarfError(elf.path, `${name}: cannot inflate: ${(e as Error).message}`);
