@@ -8,6 +8,7 @@ import { unsupportedPlatform } from "./cli/platform.ts";
 import { readPackedLayout } from "./pack/format.ts";
 import { mark } from "./timeline.ts";
 import { CHILD_ENV, compiled } from "./tracer/stage.ts";
+import { discardEarlyStage, startTracerThread } from "./tracer/thread.ts";
 
 async function start(): Promise<void> {
   const childRequest = process.env[CHILD_ENV];
@@ -20,28 +21,27 @@ async function start(): Promise<void> {
     writeFully(2, `${refusal}\n`);
     process.exit(1);
   }
+  const args = process.argv.slice(2);
+  // Its first word that is not an option names the command (only --debug may come before it).
+  // A run starts its tracer thread first thing, so that the thread's start-up overlaps all the
+  // rest (a packed program's run takes it too).
+  const running = args.find((a) => !a.startsWith("-")) === "run";
+  if (running) startTracerThread();
   if (compiled) {
     const packed = packedLayout();
     if (packed) {
       const { runPacked } = await import("./pack/packed.ts");
       // process.argv[0] is "bun" in a compiled binary; argv0 is what the caller exec'd.
-      process.exitCode = await runPacked(packed, process.argv0, process.argv.slice(2));
+      process.exitCode = await runPacked(packed, process.argv0, args);
       return;
     }
   }
-  const args = process.argv.slice(2);
-  // Its first word that is not an option names the command (only --debug may come before it).
-  // A run starts its tracer thread, and the stage of the program it will run, before the
-  // command line is even loaded.
-  const thread = args.find((a) => !a.startsWith("-")) === "run" ? await import("./tracer/thread.ts") : undefined;
-  if (thread) {
-    thread.startTracerThread();
-    (await import("./cli/early-stage.ts")).startEarlyStage(args);
-  }
+  // Then the stage of the program it will run, before the command line is even loaded.
+  if (running) (await import("./cli/early-stage.ts")).startEarlyStage(args);
   const { main } = await import("./cli/main.ts");
   mark("cli_loaded");
   const status = await main(args);
-  thread?.discardEarlyStage();
+  if (running) discardEarlyStage();
   // Exit as soon as the answer is known: tearing down the tracer thread and the runtime costs
   // more than the whole traced run of a small program (logs are written synchronously).
   process.exit(status);
