@@ -6,7 +6,7 @@ import { mark, sinceStart, type Timeline, timeline } from "../timeline.ts";
 import type { Policy } from "../policy/profile.ts";
 import { type EarlyStage, seizeEarlyStage } from "./seized-stage.ts";
 import type { Command } from "./stage.ts";
-import type { BlockedSyscall, TargetExit, TraceRequest } from "./tracer.ts";
+import { type BlockedSyscall, type TargetExit, traceProgram, type TraceRequest } from "./tracer.ts";
 
 /** What the main thread sends: a TraceRequest with the profile's map flattened for cloning. */
 export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
@@ -40,19 +40,13 @@ declare const self: Worker;
 
 mark("tracer_thread_loaded");
 
-/** The stage started with this thread, seized, or why it could not be. */
+/** The stage started with this thread, at its exec, or why it could not be. */
 let early: EarlyStage | undefined;
-/**
- * The tracer proper, loaded only once an early stage is seized: the stage then goes on to its
- * exec while the rest of this thread's code loads.
- */
-let tracing: Promise<typeof import("./tracer.ts")> | undefined;
 
-self.onmessage = async (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
+self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
   if (e.data.type === "early-stage") {
     early = seizeEarlyStage(e.data.pid, e.data.command);
     mark("stage_at_exec");
-    tracing ??= import("./tracer.ts");
     return;
   }
   const req = e.data;
@@ -60,7 +54,6 @@ self.onmessage = async (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
   const profile = req.profile && { ...req.profile, modules: new Map(req.profile.modules) };
   const log = recordWriter(req, post);
   try {
-    const { traceProgram } = await (tracing ??= import("./tracer.ts"));
     mark("tracer_thread_ready");
     const exit = traceProgram(
       { ...req, profile },
