@@ -82,13 +82,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
 
   const { worker, earlyStage } = tracerThread();
   let targetPid = 0;
-  const forwarders = FORWARDED_SIGNALS.map((name) => {
-    const handler = () => {
-      if (targetPid > 0) kill(targetPid, SIGNAL_NUMBERS[name]);
-    };
-    process.on(name, handler);
-    return () => process.off(name, handler);
-  });
+  let forwarders: (() => void)[] = [];
 
   const tally = new BlockTally();
   let warned: Promise<void> | undefined;
@@ -129,6 +123,14 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
       };
       worker.postMessage(message);
       mark("request_posted");
+      // Once the request is on its way: setting up signal handling takes a while.
+      forwarders = FORWARDED_SIGNALS.map((name) => {
+        const handler = () => {
+          if (targetPid > 0) kill(targetPid, SIGNAL_NUMBERS[name]);
+        };
+        process.on(name, handler);
+        return () => process.off(name, handler);
+      });
     }).catch((e: unknown) => {
       // A thread that failed may have left the stage handed to it stopped: it must not linger.
       killStage(earlyStage);
