@@ -12,7 +12,6 @@ export const PTRACE_SETREGSET = 0x4205;
 export const PTRACE_SEIZE = 0x4206;
 export const PTRACE_INTERRUPT = 0x4207;
 export const PTRACE_LISTEN = 0x4208;
-export const PTRACE_GET_SYSCALL_INFO = 0x420e;
 
 /** Syscall stops report SIGTRAP|0x80, told apart from a real SIGTRAP (used only while injecting). */
 export const PTRACE_O_TRACESYSGOOD = 0x1;
@@ -111,23 +110,6 @@ export class RegSet {
     this.iov[3] = 0;
     ptrace(PTRACE_SETREGSET, tid, this.note, this.iovPtr);
   }
-}
-
-/** struct ptrace_syscall_info: op at 0, then the entry's nr or the exit's rval at 24. */
-const syscallInfoBuffer = new BigInt64Array(11);
-const syscallInfoPtr = ptr(syscallInfoBuffer);
-const SYSCALL_INFO_ENTRY = 1;
-const SYSCALL_INFO_EXIT = 2;
-
-export type SyscallStop = { op: "entry"; nr: number } | { op: "exit"; rval: number } | { op: "other" };
-
-/** Where a thread at a syscall stop is, on any architecture (PTRACE_GET_SYSCALL_INFO, Linux 5.3). */
-export function syscallStop(tid: number): SyscallStop {
-  ptrace(PTRACE_GET_SYSCALL_INFO, tid, syscallInfoBuffer.byteLength, syscallInfoPtr);
-  const op = Number(syscallInfoBuffer[0]! & 0xffn);
-  if (op === SYSCALL_INFO_ENTRY) return { op: "entry", nr: Number(syscallInfoBuffer[3]!) };
-  if (op === SYSCALL_INFO_EXIT) return { op: "exit", rval: Number(syscallInfoBuffer[3]!) };
-  return { op: "other" };
 }
 
 const eventMsg = new BigUint64Array(1);

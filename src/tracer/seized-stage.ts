@@ -7,6 +7,7 @@
 // the stage starts, and even execs, while the rest of the run is prepared. The run takes that
 // stage only if it is exactly the command the request asks for; otherwise the tracer kills it
 // (stopped at its exec: the target never runs an instruction) and starts its own.
+import { hostArch } from "../arch/arches.ts";
 import { kill, SyscallError, waitpid } from "../libc/libc.ts";
 import {
   continueFromStop,
@@ -27,7 +28,6 @@ import {
   SIGKILL,
   SIGSTOP,
   SYSCALL_STOP_SIGNAL,
-  syscallStop,
   WALL,
   WNOTHREAD,
 } from "../libc/ptrace.ts";
@@ -104,6 +104,8 @@ function seizeStopped(pid: number): void {
 function runToExec(pid: number, command: Command): number {
   const status = new Int32Array(1);
   let stepping = false;
+  /** Stepping, whether the stage is inside a syscall: stops alternate between entry and exit. */
+  let inSyscall = false;
   for (;;) {
     const tid = waitpid(-1, status, WALL | WNOTHREAD);
     const st = decodeWaitStatus(status[0]!);
@@ -115,8 +117,8 @@ function runToExec(pid: number, command: Command): number {
     if (st.kind !== "stopped" || st.event === PTRACE_EVENT_EXEC) return status[0]!;
     if (st.event === PTRACE_EVENT_FORK || st.event === PTRACE_EVENT_VFORK) throw new TracerError("the pre-exec stage forked before its exec");
     if (st.event === 0 && st.signal === SYSCALL_STOP_SIGNAL) {
-      const stop = syscallStop(pid);
-      if (stop.op === "exit" && stop.rval === -ENOEXEC) {
+      inSyscall = !inSyscall;
+      if (!inSyscall && hostArch().returnValue(pid) === -ENOEXEC) {
         throw new ProgramError(`${command.target}: not a file the kernel can execute (ENOEXEC)`);
       }
       resumeToSyscall(pid);

@@ -3,7 +3,7 @@
 // own (see worker.ts); every ptrace request comes from that thread.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
-import { arches, syscallName } from "../arch/arches.ts";
+import { hostArch, syscallName } from "../arch/arches.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
 import type { Profile } from "../policy/profile.ts";
 import { kill, SyscallError, waitpid } from "../libc/libc.ts";
@@ -94,11 +94,6 @@ export interface TraceHooks {
   recorded?(stop: RecordedStop): void;
 }
 
-export function currentArch(): Arch {
-  if (process.arch === "x64") return arches.amd64;
-  if (process.arch === "arm64") return arches.arm64;
-  throw new TracerError(`unsupported architecture ${process.arch} (gomodjail runs on x86_64 and aarch64)`);
-}
 
 function formatEntry(f: LogicalFrame | undefined): string {
   return f ? `${f.file}:${f.line}:${f.func}` : "unknown";
@@ -109,7 +104,7 @@ function formatEntry(f: LogicalFrame | undefined): string {
  * it if it is the stage the request needs, and kills it otherwise.
  */
 export function traceProgram(req: TraceRequest, hooks: TraceHooks, early?: EarlyStage): TargetExit {
-  return new Tracer(req, hooks, currentArch()).run(early);
+  return new Tracer(req, hooks, hostArch()).run(early);
 }
 
 class Tracer {
