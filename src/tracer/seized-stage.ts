@@ -35,6 +35,7 @@ import { posixSpawn } from "../libc/spawn.ts";
 import { targetFilter } from "../seccomp/template.ts";
 import { mark } from "../timeline.ts";
 import { ProgramError, TracerError } from "./errors.ts";
+import type { GoBinary } from "../gobin/binary.ts";
 import type { Command } from "./stage.ts";
 
 const WUNTRACED = 2;
@@ -50,6 +51,8 @@ export interface SeizedStage {
   filter: Uint8Array;
   /** The wait status of the stop it was taken to, for the tracer to handle first. */
   pending: number;
+  /** The program it exec'd, opened while the request was awaited (worker.ts). */
+  executed?: GoBinary;
 }
 
 /** A stage started before its request: seized, or why it could not be (it is gone then). */
@@ -148,7 +151,7 @@ export function discardStage(pid: number): void {
 
 /** Whether two stage commands are the same: the same file, arguments and environment. */
 export function sameCommand(a: Command, b: Command): boolean {
-  if (a.path !== b.path || a.argv.length !== b.argv.length || a.argv.some((arg, i) => arg !== b.argv[i])) return false;
+  if (a.path !== b.path || a.target !== b.target || a.argv.length !== b.argv.length || a.argv.some((arg, i) => arg !== b.argv[i])) return false;
   const aEnv = Object.entries(a.env).filter(([, v]) => v !== undefined);
   const bEnv = Object.entries(b.env).filter(([, v]) => v !== undefined);
   return aEnv.length === bEnv.length && aEnv.every(([k, v]) => b.env[k] === v);

@@ -7,11 +7,14 @@ import { NewerGoError } from "../gobin/go-release.ts";
 import type { Profile } from "../policy/profile.ts";
 import { ProgramError } from "./errors.ts";
 
-/** Checks the program and returns it opened; throws ProgramError. */
-export function checkFirstTarget(path: string, profile: Profile): GoBinary {
+/**
+ * Checks the program at `path` and returns it opened; throws ProgramError. `opened`: the same file,
+ * already opened (the one a process executes, through /proc/PID/exe).
+ */
+export function checkFirstTarget(path: string, profile: Profile, opened?: GoBinary): GoBinary {
   let binary: GoBinary;
   try {
-    binary = GoBinary.open(path);
+    binary = opened ?? GoBinary.open(path);
   } catch (e) {
     if (e instanceof NewerGoError) throw new ProgramError(e.message);
     const why = e instanceof ElfError ? e.reason : (e as Error).message;
@@ -23,4 +26,13 @@ export function checkFirstTarget(path: string, profile: Profile): GoBinary {
     throw new ProgramError(`${path}: its main module is ${main}, but the policy is for ${profile.mainModule}`);
   }
   return binary;
+}
+
+/** The Go binary process `pid` executes, or undefined where it cannot be read as one (the checks say why). */
+export function openExecuted(pid: number): GoBinary | undefined {
+  try {
+    return GoBinary.open(`/proc/${pid}/exe`);
+  } catch {
+    return undefined;
+  }
 }

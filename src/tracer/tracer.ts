@@ -27,6 +27,7 @@ import { TracerError } from "./errors.ts";
 import { installFilterAtExec } from "./inject.ts";
 import { discardStage, type EarlyStage, sameCommand, type SeizedStage, startStage } from "./seized-stage.ts";
 import { preExecStage } from "./stage.ts";
+import type { GoBinary } from "../gobin/binary.ts";
 import { checkFirstTarget } from "./target.ts";
 import { mark } from "../timeline.ts";
 import { ImageCache } from "./images.ts";
@@ -125,6 +126,8 @@ class Tracer {
   private rootExecuted = false;
   /** The seccomp filter the root gets at its exec. */
   private filter: Uint8Array | undefined;
+  /** The program the root exec'd, if it was opened before the request came. */
+  private executed: GoBinary | undefined;
   /** Whether the root's first syscall after its exec has been judged (for the start-up timeline). */
   private rootJudged = false;
 
@@ -142,6 +145,7 @@ class Tracer {
     const stage = this.stage(early);
     this.root = stage.pid;
     this.filter = stage.filter;
+    this.executed = stage.executed;
     this.tgidOf.set(stage.pid, stage.pid);
     this.hooks.started(this.root);
     let pending: number | undefined = stage.pending;
@@ -199,7 +203,7 @@ class Tracer {
       let confinedCode = false;
       if (profile) {
         if (!sameFile(`/proc/${tid}/exe`, path)) throw new TracerError(`${path}: the program executed is not the file that was checked (was it replaced?)`);
-        const binary = checkFirstTarget(path, profile);
+        const binary = checkFirstTarget(path, profile, this.executed);
         confinedCode = mayHoldConfinedCode(binary, profile);
         if (confinedCode && this.req.strict) refuseConfinedFindings(path, profile);
         // The checks' reading of the binary is the tracer's too (images.ts).

@@ -5,6 +5,7 @@ import { writeFully } from "../output.ts";
 import { mark, sinceStart, type Timeline, timeline } from "../timeline.ts";
 import type { Policy } from "../policy/profile.ts";
 import { type EarlyStage, seizeEarlyStage } from "./seized-stage.ts";
+import { openExecuted } from "./target.ts";
 import type { Command } from "./stage.ts";
 import { type BlockedSyscall, type TargetExit, traceProgram, type TraceRequest } from "./tracer.ts";
 
@@ -47,6 +48,8 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
   if (e.data.type === "early-stage") {
     early = seizeEarlyStage(e.data.pid, e.data.command);
     mark("stage_at_exec");
+    // While the request is awaited: the program it exec'd, read as the checks will read it.
+    if (!("failure" in early)) early.executed = openExecuted(early.pid);
     return;
   }
   const req = e.data;
