@@ -23,7 +23,7 @@ import {
 import { allowTable } from "./allow.ts";
 import { BpfAssembler, encodeProgram, Label, type SockFilter } from "./bpf.ts";
 import { FilterError } from "./errors.ts";
-import { checkOwnPid, fillOwnPid, type FilterTemplate } from "./template.ts";
+import { checkOwnPid, fillOwnPid, type FilterTemplate, PID_T_MAX } from "./template.ts";
 import type { AllowRule, AllowTable, ArgCondition, FailRule } from "./rules.ts";
 
 export { FilterError };
@@ -44,7 +44,6 @@ export type SyscallAction =
   | { kind: "check"; when: ArgCondition };
 
 const TRACE: SyscallAction = { kind: "trace" };
-const PID_T_MAX = 0x7fffffff;
 
 /**
  * The rules of `table` for `target`: all but those marked for another architecture. One marked

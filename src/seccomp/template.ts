@@ -12,7 +12,8 @@ export interface FilterTemplate {
   ownPidSlots: number[];
 }
 
-const PID_T_MAX = 0x7fffffff;
+/** The largest pid_t. */
+export const PID_T_MAX = 0x7fffffff;
 
 /** The filter's pid rules need the pid of the process that installs it; anything else is an error. */
 export function checkOwnPid(ownPid: number): void {

@@ -1,5 +1,6 @@
-// `gomodjail run`: checks the request, starts the tracer thread, forwards signals to the target
-// and resolves to the exit status gomodjail should exit with.
+// `gomodjail run`: finds the program, hands the request to the tracer thread (which checks the
+// program at its exec), forwards signals to the target and resolves to the exit status gomodjail
+// should exit with.
 import type { LogFormat, Logger } from "../log-format.ts";
 import type { Profile } from "../policy/profile.ts";
 import { kill } from "../libc/libc.ts";
