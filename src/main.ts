@@ -6,6 +6,7 @@
 import { failureText, writeFully } from "./output.ts";
 import { unsupportedPlatform } from "./cli/platform.ts";
 import { readPackedLayout } from "./pack/format.ts";
+import { holdBackJit, releaseJit } from "./jit-policy.ts";
 import { mark } from "./timeline.ts";
 import { CHILD_ENV, compiled } from "./tracer/stage.ts";
 import { discardEarlyStage, startTracerThread } from "./tracer/thread.ts";
@@ -26,6 +27,9 @@ async function start(): Promise<void> {
   // A run starts its tracer thread first thing, so that the thread's start-up overlaps all the
   // rest (a packed program's run takes it too).
   const running = args.find((a) => !a.startsWith("-")) === "run";
+  // A run's start-up is short work; every other command's may be long (jit-policy.ts).
+  if (running) holdBackJit();
+  else releaseJit();
   if (running) startTracerThread();
   if (compiled) {
     const packed = packedLayout();

@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import packageJson from "../../package.json" with { type: "json" };
 import { debugRequested, lineLogger, type LogFormat, type Logger, logFormats } from "../log-format.ts";
 import { errorLine, failureText, oneLine, writeFully } from "../output.ts";
+import { releaseJit } from "../jit-policy.ts";
 import { mark } from "../timeline.ts";
 import { applyPolicyFlags, confinedModules, confinesAnyModule, loadProfile, PolicyError, type Profile } from "../policy/profile.ts";
 import type { RunRequest, RunResult } from "../tracer/run.ts";
@@ -144,6 +145,8 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       }
       mark("policy_loaded");
       const runJail = io.runJail ?? (await import("../tracer/run.ts")).runJail;
+      // This thread's start-up is over; the tracer thread's goes on (jit-policy.ts).
+      releaseJit();
       const audit = opts.audit ?? false;
       // A report names the program's build and holds what each module did, for `gomodjail learn`.
       const reporting = opts.report ? await import("../learn/report.ts") : undefined;

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../log-format.ts";
 import { ElfError, ElfFile, type ElfMachine } from "../elf/elf.ts";
+import { START_UP_JIT_POLICY } from "../jit-policy.ts";
 import { CHILD_ENV, compiled } from "../tracer/stage.ts";
 import { PackError } from "./errors.ts";
 import { readPackedLayout } from "./format.ts";
@@ -45,7 +46,7 @@ export function baseBinary(explicit: string | undefined, machine: ElfMachine, lo
 function buildBase(out: string, logger: Logger): void {
   const root = fileURLToPath(new URL("../..", import.meta.url));
   logger.info({ bun: process.execPath }, "building the gomodjail single-file binary to pack (pass --base FILE to use one already built)");
-  const compile = ["build", "--compile", "--bytecode", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
+  const compile = ["build", "--compile", "--bytecode", `--compile-jit-policy=${START_UP_JIT_POLICY}`, "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
   const res = Bun.spawnSync([process.execPath, ...compile, "src/main.ts", "src/tracer/worker.ts", "--outfile", out], {
     cwd: root,
     env: withoutChildRequest(process.env),

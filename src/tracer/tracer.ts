@@ -40,6 +40,8 @@ import type { Verdict } from "../decision/verdict.ts";
 import { liveTracee } from "./live-tracee.ts";
 
 const EPERM = 1;
+/** Stops that count as the program's start-up (see TraceHooks.startUpOver). */
+const START_UP_STOPS = 64;
 
 export interface TraceRequest {
   /** The resolved path of PROG, and its argv (argv[0] as the user gave it). */
@@ -86,6 +88,8 @@ export interface TraceHooks {
   admitted?(confinedCode: boolean): void;
   blocked(event: BlockedSyscall): void;
   warn(msg: string, fields: Record<string, unknown>): void;
+  /** Called once, when the program's start-up is behind it: after its first START_UP_STOPS stops. */
+  startUpOver?(): void;
   /** Called for every judged syscall when debugging. */
   debug?(msg: string, fields: Record<string, unknown>): void;
   /**
@@ -130,6 +134,8 @@ class Tracer {
   private executed: GoBinary | undefined;
   /** Whether the root's first syscall after its exec has been judged (for the start-up timeline). */
   private rootJudged = false;
+  /** Stops handled so far (up to START_UP_STOPS). */
+  private stops = 0;
 
   constructor(
     private readonly req: TraceRequest,
@@ -175,6 +181,7 @@ class Tracer {
         continue;
       }
       this.onStop(tid, st.signal, st.event);
+      if (++this.stops === START_UP_STOPS) this.hooks.startUpOver?.();
     }
   }
 

@@ -1,5 +1,7 @@
 // The tracer's own thread. It owns every ptrace request and blocks in waitpid, leaving the main
 // thread's event loop free (signal forwarding, callers of the library API).
+import "./hold-back-jit.ts";
+import { releaseJit } from "../jit-policy.ts";
 import { type LogFormat, recordLine } from "../log-format.ts";
 import { writeFully } from "../output.ts";
 import { mark, sinceStart, type Timeline, timeline } from "../timeline.ts";
@@ -71,6 +73,7 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
         },
         warn: (msg, fields) => log("warn", msg, fields),
         debug: req.debug ? (msg, fields) => log("debug", msg, fields) : undefined,
+        startUpOver: releaseJit,
       },
       early,
     );

@@ -4,6 +4,10 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadProfile } from "../../src/policy/profile.ts";
+import { programEnvironment } from "../../src/tracer/program.ts";
+import { selfCommand } from "../../src/tracer/stage.ts";
+import { traceProgram } from "../../src/tracer/tracer.ts";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
 import { blockedLines, childrenOf, gomodjailCommand, preExecStages, runGomodjail, startGomodjail } from "../helpers/gomodjail.ts";
 
@@ -82,3 +86,23 @@ for (const [stage, env] of Object.entries(preExecStages)) {
     });
   });
 }
+
+describe("the tracer's start-up", () => {
+  /** How many times the tracer said the program's start-up was over, tracing in this process. */
+  function startUpsOver(args: string[]): number {
+    let over = 0;
+    const path = prog();
+    const exit = traceProgram(
+      { path, argv: [path, ...args], env: programEnvironment(true), profile: loadProfile(goMod), self: selfCommand(), audit: false, strict: false },
+      { started() {}, blocked() {}, warn() {}, startUpOver: () => over++ },
+    );
+    expect(exit.status).toBe(0);
+    return over;
+  }
+
+  // The tracer thread lets its JIT go then (src/jit-policy.ts): a long run's hot paths must compile.
+  test("a long run's start-up ends once, after its first stops; a short run's never does", () => {
+    expect(startUpsOver(["load", "1", "200"])).toBe(1);
+    expect(startUpsOver(["exit", "0"])).toBe(0);
+  });
+});
