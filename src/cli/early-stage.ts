@@ -3,19 +3,24 @@
 // loads (tracer/seized-stage.ts). A wrong guess costs only time: the tracer thread lets a stage
 // exec the target only if it is exactly the stage the parsed request asks for, and kills it
 // otherwise.
-import { posixSpawn } from "../libc/spawn.ts";
+import type { ChildRequest } from "../tracer/child.ts";
 import { programEnvironment, resolveProgram } from "../tracer/program.ts";
-import { type Command, preExecStage, selfCommand } from "../tracer/stage.ts";
+import { preExecStage, selfCommand } from "../tracer/stage.ts";
+import { openGate, spawnStage } from "../tracer/stage-gate.ts";
 import { handOverEarlyStage } from "../tracer/thread.ts";
 
 /** Starts the stage guessed from gomodjail's arguments, if any, for the tracer thread started early. */
 export function startEarlyStage(args: string[]): void {
-  const stage = guessRunStage(args);
-  if (stage) handOverEarlyStage(posixSpawn(stage.path, stage.argv, stage.env), stage);
+  const run = guessRun(args);
+  if (!run) return;
+  const gate = openGate();
+  const stage = preExecStage(run.target, run.env, selfCommand(), gate?.fd);
+  const { pid, opener } = spawnStage(stage, gate);
+  handOverEarlyStage(pid, stage, opener);
 }
 
-/** The run's stage, or undefined where the arguments name no program that can be started. */
-export function guessRunStage(args: string[]): Command | undefined {
+/** The program a run's arguments name and its environment, or undefined where they name none that can be started. */
+function guessRun(args: string[]): { target: ChildRequest; env: Record<string, string | undefined> } | undefined {
   const rest = args.slice(args.indexOf("run") + 1);
   // The program follows "--", or else is the first argument that is not an option (options
   // written with their value, --go-mod=FILE; any other guess is caught when the request comes).
@@ -32,5 +37,5 @@ export function guessRunStage(args: string[]): Command | undefined {
   } catch {
     return undefined; // the command line says why
   }
-  return preExecStage({ path, argv: [prog, ...rest.slice(progAt + 1)] }, programEnvironment(policed), selfCommand());
+  return { target: { path, argv: [prog, ...rest.slice(progAt + 1)] }, env: programEnvironment(policed) };
 }

@@ -36,6 +36,13 @@ const lib = dlopen("libc.so.6", {
   waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
   process_vm_readv: { args: ["i32", "ptr", FFIType.u64_fast, "ptr", FFIType.u64_fast, FFIType.u64_fast], returns: FFIType.i64_fast },
   process_vm_writev: { args: ["i32", "ptr", FFIType.u64_fast, "ptr", FFIType.u64_fast, FFIType.u64_fast], returns: FFIType.i64_fast },
+  pipe2: { args: ["ptr", "i32"], returns: "i32" },
+  close: { args: ["i32"], returns: "i32" },
+  // Variadic in glibc; F_GETFD takes no third argument.
+  fcntl: { args: ["i32", "i32"], returns: "i32" },
+  posix_spawn_file_actions_init: { args: ["ptr"], returns: "i32" },
+  posix_spawn_file_actions_adddup2: { args: ["ptr", "i32", "i32"], returns: "i32" },
+  posix_spawn_file_actions_destroy: { args: ["ptr"], returns: "i32" },
   posix_spawn: { args: ["ptr", "ptr", "ptr", "ptr", "ptr", "ptr"], returns: "i32" },
   posix_spawnattr_init: { args: ["ptr"], returns: "i32" },
   posix_spawnattr_destroy: { args: ["ptr"], returns: "i32" },
@@ -50,6 +57,9 @@ const lib = dlopen("libc.so.6", {
 });
 
 const fns = lib.symbols;
+const O_CLOEXEC = 0o2000000;
+const F_GETFD = 1;
+const FD_CLOEXEC = 1;
 const errnoPtr = fns.__errno_location() as Pointer;
 
 export function errno(): number {
@@ -65,6 +75,23 @@ export const getpid = (): number => fns.getpid();
 
 export function kill(pid: number, sig: number): void {
   check("kill", fns.kill(pid, sig));
+}
+
+/** A pipe, both ends close-on-exec: [read end, write end]. */
+export function pipe(): [number, number] {
+  const fds = new Int32Array(2);
+  check("pipe2", fns.pipe2(fds, O_CLOEXEC));
+  return [fds[0]!, fds[1]!];
+}
+
+export function close(fd: number): void {
+  check(`close(${fd})`, fns.close(fd));
+}
+
+/** Whether descriptor `fd` is open and would be inherited across an exec (open without FD_CLOEXEC). */
+export function inheritable(fd: number): boolean {
+  const flags = fns.fcntl(fd, F_GETFD);
+  return flags !== -1 && (flags & FD_CLOEXEC) === 0;
 }
 
 /** Raw ptrace: returns the result, or throws SyscallError. */

@@ -1,5 +1,6 @@
 // The root of a run before its exec: the pre-exec stage (stage.ts), seized by the tracer thread
-// once it has stopped itself, then let on to its exec, where the tracer finds the target stopped
+// while it waits behind its gate (stage-gate.ts) or once it has stopped itself, then let on to
+// its exec, where the tracer finds the target stopped
 // before its first instruction.
 //
 // The command line starts the stage of the run it is about to make before it has read its own
@@ -8,7 +9,7 @@
 // stage only if it is exactly the command the request asks for; otherwise the tracer kills it
 // (stopped at its exec: the target never runs an instruction) and starts its own.
 import { hostArch } from "../arch/arches.ts";
-import { kill, SyscallError, waitpid } from "../libc/libc.ts";
+import { close, kill, SyscallError, waitpid } from "../libc/libc.ts";
 import {
   continueFromStop,
   decodeWaitStatus,
@@ -31,12 +32,13 @@ import {
   WALL,
   WNOTHREAD,
 } from "../libc/ptrace.ts";
-import { posixSpawn } from "../libc/spawn.ts";
 import { targetFilter } from "../seccomp/template.ts";
 import { mark } from "../timeline.ts";
 import { ProgramError, TracerError } from "./errors.ts";
 import type { GoBinary } from "../gobin/binary.ts";
-import type { Command } from "./stage.ts";
+import type { ChildRequest } from "./child.ts";
+import { type Command, preExecStage } from "./stage.ts";
+import { openGate, spawnStage } from "./stage-gate.ts";
 
 const WUNTRACED = 2;
 const ENOEXEC = 8;
@@ -58,15 +60,18 @@ export interface SeizedStage {
 /** A stage started before its request: seized, or why it could not be (it is gone then). */
 export type EarlyStage = SeizedStage | { command: Command; failure: Error };
 
-/** Starts `command` as the stage, and takes it to its exec. */
-export function startStage(command: Command): SeizedStage {
-  return takeToExec(posixSpawn(command.path, command.argv, command.env), command);
+/** Starts the stage that execs `target`, and takes it to its exec. */
+export function startStage(target: ChildRequest, env: Record<string, string | undefined>, self: { path: string; argv: string[] }): SeizedStage {
+  const gate = openGate();
+  const command = preExecStage(target, env, self, gate?.fd);
+  const { pid, opener } = spawnStage(command, gate);
+  return takeToExec(pid, command, opener);
 }
 
-/** Takes a stage this process started early (on any thread) to its exec. */
-export function seizeEarlyStage(pid: number, command: Command): EarlyStage {
+/** Takes a stage this process started early (on any thread) to its exec; `opener` opens its gate. */
+export function seizeEarlyStage(pid: number, command: Command, opener: number | undefined): EarlyStage {
   try {
-    return takeToExec(pid, command);
+    return takeToExec(pid, command, opener);
   } catch (e) {
     try {
       discardStage(pid);
@@ -75,9 +80,21 @@ export function seizeEarlyStage(pid: number, command: Command): EarlyStage {
   }
 }
 
-function takeToExec(pid: number, command: Command): SeizedStage {
-  seizeStopped(pid);
+function takeToExec(pid: number, command: Command, opener: number | undefined): SeizedStage {
+  if (opener === undefined) seizeStopped(pid);
+  else seizeBehindGate(pid, opener);
   return { pid, command, filter: targetFilter(pid), pending: runToExec(pid, command) };
+}
+
+/** Seizes a stage waiting behind its gate (stage-gate.ts), and opens the gate. */
+function seizeBehindGate(pid: number, opener: number): void {
+  try {
+    seize(pid, TRACE_OPTIONS);
+  } finally {
+    // Untraced, a stage let through exits (stage.ts).
+    close(opener);
+  }
+  mark("stage_seized");
 }
 
 /**
@@ -117,7 +134,16 @@ function runToExec(pid: number, command: Command): number {
       if (st.kind === "stopped") continueFromStop(tid, st.signal, st.event);
       continue;
     }
-    if (st.kind !== "stopped" || st.event === PTRACE_EVENT_EXEC) return status[0]!;
+    if (st.kind !== "stopped") return status[0]!;
+    if (st.event === PTRACE_EVENT_EXEC) {
+      // posix_spawn returns once the stage's own exec is under way: seized behind its gate, the
+      // stage may report that exec first (it can exec the target only after its stop).
+      if (command.gate !== undefined && !stepping) {
+        continueFromStop(pid, st.signal, st.event);
+        continue;
+      }
+      return status[0]!;
+    }
     if (st.event === PTRACE_EVENT_FORK || st.event === PTRACE_EVENT_VFORK) throw new TracerError("the pre-exec stage forked before its exec");
     if (st.event === 0 && st.signal === SYSCALL_STOP_SIGNAL) {
       inSyscall = !inSyscall;

@@ -1,6 +1,6 @@
-// The pre-exec stage: the process that becomes the target. It stops itself, the tracer seizes it
-// while it is stopped, and it then execs the target, whose seccomp filter the tracer installs at
-// that exec (inject.ts). A POSIX shell does this in about a millisecond; where there is none
+// The pre-exec stage: the process that becomes the target. It waits until the tracer has seized
+// it (a shell behind a gate, stage-gate.ts; else stopped by its own SIGSTOP), and then execs the
+// target, whose seccomp filter the tracer installs at that exec (inject.ts). A POSIX shell does this in about a millisecond; where there is none
 // (distroless and scratch images) this tool runs it itself, in its hidden child mode (child.ts),
 // in about ten. Either one, resumed by anything but the tracer, exits 126 instead of exec'ing.
 //
@@ -38,13 +38,15 @@ export interface Command {
   env: Record<string, string | undefined>;
   /** The program the stage execs. */
   target: string;
+  /** The descriptor a shell stage waits on, its gate (stage-gate.ts); unset, the stage stops itself. */
+  gate?: number;
 }
 
 /**
- * The pre-exec stage that execs `target` with `env`: a shell where the system has one, else
- * `self` (this tool) in its hidden child mode.
+ * The pre-exec stage that execs `target` with `env`: a shell where the system has one (waiting
+ * behind descriptor `gate`, if given), else `self` (this tool) in its hidden child mode.
  */
-export function preExecStage(target: ChildRequest, env: Record<string, string | undefined>, self: { path: string; argv: string[] }): Command {
+export function preExecStage(target: ChildRequest, env: Record<string, string | undefined>, self: { path: string; argv: string[] }, gate?: number): Command {
   if (env[PRE_EXEC_STAGE_ENV] !== "self" && existsSync(SHELL) && shellExecsPath(target, env)) {
     // $0 is argv[0] as given: exec finds a bare name in PATH as the parent did (the tracer checks
     // at the exec that the file is the one it inspected), and the target sees the same argv.
@@ -52,7 +54,8 @@ export function preExecStage(target: ChildRequest, env: Record<string, string | 
       env[name] === undefined ? `command unset ${name} 2>/dev/null` : `command export ${name}=${shellQuote(env[name])} 2>/dev/null`,
     );
     const script = [
-      "kill -STOP $$",
+      // Read to the end: the tracer closes the other end once it has seized the shell.
+      gate === undefined ? "kill -STOP $$" : `read -r g <&${gate}; exec ${gate}<&-`,
       // The user's IFS stays theirs; anything that does not read as a TracerPid leaves t empty.
       // The shell reads a byte per read(2): stop at the TracerPid line (the eighth), not the end.
       't=; while IFS=" \t" read -r k v; do case $k in TracerPid:) t=$v; break;; esac; done </proc/$$/status',
@@ -62,7 +65,7 @@ export function preExecStage(target: ChildRequest, env: Record<string, string | 
       "kill -STOP $$",
       'exec "$0" "$@"',
     ].join("\n");
-    return { path: SHELL, argv: ["sh", "-c", script, ...target.argv], env, target: target.path };
+    return { path: SHELL, argv: ["sh", "-c", script, ...target.argv], env, target: target.path, gate };
   }
   return { path: self.path, argv: self.argv, env: { ...env, [CHILD_ENV]: JSON.stringify(target) }, target: target.path };
 }

@@ -27,11 +27,15 @@ export function startTracerThread(): void {
   mark("tracer_thread_started");
 }
 
-/** Gives the thread started early the next run's pre-exec stage, started by this process: the thread seizes it as soon as it is up. */
-export function handOverEarlyStage(pid: number, command: Command): void {
+/**
+ * Gives the thread started early the next run's pre-exec stage, started by this process: the
+ * thread seizes it as soon as it is up, and then closes `opener`, the write end of its gate
+ * (stage-gate.ts), if it has one.
+ */
+export function handOverEarlyStage(pid: number, command: Command, opener: number | undefined): void {
   if (!started || started.stagePid !== undefined) throw new TracerError("no tracer thread is waiting for a stage");
   started.stagePid = pid;
-  started.worker.postMessage({ type: "early-stage", pid, command } satisfies EarlyStageMessage);
+  started.worker.postMessage({ type: "early-stage", pid, command, opener } satisfies EarlyStageMessage);
   mark("stage_started");
 }
 

@@ -187,7 +187,9 @@ class Tracer {
 
   /** The root's stage, at its exec: the early one if it runs what the request asks for, else a new one. */
   private stage(early: EarlyStage | undefined): SeizedStage {
-    const wanted = preExecStage({ path: this.req.path, argv: this.req.argv }, this.req.env, this.req.self);
+    const target = { path: this.req.path, argv: this.req.argv };
+    // With the early stage's gate descriptor: the two may differ only in what they run.
+    const wanted = preExecStage(target, this.req.env, this.req.self, early?.command.gate);
     if (early && sameCommand(early.command, wanted)) {
       if ("failure" in early) throw early.failure;
       return early;
@@ -196,7 +198,7 @@ class Tracer {
       this.hooks.debug?.("the stage started early runs another program: dropped", { guessed: early.command.target, program: wanted.target });
       if (!("failure" in early)) discardStage(early.pid);
     }
-    return startStage(wanted);
+    return startStage(target, this.req.env, this.req.self);
   }
 
   /**

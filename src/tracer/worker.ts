@@ -27,6 +27,8 @@ export interface EarlyStageMessage {
   type: "early-stage";
   pid: number;
   command: Command;
+  /** The write end of the stage's gate, which this thread closes once it has seized the stage. */
+  opener: number | undefined;
 }
 
 export type LogLevel = "warn" | "debug";
@@ -48,7 +50,7 @@ let early: EarlyStage | undefined;
 
 self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
   if (e.data.type === "early-stage") {
-    early = seizeEarlyStage(e.data.pid, e.data.command);
+    early = seizeEarlyStage(e.data.pid, e.data.command, e.data.opener);
     mark("stage_at_exec");
     // While the request is awaited: the program it exec'd, read as the checks will read it.
     if (!("failure" in early)) early.executed = openExecuted(early.pid);

@@ -2,16 +2,18 @@
 // inject.ts), with both stages: the shell, and this tool's own child mode (the fallback where
 // there is no /bin/sh, forced by GOMODJAIL_PRE_EXEC_STAGE=self).
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { preExecStage, PRE_EXEC_STAGE_ENV, selfCommand } from "../../src/tracer/stage.ts";
 import { straceTraceExpression } from "../../bench/trapped-set.ts";
 import { goBuild, goToolchains, type GoVariant, repoRoot, testGoArch } from "../helpers/gobuild.ts";
-import { preExecStages, runGomodjail } from "../helpers/gomodjail.ts";
+import { close, pipe } from "../../src/libc/libc.ts";
+import { gomodjailCommand, preExecStages, runGomodjail } from "../helpers/gomodjail.ts";
 
 const strace = Bun.which("strace");
 const envCommand = Bun.which("env")!;
+const lsCommand = Bun.which("ls")!;
 const hello = join(repoRoot, "test/fixtures/corpus/app");
 /** A policy that confines a module the program does not have: every process is judged. */
 const policy = "--policy=example.com/not-in-this-program=confined";
@@ -115,5 +117,50 @@ for (const [stage, env] of Object.entries(preExecStages)) {
       expect(await new Response(proc.stderr).text()).toContain("resumed without a tracer");
       expect(existsSync(marker)).toBe(false);
     });
+
+    // The shell's gate (src/tracer/stage-gate.ts) takes a descriptor from 3 to 9 that the program
+    // would not inherit. (Bun marks the descriptors above 3 it inherits close-on-exec.)
+    for (const inherited of [[], [3]]) {
+      test(`the program inherits gomodjail's descriptors, and only those (given: ${inherited.join(", ") || "none"})`, async () => {
+        const devNull = inherited.map(() => openSync("/dev/null", "r"));
+        try {
+          const proc = Bun.spawn(gomodjailCommand(["run", "--no-policy", "--", lsCommand, "/proc/self/fd"]), {
+            cwd: repoRoot,
+            env: { ...process.env, ...env },
+            stdio: ["ignore", "pipe", "pipe", ...devNull],
+          });
+          const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+          expect(stderr).toBe("");
+          expect(exitCode).toBe(0);
+          // ls's own descriptor for the directory it lists comes next.
+          const ownFd = 3 + inherited.length;
+          expect(stdout.split("\n").filter(Boolean).map(Number).sort((a, b) => a - b)).toEqual([0, 1, 2, ...inherited, ownFd]);
+        } finally {
+          for (const fd of devNull) closeSync(fd);
+        }
+      });
+    }
   });
 }
+
+test("with every descriptor from 3 to 9 the program's, the shell stage stops itself instead of waiting behind a gate", () => {
+  const r = Bun.spawnSync([process.execPath, join(repoRoot, "test/helpers/trace-with-no-free-descriptor.ts"), lsCommand, "/proc/self/fd"], { stdout: "pipe", stderr: "pipe" });
+  expect(r.stderr.toString()).toBe("");
+  expect(r.exitCode).toBe(0);
+  expect(JSON.parse(r.stdout.toString().trim().split("\n").at(-1)!)).toEqual({ gate: null, status: 0 });
+  // ls's own descriptor for the directory comes after the ones it inherited.
+  expect(r.stdout.toString().split("\n").slice(0, -2).map(Number).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+});
+
+test("let through its gate untraced, the shell stage exits 126 and never runs the program", async () => {
+  const marker = join(mkdtempSync(join(tmpdir(), "gomodjail-stage-")), "ran");
+  const touch = Bun.which("touch")!;
+  const command = preExecStage({ path: touch, argv: [touch, marker] }, { ...process.env }, selfCommand(), 3);
+  const [readEnd, writeEnd] = pipe();
+  const proc = Bun.spawn([command.path, ...command.argv.slice(1)], { argv0: command.argv[0], env: command.env as Record<string, string>, stdio: ["ignore", "ignore", "pipe", readEnd] });
+  close(readEnd);
+  close(writeEnd);
+  expect(await proc.exited).toBe(126);
+  expect(await new Response(proc.stderr).text()).toContain("resumed without a tracer");
+  expect(existsSync(marker)).toBe(false);
+});
