@@ -151,7 +151,17 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       // A report names the program's build and holds what each module did, for `gomodjail learn`.
       const reporting = opts.report ? await import("../learn/report.ts") : undefined;
       const recorder = reporting && new reporting.ReportRecorder(reporting.identifyProgram(progAndArgs[0]!));
-      const result = await runJail({ argv: progAndArgs, profile, logger, stderrLog: opts.logFormat ?? "text", debug, audit, strict: opts.strict, onBlocked: recorder?.onBlocked });
+      const result = await runJail({
+        argv: progAndArgs,
+        profile,
+        logger,
+        stderrLog: opts.logFormat ?? "text",
+        debug,
+        audit,
+        strict: opts.strict,
+        onBlocked: recorder?.onBlocked,
+        exitWithProgram: !audit && !recorder,
+      });
       if (audit) {
         const total = result.blocked.reduce((n, e) => n + e.count, 0);
         stderr(formatBlockSummary(`gomodjail audit: ${total} syscall(s) would have been blocked`, result.blocked));

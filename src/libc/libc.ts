@@ -53,6 +53,7 @@ const lib = dlopen("libc.so.6", {
   sigfillset: { args: ["ptr"], returns: "i32" },
   execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
   mmap: { args: ["ptr", FFIType.u64_fast, "i32", "i32", "i32", FFIType.i64_fast], returns: FFIType.u64_fast },
+  _exit: { args: ["i32"], returns: "void" },
   munmap: { args: [FFIType.u64_fast, FFIType.u64_fast], returns: "i32" },
 });
 
@@ -72,6 +73,12 @@ function check(call: string, ret: number): number {
 }
 
 export const getpid = (): number => fns.getpid();
+
+/** Ends the whole process at once, every thread, with `status`: no exit handlers, no teardown. */
+export function exitProcess(status: number): never {
+  fns._exit(status);
+  throw new Error("_exit returned");
+}
 
 export function kill(pid: number, sig: number): void {
   check("kill", fns.kill(pid, sig));

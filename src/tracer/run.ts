@@ -34,6 +34,12 @@ export interface RunRequest {
   strict?: boolean;
   /** Called for every blocked (or in audit mode, would-be-blocked) syscall, after it is logged. */
   onBlocked?: (event: BlockedSyscall) => void;
+  /**
+   * The command line's, when it has nothing left to do once the program has ended (no summary,
+   * no report): the tracer thread then ends this process itself, with the program's status, as
+   * soon as it has it. Tearing the process down takes longer than a small program's whole run.
+   */
+  exitWithProgram?: boolean;
 }
 
 export interface RunResult {
@@ -74,6 +80,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
     stderrLog: req.stderrLog,
     audit: req.audit ?? false,
     strict: req.strict ?? false,
+    exitWithProgram: req.exitWithProgram ?? false,
     profile: req.profile && {
       mainModule: req.profile.mainModule,
       defaultPolicy: req.profile.defaultPolicy,

@@ -3,6 +3,7 @@
 import "./hold-back-jit.ts";
 import { releaseJit } from "../jit-policy.ts";
 import { type LogFormat, recordLine } from "../log-format.ts";
+import { exitProcess } from "../libc/libc.ts";
 import { writeFully } from "../output.ts";
 import { mark, sinceStart, type Timeline, timeline } from "../timeline.ts";
 import type { Policy } from "../policy/profile.ts";
@@ -20,6 +21,8 @@ export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
   debug: boolean;
   /** Set: this thread writes its records to stderr itself, in this format. Unset: it posts them. */
   stderrLog: LogFormat | undefined;
+  /** See RunRequest.exitWithProgram. */
+  exitWithProgram: boolean;
 }
 
 /** The pre-exec stage the main thread started with this thread, before its request (seized-stage.ts). */
@@ -60,13 +63,18 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
   const post = (m: WorkerMessage) => self.postMessage(m);
   const profile = req.profile && { ...req.profile, modules: new Map(req.profile.modules) };
   const log = recordWriter(req, post);
+  /** Whether the main thread may warn about the confined modules' code while the program runs. */
+  let mayWarn = false;
   try {
     mark("tracer_thread_ready");
     const exit = traceProgram(
       { ...req, profile },
       {
         started: (pid) => post({ type: "started", pid }),
-        admitted: (confinedCode) => post({ type: "admitted", confinedCode }),
+        admitted: (confinedCode) => {
+          mayWarn = confinedCode;
+          post({ type: "admitted", confinedCode });
+        },
         blocked: (event) => {
           const { pid, exe, syscall, entry, module, reason } = event;
           const fields = reason === "confined" ? { pid, exe, syscall, entry, module } : { pid, exe, syscall, entry, module, reason };
@@ -80,6 +88,8 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
       early,
     );
     if (req.debug) log("debug", "start-up (ms since Bun started)", sinceStart([...req.startup.moments, ...timeline()], req.startup.processStart));
+    // Every record is written (synchronously, from this thread) but a warning the main thread may still owe.
+    if (req.exitWithProgram && !mayWarn) exitProcess(exit.status);
     post({ type: "exit", exit });
   } catch (err) {
     const e = err as Error;
