@@ -5,7 +5,7 @@
 // generated .c files name the package's .go files through #line). Units of no module (libc's
 // startup files, runtime/cgo, the standard library's cgo) are the toolchain's.
 import type { ElfFile } from "../elf/elf.ts";
-import { type AddressRange, readForeignUnits } from "../gobin/dwarf/c-units.ts";
+import type { AddressRange } from "../gobin/dwarf/c-units.ts";
 import { DwarfError } from "../gobin/dwarf/cursor.ts";
 import type { ModuleRef } from "../gobin/modules.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
@@ -34,7 +34,8 @@ export function attributeCCode(elf: ElfFile, pclntab: Pclntab, attribution: Attr
   if (pclntab.findFunc(elf.entry) !== undefined) return { kind: "none" };
   let units;
   try {
-    units = readForeignUnits(elf);
+    // Loaded only here: the tracer needs it only for calls from C code.
+    units = (require("../gobin/dwarf/c-units.ts") as typeof import("../gobin/dwarf/c-units.ts")).readForeignUnits(elf);
   } catch (e) {
     if (e instanceof DwarfError) return { kind: "unattributable", reason: `its DWARF is unreadable (${e.reason})` };
     throw e;

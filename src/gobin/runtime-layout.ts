@@ -11,8 +11,7 @@ import { arches } from "../arch/arches.ts";
 import type { ThreadPointerRegister } from "../arch/arch.ts";
 import type { ElfFile } from "../elf/elf.ts";
 import { DwarfError } from "./dwarf/cursor.ts";
-import { readDwarfSections } from "./dwarf/sections.ts";
-import { type DwarfStruct, DwarfStructReader } from "./dwarf/structs.ts";
+import type { DwarfStruct } from "./dwarf/structs.ts";
 
 /** Offsets in runtime.g. Pointer and uintptr fields are 8 bytes; atomicstatus is a uint32. */
 export interface GLayout {
@@ -323,6 +322,9 @@ const STRUCTS = ["runtime.g", "runtime.m", "runtime.gobuf", "runtime.stack", "ru
 function layoutFromDwarf(elf: ElfFile): TableLayout | undefined {
   let found: Map<string, DwarfStruct>;
   try {
+    // The DWARF reader loads only where the table does not know the release.
+    const { readDwarfSections } = require("./dwarf/sections.ts") as typeof import("./dwarf/sections.ts");
+    const { DwarfStructReader } = require("./dwarf/structs.ts") as typeof import("./dwarf/structs.ts");
     const sections = readDwarfSections(elf);
     if (sections === undefined) return undefined;
     found = new DwarfStructReader(sections, elf.path).findStructs(STRUCTS);

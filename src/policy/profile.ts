@@ -1,6 +1,9 @@
 // The gomodjail policy of a program: which modules are confined, read from `// gomodjail:POLICY`
 // comments in a go.mod and from --policy flags.
-import { type Block, type Comment, type Directive, type GoMod, parseGoMod, readGoMod } from "./gomod.ts";
+import type { Block, Comment, Directive, GoMod } from "./gomod.ts";
+
+/** The go.mod parser, loaded when a profile is read: the tracer thread only uses profiles. */
+const gomod = () => require("./gomod.ts") as typeof import("./gomod.ts");
 
 export type Policy = "confined" | "unconfined";
 export const knownPolicies: readonly Policy[] = ["confined", "unconfined"];
@@ -21,12 +24,12 @@ export interface Profile {
 
 /** Reads the profile from a go.mod file; throws GoModError or PolicyError. */
 export function loadProfile(goModPath: string): Profile {
-  return profileFromGoMod(readGoMod(goModPath));
+  return profileFromGoMod(gomod().readGoMod(goModPath));
 }
 
 /** Reads the profile from go.mod text; `fileName` is used in error messages only. */
 export function parseProfile(text: string, fileName: string): Profile {
-  return profileFromGoMod(parseGoMod(text, fileName));
+  return profileFromGoMod(gomod().parseGoMod(text, fileName));
 }
 
 /**

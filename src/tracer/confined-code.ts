@@ -8,6 +8,7 @@ import { attributionOf, isConfined } from "../analyze/attribution.ts";
 import { analyzeBinary } from "../analyze/binary.ts";
 import { countKinds, formatKindCounts, type KindCounts } from "../analyze/findings.ts";
 import { GoBinary } from "../gobin/binary.ts";
+import { mayHoldConfinedCode } from "./target.ts";
 import type { Profile } from "../policy/profile.ts";
 import { ProgramError } from "./errors.ts";
 
@@ -34,19 +35,6 @@ function confinedFindings(path: string, profile: Profile, read: "table" | "repor
   return [...analysis.findings.values()]
     .map(({ module, findings }) => ({ module: module.path, counts: countKinds(findings), findings: findings.length }))
     .sort((a, b) => (a.module < b.module ? -1 : 1));
-}
-
-/**
- * Whether a confined module can have code in the binary: one its build information lists, or one
- * whose path nests with a listed one's (functions are attributed by path prefix). Without module
- * information, or where unlisted modules are confined by default, any can.
- */
-export function mayHoldConfinedCode(binary: GoBinary, profile: Profile): boolean {
-  const info = binary.buildInfo;
-  if (!info?.main || profile.defaultPolicy === "confined") return true;
-  const linked = [info.main.path, ...info.deps.map((d) => d.path)];
-  const nested = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
-  return [...profile.modules].some(([module, policy]) => policy === "confined" && linked.some((l) => nested(l, module)));
 }
 
 /** Why `path` must not start under --strict: its confined modules with findings. Throws ProgramError. */

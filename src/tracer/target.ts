@@ -1,6 +1,7 @@
 // Checks of the first target before it starts: it must be a Go binary, and of the policy's
 // main module (docs/design.md #8: other main modules are not confined, so running one by mistake
-// would confine nothing).
+// would confine nothing); and whether a confined module can have code in it (confined-code.ts
+// checks that code).
 import { ElfError } from "../elf/elf.ts";
 import { GoBinary } from "../gobin/binary.ts";
 import { NewerGoError } from "../gobin/go-release.ts";
@@ -35,4 +36,17 @@ export function openExecuted(pid: number): GoBinary | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether a confined module can have code in the binary: one its build information lists, or one
+ * whose path nests with a listed one's (functions are attributed by path prefix). Without module
+ * information, or where unlisted modules are confined by default, any can.
+ */
+export function mayHoldConfinedCode(binary: GoBinary, profile: Profile): boolean {
+  const info = binary.buildInfo;
+  if (!info?.main || profile.defaultPolicy === "confined") return true;
+  const linked = [info.main.path, ...info.deps.map((d) => d.path)];
+  const nested = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+  return [...profile.modules].some(([module, policy]) => policy === "confined" && linked.some((l) => nested(l, module)));
 }

@@ -22,13 +22,12 @@ import {
   WALL,
   WNOTHREAD,
 } from "../libc/ptrace.ts";
-import { mayHoldConfinedCode, refuseConfinedFindings } from "./confined-code.ts";
 import { TracerError } from "./errors.ts";
 import { installFilterAtExec } from "./inject.ts";
 import { discardStage, type EarlyStage, sameCommand, type SeizedStage, startStage } from "./seized-stage.ts";
 import { preExecStage } from "./stage.ts";
 import type { GoBinary } from "../gobin/binary.ts";
-import { checkFirstTarget } from "./target.ts";
+import { checkFirstTarget, mayHoldConfinedCode } from "./target.ts";
 import { mark } from "../timeline.ts";
 import { ImageCache } from "./images.ts";
 import { Decider, type Decision } from "../decision/decider.ts";
@@ -214,7 +213,8 @@ class Tracer {
         if (!sameFile(`/proc/${tid}/exe`, path)) throw new TracerError(`${path}: the program executed is not the file that was checked (was it replaced?)`);
         const binary = checkFirstTarget(path, profile, this.executed);
         confinedCode = mayHoldConfinedCode(binary, profile);
-        if (confinedCode && this.req.strict) refuseConfinedFindings(path, profile);
+        // The analysis and its modules load only here: they would slow every thread's start.
+        if (confinedCode && this.req.strict) (require("./confined-code.ts") as typeof import("./confined-code.ts")).refuseConfinedFindings(path, profile);
         // The checks' reading of the binary is the tracer's too (images.ts).
         this.images!.adopt(tid, binary);
       }
