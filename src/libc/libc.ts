@@ -1,5 +1,7 @@
 // Typed bindings to the few libc functions gomodjail needs, called through bun:ffi.
-// Every wrapper that can fail throws a SyscallError naming the call and the errno.
+// Every wrapper that can fail throws a SyscallError naming the call and the errno. Starting
+// processes has its own (spawn.ts): bun:ffi compiles a trampoline for every function it binds,
+// which costs the tracer thread's start-up, and the thread seldom starts a process itself.
 import { dlopen, FFIType, read, type Pointer } from "bun:ffi";
 
 /** Built on the first error: loading node:os costs every thread's start-up a fraction of a millisecond. */
@@ -27,47 +29,27 @@ export class SyscallError extends Error {
 const lib = dlopen("libc.so.6", {
   __errno_location: { args: [], returns: "ptr" },
   getpid: { args: [], returns: "i32" },
-  gettid: { args: [], returns: "i32" },
   kill: { args: ["i32", "i32"], returns: "i32" },
-  // ptrace and prctl are variadic in glibc; their arguments are all integer-class, which the
-  // platform ABIs pass exactly like a fixed-argument call.
+  // ptrace is variadic in glibc; its arguments are all integer-class, which the platform ABIs
+  // pass exactly like a fixed-argument call.
   ptrace: { args: ["i32", "i32", FFIType.u64_fast, FFIType.u64_fast], returns: FFIType.i64_fast },
-  prctl: { args: ["i32", FFIType.u64_fast, FFIType.u64_fast, FFIType.u64_fast, FFIType.u64_fast], returns: "i32" },
   waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
   process_vm_readv: { args: ["i32", "ptr", FFIType.u64_fast, "ptr", FFIType.u64_fast, FFIType.u64_fast], returns: FFIType.i64_fast },
   process_vm_writev: { args: ["i32", "ptr", FFIType.u64_fast, "ptr", FFIType.u64_fast, FFIType.u64_fast], returns: FFIType.i64_fast },
-  pipe2: { args: ["ptr", "i32"], returns: "i32" },
   close: { args: ["i32"], returns: "i32" },
-  // Variadic in glibc; F_GETFD takes no third argument.
-  fcntl: { args: ["i32", "i32"], returns: "i32" },
-  posix_spawn_file_actions_init: { args: ["ptr"], returns: "i32" },
-  posix_spawn_file_actions_adddup2: { args: ["ptr", "i32", "i32"], returns: "i32" },
-  posix_spawn_file_actions_destroy: { args: ["ptr"], returns: "i32" },
-  posix_spawn: { args: ["ptr", "ptr", "ptr", "ptr", "ptr", "ptr"], returns: "i32" },
-  posix_spawnattr_init: { args: ["ptr"], returns: "i32" },
-  posix_spawnattr_destroy: { args: ["ptr"], returns: "i32" },
-  posix_spawnattr_setflags: { args: ["ptr", "i16"], returns: "i32" },
-  posix_spawnattr_setsigmask: { args: ["ptr", "ptr"], returns: "i32" },
-  posix_spawnattr_setsigdefault: { args: ["ptr", "ptr"], returns: "i32" },
-  sigemptyset: { args: ["ptr"], returns: "i32" },
-  sigfillset: { args: ["ptr"], returns: "i32" },
-  execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
   mmap: { args: ["ptr", FFIType.u64_fast, "i32", "i32", "i32", FFIType.i64_fast], returns: FFIType.u64_fast },
   _exit: { args: ["i32"], returns: "void" },
   munmap: { args: [FFIType.u64_fast, FFIType.u64_fast], returns: "i32" },
 });
 
 const fns = lib.symbols;
-const O_CLOEXEC = 0o2000000;
-const F_GETFD = 1;
-const FD_CLOEXEC = 1;
 const errnoPtr = fns.__errno_location() as Pointer;
 
 export function errno(): number {
   return read.i32(errnoPtr, 0);
 }
 
-function check(call: string, ret: number): number {
+export function check(call: string, ret: number): number {
   if (ret === -1) throw new SyscallError(call, errno());
   return ret;
 }
@@ -84,21 +66,8 @@ export function kill(pid: number, sig: number): void {
   check("kill", fns.kill(pid, sig));
 }
 
-/** A pipe, both ends close-on-exec: [read end, write end]. */
-export function pipe(): [number, number] {
-  const fds = new Int32Array(2);
-  check("pipe2", fns.pipe2(fds, O_CLOEXEC));
-  return [fds[0]!, fds[1]!];
-}
-
 export function close(fd: number): void {
   check(`close(${fd})`, fns.close(fd));
-}
-
-/** Whether descriptor `fd` is open and would be inherited across an exec (open without FD_CLOEXEC). */
-export function inheritable(fd: number): boolean {
-  const flags = fns.fcntl(fd, F_GETFD);
-  return flags !== -1 && (flags & FD_CLOEXEC) === 0;
 }
 
 /** Raw ptrace: returns the result, or throws SyscallError. */
@@ -108,9 +77,6 @@ export function ptrace(request: number, pid: number, addr: number | bigint, data
   return ret;
 }
 
-export function prctl(option: number, arg2: number | bigint, arg3 = 0, arg4 = 0, arg5 = 0): number {
-  return check(`prctl(${option})`, fns.prctl(option, arg2, arg3, arg4, arg5));
-}
 
 /** waitpid; `status` receives the raw status word. Returns the pid, or 0 with WNOHANG. */
 export function waitpid(pid: number, status: Int32Array, options: number): number {

@@ -1,14 +1,39 @@
-// posix_spawn from libc: starts a process without Bun's child machinery (whose reaper would
-// consume the wait events the tracer needs), with default signal dispositions and an empty
-// signal mask so the child does not inherit what Bun's threads block or handle.
-import { SyscallError, raw } from "./libc.ts";
+// Starting processes, from libc through bun:ffi: posix_spawn without Bun's child machinery (whose
+// reaper would consume the wait events the tracer needs), with default signal dispositions and
+// an empty signal mask so the child does not inherit what Bun's threads block or handle; the
+// pipes handed to a child; execve. Bound apart from libc.ts: only threads that start a process
+// pay for these bindings.
+import { dlopen } from "bun:ffi";
+import { check, SyscallError } from "./libc.ts";
 import { cString, cStringArray, environmentArray } from "./cstrings.ts";
 
+const lib = dlopen("libc.so.6", {
+  posix_spawn: { args: ["ptr", "ptr", "ptr", "ptr", "ptr", "ptr"], returns: "i32" },
+  posix_spawnattr_init: { args: ["ptr"], returns: "i32" },
+  posix_spawnattr_destroy: { args: ["ptr"], returns: "i32" },
+  posix_spawnattr_setflags: { args: ["ptr", "i16"], returns: "i32" },
+  posix_spawnattr_setsigmask: { args: ["ptr", "ptr"], returns: "i32" },
+  posix_spawnattr_setsigdefault: { args: ["ptr", "ptr"], returns: "i32" },
+  posix_spawn_file_actions_init: { args: ["ptr"], returns: "i32" },
+  posix_spawn_file_actions_adddup2: { args: ["ptr", "i32", "i32"], returns: "i32" },
+  posix_spawn_file_actions_destroy: { args: ["ptr"], returns: "i32" },
+  sigemptyset: { args: ["ptr"], returns: "i32" },
+  sigfillset: { args: ["ptr"], returns: "i32" },
+  pipe2: { args: ["ptr", "i32"], returns: "i32" },
+  // Variadic in glibc; F_GETFD takes no third argument.
+  fcntl: { args: ["i32", "i32"], returns: "i32" },
+  execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
+});
+
+const fns = lib.symbols;
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const SIGSET_SIZE = 128;
 const SPAWNATTR_SIZE = 512; // larger than glibc's posix_spawnattr_t (336 bytes)
 const FILE_ACTIONS_SIZE = 256; // larger than glibc's posix_spawn_file_actions_t (80 bytes)
+const O_CLOEXEC = 0o2000000;
+const F_GETFD = 1;
+const FD_CLOEXEC = 1;
 
 /** Starts `path`; `dup2` lists descriptors the child gets as other numbers ([from, to]: dup2(from, to)). */
 export function posixSpawn(path: string, argv: readonly string[], env: Record<string, string | undefined>, dup2: readonly [number, number][] = []): number {
@@ -16,16 +41,16 @@ export function posixSpawn(path: string, argv: readonly string[], env: Record<st
   const actions = dup2.length > 0 ? new Uint8Array(FILE_ACTIONS_SIZE) : null;
   const all = new Uint8Array(SIGSET_SIZE);
   const none = new Uint8Array(SIGSET_SIZE);
-  raw.posix_spawnattr_init(attr);
-  if (actions) raw.posix_spawn_file_actions_init(actions);
+  fns.posix_spawnattr_init(attr);
+  if (actions) fns.posix_spawn_file_actions_init(actions);
   try {
-    raw.sigfillset(all);
-    raw.sigemptyset(none);
-    raw.posix_spawnattr_setsigdefault(attr, all);
-    raw.posix_spawnattr_setsigmask(attr, none);
-    raw.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    fns.sigfillset(all);
+    fns.sigemptyset(none);
+    fns.posix_spawnattr_setsigdefault(attr, all);
+    fns.posix_spawnattr_setsigmask(attr, none);
+    fns.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
     for (const [from, to] of dup2) {
-      const err = raw.posix_spawn_file_actions_adddup2(actions, from, to);
+      const err = fns.posix_spawn_file_actions_adddup2(actions, from, to);
       if (err !== 0) throw new SyscallError(`posix_spawn_file_actions_adddup2(${from}, ${to})`, err);
     }
     const pid = new Int32Array(1);
@@ -33,11 +58,32 @@ export function posixSpawn(path: string, argv: readonly string[], env: Record<st
     const args = cStringArray(argv);
     const envp = environmentArray(env);
     // posix_spawn returns the error number instead of setting errno.
-    const err = raw.posix_spawn(pid, file, actions, attr, args.pointer, envp.pointer);
+    const err = fns.posix_spawn(pid, file, actions, attr, args.pointer, envp.pointer);
     if (err !== 0) throw new SyscallError(`posix_spawn(${path})`, err);
     return pid[0]!;
   } finally {
-    if (actions) raw.posix_spawn_file_actions_destroy(actions);
-    raw.posix_spawnattr_destroy(attr);
+    if (actions) fns.posix_spawn_file_actions_destroy(actions);
+    fns.posix_spawnattr_destroy(attr);
   }
+}
+
+/** A pipe, both ends close-on-exec: [read end, write end]. */
+export function pipe(): [number, number] {
+  const fds = new Int32Array(2);
+  check("pipe2", fns.pipe2(fds, O_CLOEXEC));
+  return [fds[0]!, fds[1]!];
+}
+
+/** Whether descriptor `fd` is open and would be inherited across an exec (open without FD_CLOEXEC). */
+export function inheritable(fd: number): boolean {
+  const flags = fns.fcntl(fd, F_GETFD);
+  return flags !== -1 && (flags & FD_CLOEXEC) === 0;
+}
+
+/** Replaces this process's image; returns only if it could not (errno says why). */
+export function execve(path: string, argv: readonly string[], env: Record<string, string | undefined>): void {
+  const file = cString(path);
+  const args = cStringArray(argv);
+  const envp = environmentArray(env);
+  fns.execve(file, args.pointer, envp.pointer);
 }

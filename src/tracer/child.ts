@@ -4,8 +4,8 @@
 // loads nothing else: no CLI, no logger, no filter code.
 import { readFileSync } from "node:fs";
 import { errorLine, writeFully } from "../output.ts";
-import { cString, cStringArray, environmentArray } from "../libc/cstrings.ts";
-import { errno, errnoName, getpid, kill, raw } from "../libc/libc.ts";
+import { errno, errnoName, getpid, kill } from "../libc/libc.ts";
+import { execve } from "../libc/spawn.ts";
 import { SIGSTOP } from "../libc/ptrace.ts";
 import { CHILD_ENV } from "./stage.ts";
 
@@ -39,10 +39,7 @@ export function runChildStage(encoded: string): never {
   kill(getpid(), SIGSTOP);
   if (tracerPid() === 0) die("internal error: the child stage was resumed without a tracer", EXIT_CANNOT_EXEC);
 
-  const path = cString(req.path);
-  const argv = cStringArray(req.argv);
-  const envp = environmentArray(env);
-  raw.execve(path, argv.pointer, envp.pointer);
+  execve(req.path, req.argv, env);
   const e = errno();
   die(`${req.path}: cannot execute: ${errnoName(e)}`, e === 2 ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
 }

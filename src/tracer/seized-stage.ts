@@ -38,7 +38,6 @@ import { ProgramError, TracerError } from "./errors.ts";
 import type { GoBinary } from "../gobin/binary.ts";
 import type { ChildRequest } from "./child.ts";
 import { type Command, preExecStage } from "./stage.ts";
-import { openGate, spawnStage } from "./stage-gate.ts";
 
 const WUNTRACED = 2;
 const ENOEXEC = 8;
@@ -62,6 +61,8 @@ export type EarlyStage = SeizedStage | { command: Command; failure: Error };
 
 /** Starts the stage that execs `target`, and takes it to its exec. */
 export function startStage(target: ChildRequest, env: Record<string, string | undefined>, self: { path: string; argv: string[] }): SeizedStage {
+  // Loaded only here: a run of the command line finds its stage started (cli/early-stage.ts).
+  const { openGate, spawnStage } = require("./stage-gate.ts") as typeof import("./stage-gate.ts");
   const gate = openGate();
   const command = preExecStage(target, env, self, gate?.fd);
   const { pid, opener } = spawnStage(command, gate);

@@ -6,8 +6,8 @@
 // itself with SIGSTOP (the tool's own child mode still does), is seized only once the kernel has
 // scheduled it to stop again as a tracee, and takes three stops more to resume: on two busy cores,
 // a millisecond or two of every run's start-up.
-import { close, inheritable, pipe } from "../libc/libc.ts";
-import { posixSpawn } from "../libc/spawn.ts";
+import { close } from "../libc/libc.ts";
+import { inheritable, pipe, posixSpawn } from "../libc/spawn.ts";
 import type { Command } from "./stage.ts";
 
 export interface Gate {

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { preExecStage, PRE_EXEC_STAGE_ENV, selfCommand } from "../../src/tracer/stage.ts";
 import { straceTraceExpression } from "../../bench/trapped-set.ts";
 import { goBuild, goToolchains, type GoVariant, repoRoot, testGoArch } from "../helpers/gobuild.ts";
-import { close, pipe } from "../../src/libc/libc.ts";
+import { close } from "../../src/libc/libc.ts";
+import { pipe } from "../../src/libc/spawn.ts";
 import { gomodjailCommand, preExecStages, runGomodjail } from "../helpers/gomodjail.ts";
 
 const strace = Bun.which("strace");
