@@ -3,7 +3,7 @@
 // an empty signal mask so the child does not inherit what Bun's threads block or handle; the
 // pipes handed to a child; execve. Bound apart from libc.ts: only threads that start a process
 // pay for these bindings.
-import { dlopen } from "bun:ffi";
+import { dlopen, FFIType } from "bun:ffi";
 import { check, SyscallError } from "./libc.ts";
 import { cString, cStringArray, environmentArray } from "./cstrings.ts";
 
@@ -23,6 +23,8 @@ const lib = dlopen("libc.so.6", {
   // Variadic in glibc; F_GETFD takes no third argument.
   fcntl: { args: ["i32", "i32"], returns: "i32" },
   execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
+  // Variadic in glibc; integer arguments pass as in a fixed-argument call.
+  prctl: { args: ["i32", FFIType.u64_fast, FFIType.u64_fast, FFIType.u64_fast, FFIType.u64_fast], returns: "i32" },
 });
 
 const fns = lib.symbols;
@@ -34,6 +36,7 @@ const FILE_ACTIONS_SIZE = 256; // larger than glibc's posix_spawn_file_actions_t
 const O_CLOEXEC = 0o2000000;
 const F_GETFD = 1;
 const FD_CLOEXEC = 1;
+const PR_SET_NO_NEW_PRIVS = 38;
 
 /** Starts `path`; `dup2` lists descriptors the child gets as other numbers ([from, to]: dup2(from, to)). */
 export function posixSpawn(path: string, argv: readonly string[], env: Record<string, string | undefined>, dup2: readonly [number, number][] = []): number {
@@ -78,6 +81,14 @@ export function pipe(): [number, number] {
 export function inheritable(fd: number): boolean {
   const flags = fns.fcntl(fd, F_GETFD);
   return flags !== -1 && (flags & FD_CLOEXEC) === 0;
+}
+
+/**
+ * Sets no_new_privs on the calling thread, which every process it starts from now on inherits,
+ * across exec too: none of them can gain privileges by exec'ing a set-user-ID file.
+ */
+export function setNoNewPrivs(): void {
+  check("prctl(PR_SET_NO_NEW_PRIVS)", fns.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
 }
 
 /** Replaces this process's image; returns only if it could not (errno says why). */

@@ -1,14 +1,16 @@
 // Installs the seccomp filter in the target from the outside, at its exec event: the new image
 // has not run a single instruction yet, and the tracee itself makes the two calls that a filter
-// needs (prctl(PR_SET_NO_NEW_PRIVS), seccomp(SECCOMP_SET_MODE_FILTER)), as debuggers inject
-// calls. So the process that execs the target needs no filter code of its own: any process the
-// tracer holds stopped before its exec will do (see stage.ts).
+// needs (prctl(PR_SET_NO_NEW_PRIVS), skipped where the process inherited it, and
+// seccomp(SECCOMP_SET_MODE_FILTER)), as debuggers inject calls. So the process that execs the
+// target needs no filter code of its own: any process the tracer holds before its exec will do
+// (see stage.ts).
 //
 // The exec event stop is still inside execve, whose return value would overwrite the syscall
 // registers, so the tracee is first taken to execve's syscall-exit stop, where its registers are
 // those user space will see. There, for each call: the pc points at a syscall instruction written
 // over the entry point, the registers hold the call, and the tracee runs to the call's own exit
 // stop. Everything is put back before it resumes.
+import { readFileSync } from "node:fs";
 import type { Arch } from "../arch/arch.ts";
 import { errnoName, waitpid } from "../libc/libc.ts";
 import { RemoteMemory, writeRemote } from "../libc/memory.ts";
@@ -59,7 +61,8 @@ export function installFilterAtExec(tid: number, arch: Arch, filter: Uint8Array,
       const ret = arch.returnValue(tid);
       if (ret < 0) throw new TracerError(`cannot install the seccomp filter: ${name} failed in the program with ${errnoName(-ret)}`);
     };
-    call("prctl", [PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0]);
+    // A stage started by the command line inherited it (cli/early-stage.ts).
+    if (!hasNoNewPrivs(tid)) call("prctl", [PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0]);
     // struct sock_fprog { unsigned short len; struct sock_filter *filter; }, then the filter.
     const at = Math.floor((sp - RED_ZONE - 16 - filter.length) / 16) * 16;
     const program = new Uint8Array(16 + filter.length);
@@ -81,6 +84,11 @@ export function installFilterAtExec(tid: number, arch: Arch, filter: Uint8Array,
   }
   if (failure !== undefined) throw failure;
   return held;
+}
+
+/** Whether the thread has no_new_privs set already. */
+function hasNoNewPrivs(tid: number): boolean {
+  return /^NoNewPrivs:\s*1$/m.test(readFileSync(`/proc/${tid}/status`, "utf8"));
 }
 
 function readCode(tid: number, pc: number): Uint8Array {

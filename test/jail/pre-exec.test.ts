@@ -15,6 +15,7 @@ import { gomodjailCommand, preExecStages, runGomodjail } from "../helpers/gomodj
 const strace = Bun.which("strace");
 const envCommand = Bun.which("env")!;
 const lsCommand = Bun.which("ls")!;
+const traceHere = join(repoRoot, "test/helpers/trace-here.ts");
 const hello = join(repoRoot, "test/fixtures/corpus/app");
 /** A policy that confines a module the program does not have: every process is judged. */
 const policy = "--policy=example.com/not-in-this-program=confined";
@@ -145,12 +146,25 @@ for (const [stage, env] of Object.entries(preExecStages)) {
 }
 
 test("with every descriptor from 3 to 9 the program's, the shell stage stops itself instead of waiting behind a gate", () => {
-  const r = Bun.spawnSync([process.execPath, join(repoRoot, "test/helpers/trace-with-no-free-descriptor.ts"), lsCommand, "/proc/self/fd"], { stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync([process.execPath, traceHere, "--take-descriptors", lsCommand, "/proc/self/fd"], { stdout: "pipe", stderr: "pipe" });
   expect(r.stderr.toString()).toBe("");
   expect(r.exitCode).toBe(0);
-  expect(JSON.parse(r.stdout.toString().trim().split("\n").at(-1)!)).toEqual({ gate: null, status: 0 });
+  expect(JSON.parse(r.stdout.toString().trim().split("\n").at(-1)!)).toMatchObject({ gate: null, status: 0 });
   // ls's own descriptor for the directory comes after the ones it inherited.
   expect(r.stdout.toString().split("\n").slice(0, -2).map(Number).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+});
+
+// The filter needs it; a stage the command line starts inherits it (src/cli/early-stage.ts), one
+// the tracer starts gets it injected at the exec with the filter (src/tracer/inject.ts).
+test("the program runs with no_new_privs, from the command line and from the library", async () => {
+  const grep = Bun.which("grep")!;
+  const cli = await runGomodjail(["run", "--no-policy", "--", grep, "NoNewPrivs", "/proc/self/status"]);
+  expect(cli.stdout.replace(/\s+/g, " ")).toBe("NoNewPrivs: 1 ");
+  const library = Bun.spawnSync([process.execPath, traceHere, grep, "NoNewPrivs", "/proc/self/status"], { stdout: "pipe", stderr: "pipe" });
+  const [line, result] = library.stdout.toString().split("\n");
+  expect(line!.replace(/\s+/g, " ")).toBe("NoNewPrivs: 1");
+  // The library caller's own thread is left as it was.
+  expect(JSON.parse(result!)).toEqual({ gate: expect.any(Object), status: 0, noNewPrivs: false });
 });
 
 test("let through its gate untraced, the shell stage exits 126 and never runs the program", async () => {
