@@ -8,20 +8,28 @@ import { programEnvironment, resolveProgram } from "../tracer/program.ts";
 import { preExecStage, selfCommand } from "../tracer/stage.ts";
 import { openGate, spawnStage } from "../tracer/stage-gate.ts";
 import { handOverEarlyStage } from "../tracer/thread.ts";
+import { SyscallError } from "../libc/libc.ts";
 import { setNoNewPrivs } from "../libc/spawn.ts";
 
 /** Starts the stage guessed from gomodjail's arguments, if any, for the tracer thread started early. */
 export function startEarlyStage(args: string[]): void {
   const run = guessRun(args);
   if (!run) return;
-  // The stage inherits it, and the program after it: a seccomp filter needs it, and so the tracer
-  // has one call less to inject at the exec (tracer/inject.ts). This process never needs to gain
-  // privileges.
-  setNoNewPrivs();
-  const gate = openGate();
-  const stage = preExecStage(run.target, run.env, selfCommand(), gate?.fd);
-  const { pid, opener } = spawnStage(stage, gate);
-  handOverEarlyStage(pid, stage, opener);
+  let started;
+  try {
+    // The stage inherits it, and the program after it: a seccomp filter needs it, and so the
+    // tracer has one call less to inject at the exec (tracer/inject.ts). This process never
+    // needs to gain privileges.
+    setNoNewPrivs();
+    const gate = openGate();
+    const stage = preExecStage(run.target, run.env, selfCommand(), gate?.fd);
+    started = { stage, ...spawnStage(stage, gate) };
+  } catch (e) {
+    // Out of descriptors or processes: the run starts its stage itself, and says what fails then.
+    if (e instanceof SyscallError) return;
+    throw e;
+  }
+  handOverEarlyStage(started.pid, started.stage, started.opener);
 }
 
 /** The program a run's arguments name and its environment, or undefined where they name none that can be started. */
