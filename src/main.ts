@@ -27,10 +27,14 @@ async function start(): Promise<void> {
   // A run starts its tracer thread first thing, so that the thread's start-up overlaps all the
   // rest (a packed program's run takes it too).
   const running = args.find((a) => !a.startsWith("-")) === "run";
-  // A run's start-up is short work; every other command's may be long (jit-policy.ts).
-  if (running) holdBackJit();
-  else releaseJit();
-  if (running) startTracerThread();
+  if (running) {
+    // A run's start-up is short work (jit-policy.ts): the compiled binary starts with the JIT held back.
+    holdBackJit();
+    startTracerThread();
+  } else {
+    // Every other command's may be long.
+    releaseJit();
+  }
   if (compiled) {
     const packed = packedLayout();
     if (packed) {

@@ -77,7 +77,6 @@ export function ptrace(request: number, pid: number, addr: number | bigint, data
   return ret;
 }
 
-
 /** waitpid; `status` receives the raw status word. Returns the pid, or 0 with WNOHANG. */
 export function waitpid(pid: number, status: Int32Array, options: number): number {
   const ret = fns.waitpid(pid, status, options);
