@@ -23,6 +23,13 @@ export function resolveProgram(prog: string): string {
   return path;
 }
 
+/** Whether two paths name the same file (device and inode); throws if either cannot be stat'ed. */
+export function sameFile(a: string, b: string): boolean {
+  const x = statSync(a);
+  const y = statSync(b);
+  return x.dev === y.dev && x.ino === y.ino;
+}
+
 /** The program's environment: gomodjail's own, with goroutine ancestry on when a policy is judged. */
 export function programEnvironment(policed: boolean, env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
   return policed ? { ...env, GODEBUG: withTracebackAncestors(env.GODEBUG) } : { ...env };

@@ -35,6 +35,7 @@ import {
 import { targetFilter } from "../seccomp/template.ts";
 import { mark } from "../timeline.ts";
 import { ProgramError, TracerError } from "./errors.ts";
+import { sameFile } from "./program.ts";
 import type { GoBinary } from "../gobin/binary.ts";
 import type { ChildRequest } from "./child.ts";
 import { type Command, preExecStage } from "./stage.ts";
@@ -127,6 +128,7 @@ function runToExec(pid: number, command: Command): number {
   let stepping = false;
   /** Stepping, whether the stage is inside a syscall: stops alternate between entry and exit. */
   let inSyscall = false;
+  let stops = 0;
   for (;;) {
     const tid = waitpid(-1, status, WALL | WNOTHREAD);
     const st = decodeWaitStatus(status[0]!);
@@ -136,10 +138,12 @@ function runToExec(pid: number, command: Command): number {
       continue;
     }
     if (st.kind !== "stopped") return status[0]!;
+    const first = ++stops === 1;
     if (st.event === PTRACE_EVENT_EXEC) {
       // posix_spawn returns once the stage's own exec is under way: seized behind its gate, the
-      // stage may report that exec first (it can exec the target only after its stop).
-      if (command.gate !== undefined && !stepping) {
+      // stage may report that exec first, before it has run anything. Any other exec is taken
+      // for the target's, and gets its filter.
+      if (command.gate !== undefined && first && isOwnExec(pid, command)) {
         continueFromStop(pid, st.signal, st.event);
         continue;
       }
@@ -159,6 +163,15 @@ function runToExec(pid: number, command: Command): number {
     } else {
       continueFromStop(pid, st.signal, st.event);
     }
+  }
+}
+
+/** Whether the stage, at an exec event, runs the stage's own program (false where it cannot tell). */
+function isOwnExec(pid: number, command: Command): boolean {
+  try {
+    return sameFile(`/proc/${pid}/exe`, command.path);
+  } catch {
+    return false;
   }
 }
 

@@ -1,7 +1,7 @@
 // The tracer: starts the target through the pre-exec stage, then follows every thread, fork and
 // exec of it, and judges each seccomp stop. It blocks in waitpid, so it runs on a thread of its
 // own (see worker.ts); every ptrace request comes from that thread.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
 import { hostArch, syscallName } from "../arch/arches.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
@@ -25,6 +25,7 @@ import {
 import { TracerError } from "./errors.ts";
 import { installFilterAtExec } from "./inject.ts";
 import { discardStage, type EarlyStage, sameCommand, type SeizedStage, startStage } from "./seized-stage.ts";
+import { sameFile } from "./program.ts";
 import { preExecStage } from "./stage.ts";
 import type { GoBinary } from "../gobin/binary.ts";
 import { checkFirstTarget, mayHoldConfinedCode } from "./target.ts";
@@ -407,12 +408,6 @@ class Tracer {
     this.hooks.recorded!(stop);
     return decision && { decision, involvement };
   }
-}
-
-function sameFile(a: string, b: string): boolean {
-  const x = statSync(a);
-  const y = statSync(b);
-  return x.dev === y.dev && x.ino === y.ino;
 }
 
 function readTgid(tid: number): number {
