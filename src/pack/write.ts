@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { Logger } from "../log-format.ts";
 import { ElfFile } from "../elf/elf.ts";
 import { confinesAnyModule, loadProfile } from "../policy/profile.ts";
+import { sameFile } from "../tracer/program.ts";
 import { checkFirstTarget } from "../tracer/target.ts";
 import { baseBinary } from "./base.ts";
 import { PackError } from "./errors.ts";
@@ -117,12 +118,3 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function sameFile(a: string, b: string): boolean {
-  try {
-    const sa = statSync(a);
-    const sb = statSync(b);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
-  } catch {
-    return false;
-  }
-}

@@ -23,11 +23,15 @@ export function resolveProgram(prog: string): string {
   return path;
 }
 
-/** Whether two paths name the same file (device and inode); throws if either cannot be stat'ed. */
+/** Whether two paths name the same file (device and inode); false where either cannot be stat'ed. */
 export function sameFile(a: string, b: string): boolean {
-  const x = statSync(a);
-  const y = statSync(b);
-  return x.dev === y.dev && x.ino === y.ino;
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }
 
 /** The program's environment: gomodjail's own, with goroutine ancestry on when a policy is judged. */

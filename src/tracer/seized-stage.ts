@@ -143,7 +143,7 @@ function runToExec(pid: number, command: Command): number {
       // posix_spawn returns once the stage's own exec is under way: seized behind its gate, the
       // stage may report that exec first, before it has run anything. Any other exec is taken
       // for the target's, and gets its filter.
-      if (command.gate !== undefined && first && isOwnExec(pid, command)) {
+      if (command.gate !== undefined && first && sameFile(`/proc/${pid}/exe`, command.path)) {
         continueFromStop(pid, st.signal, st.event);
         continue;
       }
@@ -163,15 +163,6 @@ function runToExec(pid: number, command: Command): number {
     } else {
       continueFromStop(pid, st.signal, st.event);
     }
-  }
-}
-
-/** Whether the stage, at an exec event, runs the stage's own program (false where it cannot tell). */
-function isOwnExec(pid: number, command: Command): boolean {
-  try {
-    return sameFile(`/proc/${pid}/exe`, command.path);
-  } catch {
-    return false;
   }
 }
 
