@@ -5,7 +5,7 @@ import { GoBinary } from "../gobin/binary.ts";
 import type { ModuleVersion } from "../gobin/buildinfo.ts";
 import { ModuleIndex, type ModuleKind } from "../gobin/modules.ts";
 import { loadProfile, type Policy, policyOf, type Profile } from "../policy/profile.ts";
-import { attributionOf } from "./attribution.ts";
+import { Confinement } from "../confinement/model.ts";
 import { analyzeBinary } from "./binary.ts";
 import { countKinds, type KindCounts } from "./findings.ts";
 
@@ -89,7 +89,7 @@ export function inspectBinary(prog: string, goMod?: string): InspectReport {
     row(ref.path, ref.kind).functions++;
   }
 
-  const analysis = analyzeBinary(binary, attributionOf(binary, profile), { reports: (m) => m.kind !== "std", read: "all", mainPackage: info?.path || undefined });
+  const analysis = analyzeBinary(binary, Confinement.of(binary, profile), { reports: (m) => m.kind !== "std", read: "all", mainPackage: info?.path || undefined });
   for (const { module, findings } of analysis.findings.values()) row(module.path, module.kind).findings = countKinds(findings);
   warnings.push(...analysis.warnings);
 

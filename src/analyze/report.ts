@@ -5,8 +5,8 @@ import { GoBinary } from "../gobin/binary.ts";
 import type { ModuleVersion } from "../gobin/buildinfo.ts";
 import type { ModuleKind, ModuleRef } from "../gobin/modules.ts";
 import { loadProfile, type Policy, policyOf } from "../policy/profile.ts";
+import { Confinement } from "../confinement/model.ts";
 import type { Attribution } from "../gobin/modules.ts";
-import { attributionOf, isConfined } from "./attribution.ts";
 import { analyzeBinary, moduleKey } from "./binary.ts";
 import type { BuildContext } from "./build-constraints.ts";
 import { countKinds, type Finding, FINDING_KINDS, formatKindCounts, type KindCounts } from "./findings.ts";
@@ -63,9 +63,10 @@ export function analyzeProgram(prog: string, options: AnalyzeOptions = {}): Anal
     warnings.push(`the main module of ${prog} is ${binaryMain}, not the go.mod's ${profile.mainModule}: gomodjail run does not police it, so nothing is confined`);
     policy = undefined;
   }
-  const attribution = attributionOf(binary, profile);
+  const confinement = Confinement.of(binary, profile);
+  const attribution = confinement.attribution;
   const mainPackage = info?.path || undefined;
-  const analysis = analyzeBinary(binary, attribution, { reports: (m) => m.kind !== "std", read: "all", mainPackage });
+  const analysis = analyzeBinary(binary, confinement, { reports: (m) => m.kind !== "std", read: "all", mainPackage });
   warnings.push(...analysis.warnings);
 
   // Every non-standard module with code in the binary (its own functions, code inlined
@@ -94,7 +95,7 @@ export function analyzeProgram(prog: string, options: AnalyzeOptions = {}): Anal
     if (analysis.warnings.length > 0) continue; // the inline trees are unreadable
     for (const inlined of t.inlinedCalls(fn)) addDir(attribution.modules.moduleOf(inlined.func), t.fileLine(fn, inlined.bodyPc)?.file);
   }
-  if (analysis.cCode?.kind === "attributed") {
+  if (analysis.cCode?.kind === "present") {
     for (const [module, functions] of analysis.cCode.byModule) for (const f of functions) addDir(module, f.file);
   }
   for (const { module } of analysis.findings.values()) rowOf(module);
@@ -114,7 +115,7 @@ export function analyzeProgram(prog: string, options: AnalyzeOptions = {}): Anal
     const trimmed = [module.path, ...(from?.version ? [`${from.path}@${from.version}`, `${escapeModulePath(from.path)}@${from.version}`] : [])];
     const sourceDirs = packageDirectories(dirs, trimmed, roots);
     const findings = [...(analysis.findings.get(moduleKey(module))?.findings ?? []), ...scanSources(sourceDirs, ctx)];
-    const confined = isConfined(policy, module);
+    const confined = policy !== undefined && confinement.isConfined(module);
     return {
       path: module.path,
       kind: module.kind,

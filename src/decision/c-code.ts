@@ -1,13 +1,13 @@
 // Verdicts on syscalls from C code that no goroutine stands behind (issue 13): before the Go
 // runtime has started (a C constructor, run by libc before main) and on a thread without a
 // goroutine (a thread that C code started). No Go stack says whose such a call is, but the
-// binary's C code is attributed to modules (src/analyze/c-code.ts): where no confined module has
-// C code, the call cannot be a confined module's doing and is allowed; where one has, it is
-// blocked, naming the module when one of its C functions is on the stack.
-import { isConfined } from "../analyze/attribution.ts";
-import { type CCode, cModuleAt } from "../analyze/c-code.ts";
+// confinement model knows which modules have C code (src/confinement/c-code.ts): where no
+// confined module has C code and none is of unknown owner, the call cannot be a confined
+// module's doing and is allowed; else it is blocked, naming the module when one of its C
+// functions is on the stack.
+import { type CCode, cModuleAt } from "../confinement/c-code.ts";
+import { UNKNOWN_OWNER } from "../confinement/model.ts";
 import type { ModuleRef } from "../gobin/modules.ts";
-import type { Profile } from "../policy/profile.ts";
 import type { StackWindow } from "../unwind/stack.ts";
 import type { PolicedImage } from "./image.ts";
 import type { Tracee } from "./tracee.ts";
@@ -41,19 +41,18 @@ export class CCodeVerdicts {
 
   constructor(
     private readonly image: PolicedImage,
-    private readonly profile: Profile,
     private readonly stack: StackWindow,
     private readonly tracee: Tracee,
   ) {
     this.text = image.elf.segments.filter((s) => s.type === "load" && s.flags & PF_X).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
   }
 
-  /** The confined modules that have C code, or why the binary's C code cannot be told apart. */
+  /** The confined modules that have C code, or why the binary's C code may be a confined module's. */
   private confinedWithC(): ModuleRef[] | string {
-    this.code ??= this.image.cCode();
-    if (this.code.kind === "unattributable") return `the program's C code cannot be attributed to modules: ${this.code.reason}`;
+    this.code ??= this.image.confinement.cCode();
     if (this.code.kind === "none") return "the program has no C code of its own";
-    return [...this.code.byModule.keys()].filter((m) => isConfined(this.profile, m));
+    if (this.code.unknownOwner.length > 0) return `the program has C code of unknown owner: ${this.code.unknownOwner.join(", ")}`;
+    return [...this.code.byModule.keys()].filter((m) => this.image.confinement.isConfined(m));
   }
 
   /**
@@ -78,10 +77,10 @@ export class CCodeVerdicts {
   private judgeC(seen: StackEvidence, what: string): Verdict {
     if (seen.confinedC) return { block: true, module: seen.confinedC.path, frame: undefined, reason: `${what}, returning into C code of ${seen.confinedC.path}` };
     const confined = this.confinedWithC();
-    if (typeof confined === "string") return { block: true, module: "unknown", frame: undefined, reason: `${what}; ${confined}` };
+    if (typeof confined === "string") return { block: true, module: UNKNOWN_OWNER, frame: undefined, reason: `${what}; ${confined}` };
     if (confined.length === 0) return { block: false };
     const names = confined.map((m) => m.path).join(", ");
-    return { block: true, module: confined.length === 1 ? names : "unknown", frame: undefined, reason: `${what}, and confined ${names} ${confined.length === 1 ? "has" : "have"} C code: whose it is cannot be told` };
+    return { block: true, module: confined.length === 1 ? names : UNKNOWN_OWNER, frame: undefined, reason: `${what}, and confined ${names} ${confined.length === 1 ? "has" : "have"} C code: whose it is cannot be told` };
   }
 
   /** The return addresses into the program's code among the stack words from `sp` up to `end`. */
@@ -102,9 +101,9 @@ export class CCodeVerdicts {
         continue;
       }
       seen.c = true;
-      this.code ??= this.image.cCode();
+      this.code ??= this.image.confinement.cCode();
       const module = cModuleAt(this.code, pc);
-      if (module && isConfined(this.profile, module)) seen.confinedC ??= module;
+      if (module && this.image.confinement.isConfined(module)) seen.confinedC ??= module;
     }
     return seen;
   }

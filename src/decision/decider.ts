@@ -2,9 +2,9 @@
 // C code called through cgo, the calling goroutine's), then the goroutine's creators
 // (docs/design.md #5), and judge every logical frame met on the way.
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import type { Confinement } from "../confinement/model.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../gobin/runtime-layout.ts";
-import type { Profile } from "../policy/profile.ts";
 import { GoroutineReader, type Goroutine } from "../unwind/goroutine.ts";
 import { StackWindow } from "../unwind/stack.ts";
 import { unwindGoStack, type StackTrace } from "../unwind/unwind.ts";
@@ -32,6 +32,7 @@ export interface Decision {
 }
 
 export class Decider {
+  private readonly confinement: Confinement;
   private readonly judge: Judge;
   private readonly cCode: CCodeVerdicts;
   private readonly table: Pclntab;
@@ -47,14 +48,14 @@ export class Decider {
 
   constructor(
     private readonly image: PolicedImage,
-    profile: Profile,
     private readonly arch: Arch,
     private readonly tracee: Tracee,
     private readonly options: { strict: boolean; warn: (msg: string, fields: Record<string, unknown>) => void },
   ) {
-    this.judge = new Judge(profile, image.attribution);
+    this.confinement = image.confinement;
+    this.judge = new Judge(this.confinement);
     this.stack = new StackWindow(STACK_WINDOW, tracee.memory);
-    this.cCode = new CCodeVerdicts(image, profile, this.stack, tracee);
+    this.cCode = new CCodeVerdicts(image, this.stack, tracee);
     this.table = image.pclntab;
     const layout = image.runtimeLayout;
     if (layout instanceof RuntimeLayoutError) this.ancestryOff = layout.reason;
@@ -95,7 +96,7 @@ export class Decider {
    */
   involvement(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage, trace: StackTrace): Involvement {
     const layout = this.image.runtimeLayout;
-    this.involved ??= new InvolvementFinder(this.judge, this.image.attribution, this.table, this.goroutines, layout instanceof RuntimeLayoutError ? undefined : layout.ancestorPcsLimit);
+    this.involved ??= new InvolvementFinder(this.confinement, this.table, this.goroutines, layout instanceof RuntimeLayoutError ? undefined : layout.ancestorPcsLimit);
     let g: Goroutine | undefined;
     if (trace.leafInGo) {
       const current = this.goroutines?.readG(tid, regs.g);
@@ -170,7 +171,7 @@ export class Decider {
     const atPc = (pc: number, why: string): Verdict | undefined => {
       if (pc === 0) return undefined;
       for (const frame of this.table.frames(pc - bias - 1)) {
-        const module = this.judge.confinedModuleOf(frame);
+        const module = this.confinement.confinedModuleOf(frame);
         if (module !== null) return { block: true, module, frame, reason: why };
       }
       return undefined;

@@ -1,17 +1,15 @@
 // The binary a traced process runs, as the decision engine reads it (docs/design.md #7, #8): a Go
 // binary of the policy's main module is policed (its function table, module attribution and
-// runtime layout), anything else is exempt, and a policed program whose table cannot be read is
-// unreadable (everything it does is blocked).
+// runtime layout, its confinement model), anything else is exempt, and a policed program whose
+// table cannot be read is unreadable (everything it does is blocked).
 import { readlinkSync } from "node:fs";
-import { attributeCCode, type CCode } from "../analyze/c-code.ts";
+import { Confinement } from "../confinement/model.ts";
 import { ElfError, ElfFile } from "../elf/elf.ts";
 import { BuildInfoError, readBuildInfo, type BuildInfo } from "../gobin/buildinfo.ts";
 import { isNewerGo, NewerGoError } from "../gobin/go-release.ts";
-import { ModuleIndex, SourceFileIndex, sourceLayout } from "../gobin/modules.ts";
 import { Pclntab, PclntabError } from "../gobin/pclntab.ts";
 import { runtimeLayout, RuntimeLayoutError, type RuntimeLayout } from "../gobin/runtime-layout.ts";
 import type { Profile } from "../policy/profile.ts";
-import type { Attribution } from "../gobin/modules.ts";
 
 /** A Go binary of the profile's main module: its syscalls are judged. */
 export interface PolicedImage {
@@ -19,11 +17,10 @@ export interface PolicedImage {
   path: string;
   elf: ElfFile;
   pclntab: Pclntab;
-  attribution: Attribution;
+  /** Whose each piece of its code is, and whether it is confined, under the run's policy. */
+  confinement: Confinement;
   /** Where the runtime keeps goroutine state, or why that is unknown. */
   runtimeLayout: RuntimeLayout | RuntimeLayoutError;
-  /** The program's C code by module, read (from DWARF) on first use: only calls from C code need it. */
-  cCode(): CCode;
 }
 
 export type Image =
@@ -82,12 +79,7 @@ export function openImage(exe: string, profile: Profile, warn: (msg: string, fie
 
 /** The image of a Go binary of the policy's program, from its parsed parts. */
 export function policedImage(path: string, elf: ElfFile, info: BuildInfo | undefined, pclntab: Pclntab, profile: Profile, warn: (msg: string, fields: Record<string, unknown>) => void): PolicedImage {
-  const main = info?.main?.path;
-  const want = profile.mainModule;
-  if (!main) warn("binary has no module information; applying the policy's module list", { exe: path });
-  const known = [...profile.modules.keys(), ...(info?.deps.map((d) => d.path) ?? [])];
-  const modules = new ModuleIndex(main ?? want, known);
-  const files = new SourceFileIndex(modules, sourceLayout(info, mainFile(pclntab)));
+  if (!info?.main?.path) warn("binary has no module information; applying the policy's module list", { exe: path });
   let layout: RuntimeLayout | RuntimeLayoutError;
   try {
     layout = runtimeLayout(elf, info?.goVersion, { preferTable: true });
@@ -95,22 +87,8 @@ export function policedImage(path: string, elf: ElfFile, info: BuildInfo | undef
     if (!(e instanceof RuntimeLayoutError)) throw e;
     layout = e;
   }
-  const attribution = { modules, files };
-  let cCode: CCode | undefined;
-  return { kind: "policed", path, elf, pclntab, attribution, runtimeLayout: layout, cCode: () => (cCode ??= attributeCCode(elf, pclntab, attribution)) };
-}
-
-/**
- * The source file of main.main, which locates the main module's directory. The linker lays the
- * main package out last, so the search starts from the end.
- */
-function mainFile(pclntab: Pclntab): string | undefined {
-  for (let fn = pclntab.funcCount - 1; fn >= 0; fn--) {
-    if (pclntab.funcName(fn) !== "main.main") continue;
-    const entry = pclntab.funcEntry(fn);
-    return pclntab.fileLine(fn, entry)?.file;
-  }
-  return undefined;
+  const confinement = Confinement.of({ elf, pclntab, buildInfo: info }, profile);
+  return { kind: "policed", path, elf, pclntab, confinement, runtimeLayout: layout };
 }
 
 function readLinkOr(exe: string): string {

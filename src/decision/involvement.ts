@@ -3,12 +3,11 @@
 // frame outside the standard library, which made the call. The verdict stops at the first
 // confined frame; `gomodjail learn` needs them all, and needs to tell a library that opens files
 // itself from a framework that only calls back into code that does.
+import type { Confinement } from "../confinement/model.ts";
 import type { LogicalFrame, Pclntab } from "../gobin/pclntab.ts";
-import type { Attribution, ModuleRef } from "../gobin/modules.ts";
 import type { Goroutine, GoroutineReader } from "../unwind/goroutine.ts";
 import type { StackTrace } from "../unwind/unwind.ts";
 import { MAX_ANCESTORS } from "./godebug.ts";
-import type { Judge } from "./verdict.ts";
 
 /**
  * How a module took part: it holds the innermost frame outside the standard library ("made");
@@ -59,13 +58,10 @@ function formatEntry(f: LogicalFrame | undefined): string {
 }
 
 export class InvolvementFinder {
-  /** Per frame: its module ("std" for the standard library), the stricter answer of name and file. */
-  private readonly owners = new WeakMap<LogicalFrame, Owner>();
   private readonly trails = new Map<number, { tgid: number; goid: number; trail: CreatorTrail }>();
 
   constructor(
-    private readonly judge: Judge,
-    private readonly attribution: Attribution,
+    private readonly confinement: Confinement,
     private readonly table: Pclntab,
     private readonly goroutines: GoroutineReader | undefined,
     private readonly ancestorPcsLimit: number | undefined,
@@ -78,7 +74,7 @@ export class InvolvementFinder {
     let makerFound = false;
     let throughMain = false;
     const visit = (frame: LogicalFrame, onStack: boolean) => {
-      const { module, main } = this.ownerOf(frame);
+      const { module, main } = this.confinement.ownerOf(frame);
       if (module === "std") return;
       const first = !makerFound;
       if (first) {
@@ -87,7 +83,7 @@ export class InvolvementFinder {
         found.makerEntry = formatEntry(frame);
       }
       throughMain ||= main;
-      const confined = this.judge.confinedModuleOf(frame);
+      const confined = this.confinement.confinedModuleOf(frame);
       if (confined === null || seen.has(confined)) return;
       seen.add(confined);
       const role: Role = first ? "made" : !onStack ? "creator" : throughMain ? "callback" : "calls";
@@ -104,16 +100,6 @@ export class InvolvementFinder {
     }
     if (unseen.length > 0) found.unseen = unseen.join("; ");
     return found;
-  }
-
-  private ownerOf(frame: LogicalFrame): Owner {
-    let owner = this.owners.get(frame);
-    if (owner === undefined) {
-      const confined = this.judge.confinedModuleOf(frame);
-      owner = confined !== null ? { module: confined, main: false } : ownerOfUnconfined(this.attribution.modules.moduleOf(frame.func), this.attribution.files.moduleOfFile(frame.file));
-      this.owners.set(frame, owner);
-    }
-    return owner;
   }
 
   /** The creator's frames, then each ancestor's recorded stack and creator, as the Decider judges them. */
@@ -144,20 +130,4 @@ export class InvolvementFinder {
     this.trails.set(g.addr, { tgid, goid: g.goid, trail });
     return trail;
   }
-}
-
-/** A frame's module, and whether that is the main module. */
-interface Owner {
-  module: string;
-  main: boolean;
-}
-
-/**
- * The module a frame belongs to when no confined module claims it: by its name, except that a
- * closure inlined into the main module keeps its own module's file.
- */
-function ownerOfUnconfined(byName: ModuleRef, byFile: ModuleRef | undefined): Owner {
-  if (byName.kind === "std") return { module: "std", main: false };
-  if (byName.kind === "main") return byFile?.kind === "dependency" ? { module: byFile.path, main: false } : { module: byName.path, main: true };
-  return { module: byName.path === "" ? "unknown" : byName.path, main: false };
 }

@@ -147,6 +147,11 @@ export class Pclntab {
     return this.header.functabFieldSize === 4 ? this.textStart + v : v;
   }
 
+  /** The first function's entry: in an externally linked binary, the C runtime's start-up code lies right below it. */
+  get codeStart(): number {
+    return this.minPC;
+  }
+
   /** The index of the function whose code holds `pc`, or undefined when no Go function does. */
   findFunc(pc: number): number | undefined {
     if (!(pc >= this.minPC && pc < this.maxPC)) return undefined;

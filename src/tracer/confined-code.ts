@@ -4,7 +4,7 @@
 // escapes). Code of theirs that the compiler inlined into other modules' functions is left to
 // `gomodjail analyze`, which reads everything, sources too.
 import type { Logger } from "../log-format.ts";
-import { attributionOf, isConfined } from "../analyze/attribution.ts";
+import { Confinement } from "../confinement/model.ts";
 import { analyzeBinary } from "../analyze/binary.ts";
 import { countKinds, formatKindCounts, type KindCounts } from "../analyze/findings.ts";
 import { GoBinary } from "../gobin/binary.ts";
@@ -27,8 +27,9 @@ interface ConfinedFindings {
 function confinedFindings(path: string, profile: Profile, read: "table" | "reported"): ConfinedFindings[] {
   const binary = GoBinary.open(path);
   if (!mayHoldConfinedCode(binary, profile)) return [];
-  const analysis = analyzeBinary(binary, attributionOf(binary, profile), {
-    reports: (m) => isConfined(profile, m),
+  const confinement = Confinement.of(binary, profile);
+  const analysis = analyzeBinary(binary, confinement, {
+    reports: (m) => confinement.isConfined(m),
     read,
     mainPackage: binary.buildInfo?.path || undefined,
   });

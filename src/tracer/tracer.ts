@@ -377,7 +377,7 @@ class Tracer {
     if (this.recording) return this.decideRecorded(image, profile, tid, tgid, regs, proc, this.recording);
     let decider = this.deciders.get(image);
     if (!decider) {
-      decider = new Decider(image, profile, this.arch, this.tracee, { strict: this.req.strict, warn: this.hooks.warn });
+      decider = new Decider(image, this.arch, this.tracee, { strict: this.req.strict, warn: this.hooks.warn });
       this.deciders.set(image, decider);
     }
     const decision = decider.decide(tid, tgid, regs, proc);
@@ -401,7 +401,7 @@ class Tracer {
       this.hooks.warn(msg, fields);
     };
     recording.reset();
-    const decider = new Decider(image, profile, this.arch, recording, { strict: this.req.strict, warn });
+    const decider = new Decider(image, this.arch, recording, { strict: this.req.strict, warn });
     const decision = decider.decide(tid, tgid, regs, proc);
     const involvement = decision?.verdict.block ? decider.involvement(tid, tgid, regs, proc, decision.trace) : undefined;
     const stop: RecordedStop = { arch: this.arch.name, tid, tgid, regs, bias: proc.bias, goStarted, reads: recording.reads, ...recording.facts, outcome: outcomeOf(decision, involvement, warnings) };

@@ -61,7 +61,7 @@ export function replayTarget(fixture: StopFixture): ReplayTarget {
 export function replayStop(target: ReplayTarget, stop: RecordedStop): { outcome: RecordedOutcome; decision: Decision | undefined } {
   const warnings: string[] = [];
   const tracee = new ReplayTracee(stop);
-  const decider = new Decider(target.image, target.profile, arches[stop.arch], tracee, { strict: false, warn: (msg) => warnings.push(msg) });
+  const decider = new Decider(target.image, arches[stop.arch], tracee, { strict: false, warn: (msg) => warnings.push(msg) });
   const proc = { image: target.image, bias: stop.bias, goStarted: stop.goStarted };
   const decision = decider.decide(stop.tid, stop.tgid, stop.regs, proc);
   const involvement = decision?.verdict.block ? decider.involvement(stop.tid, stop.tgid, stop.regs, proc, decision.trace) : undefined;
