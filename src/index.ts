@@ -37,6 +37,11 @@ export interface RunOptions {
   noPolicy?: boolean;
   /** Block nothing; report what would have been blocked. */
   audit?: boolean;
+  /**
+   * Loader variables (LD_PRELOAD, LD_LIBRARY_PATH...) the program may pass, set or changed, to the
+   * programs it runs, like `--allow-loader-env`: without, such a program is killed at its exec.
+   */
+  allowLoaderEnv?: string[];
   /** Called for each blocked (in audit mode, would-be-blocked) syscall, on this thread. */
   onBlocked?: (event: BlockedSyscall) => void;
   /**
@@ -74,8 +79,9 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
   const debug = options.debug ?? false;
   const logger = options.logger ?? createLogger({ debug, format: "text" });
   const profile = resolveProfile(options, logger);
+  const allowLoaderEnv = await allowedLoaderVariables(options.allowLoaderEnv);
   const { runJail } = await import("./tracer/run.ts");
-  const result = await runJail({ argv: options.argv, profile, logger, debug, audit: options.audit, onBlocked: options.onBlocked });
+  const result = await runJail({ argv: options.argv, profile, logger, debug, audit: options.audit, allowLoaderEnv, onBlocked: options.onBlocked });
   return { status: result.status, exitCode: result.exitCode, signal: result.signal, blocked: result.blocked };
 }
 
@@ -83,6 +89,14 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
 export async function pack(request: Omit<PackRequest, "logger"> & { logger?: Logger }): Promise<PackResult> {
   const { packProgram } = await import("./pack/write.ts");
   return packProgram({ ...request, logger: request.logger ?? createLogger({ debug: false, format: "text" }) });
+}
+
+async function allowedLoaderVariables(names: RunOptions["allowLoaderEnv"]): Promise<string[]> {
+  if (names === undefined) return [];
+  if (!Array.isArray(names) || names.some((n) => typeof n !== "string")) throw new RunOptionsError("allowLoaderEnv: give a list of variable names");
+  const mistake = (await import("./tracer/loader-env.ts")).allowanceMistake(names);
+  if (mistake) throw new RunOptionsError(`allowLoaderEnv: ${mistake}`);
+  return names;
 }
 
 function resolveProfile(options: RunOptions, logger: Logger): Profile | undefined {

@@ -58,6 +58,9 @@ Examples:
   # Learn what a module needs before confining it: block nothing, report what would be
   gomodjail run --audit --report=audit.json --go-mod=go.mod -- ./prog
 
+  # The program sets LD_LIBRARY_PATH for the tools it runs, on purpose
+  gomodjail run --go-mod=go.mod --allow-loader-env=LD_LIBRARY_PATH -- ./prog
+
 Policies in go.mod (a comment on the line above, or at the end of the line):
   above the module line      the default policy of every module
   above "require ("          the default policy of the modules in that block
@@ -103,6 +106,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
   const debugOption = () => new Option("--debug", "debug mode [$DEBUG]").helpGroup("Global Options:");
 
   const policyFlags: string[] = [];
+  const allowLoaderEnvFlags: string[] = [];
   let allowNoPolicy = false;
   const run = program
     .command("run")
@@ -125,6 +129,15 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       new Option("--strict", "refuse to run where goroutine ancestry cannot be checked, or a confined module has code the jail cannot hold (instead of warning)"),
     )
     .addOption(new Option("--report <FILE>", "write the blocked (or, with --audit, would-be-blocked) syscalls as JSON"))
+    .addOption(
+      new Option(
+        "--allow-loader-env <NAME,...>",
+        "let the program pass this loader variable (LD_PRELOAD, LD_LIBRARY_PATH...), set or changed, to the programs it runs (repeatable)",
+      ).argParser((value: string) => {
+        allowLoaderEnvFlags.push(value);
+        return allowLoaderEnvFlags;
+      }),
+    )
     .addOption(debugOption())
     .addHelpText("after", runExamples)
     .action(async (progAndArgs: string[], opts: { goMod?: string; logFormat?: LogFormat; audit?: boolean; strict?: boolean; report?: string }) => {
@@ -143,6 +156,11 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
         // A policy that confines nothing is no policy (also for --audit, which would find nothing).
         if (!confinesAnyModule(profile) && !allowNoPolicy) throw new PolicyError(confinesNothingHint(opts.goMod, policyFlags.length > 0));
       }
+      const allowLoaderEnv = allowLoaderEnvFlags.flatMap((v) => v.split(","));
+      if (allowLoaderEnv.length > 0) {
+        const mistake = (await import("../tracer/loader-env.ts")).allowanceMistake(allowLoaderEnv);
+        if (mistake) throw usage(run, `--allow-loader-env: ${mistake}`);
+      }
       mark("policy_loaded");
       const runJail = io.runJail ?? (await import("../tracer/run.ts")).runJail;
       // This thread's start-up is over; the tracer thread's goes on (jit-policy.ts).
@@ -159,6 +177,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
         debug,
         audit,
         strict: opts.strict,
+        allowLoaderEnv,
         onBlocked: recorder?.onBlocked,
         exitWithProgram: !audit && !recorder,
       });

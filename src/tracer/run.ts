@@ -32,6 +32,8 @@ export interface RunRequest {
   audit?: boolean;
   /** Refuse to run where goroutine ancestry cannot be checked, or a confined module has code the jail cannot hold, instead of warning. */
   strict?: boolean;
+  /** Loader variables the program may set for the programs it runs (loader-env.ts): --allow-loader-env. */
+  allowLoaderEnv?: string[];
   /** Called for every blocked (or in audit mode, would-be-blocked) syscall, after it is logged. */
   onBlocked?: (event: BlockedSyscall) => void;
   /**
@@ -80,6 +82,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
     stderrLog: req.stderrLog,
     audit: req.audit ?? false,
     strict: req.strict ?? false,
+    allowLoaderEnv: req.allowLoaderEnv ?? [],
     exitWithProgram: req.exitWithProgram ?? false,
     profile: req.profile && {
       mainModule: req.profile.mainModule,

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
 import { hostArch, syscallName } from "../arch/arches.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
-import type { Profile } from "../policy/profile.ts";
+import { confinesAnyModule, type Profile } from "../policy/profile.ts";
 import { kill, SyscallError, waitpid } from "../libc/libc.ts";
 import {
   continueFromStop,
@@ -38,6 +38,7 @@ import { outcomeOf, RecordingTracee, type RecordedStop } from "../decision/recor
 import type { Tracee } from "../decision/tracee.ts";
 import type { Verdict } from "../decision/verdict.ts";
 import { liveTracee } from "./live-tracee.ts";
+import { LoaderEnvCheck } from "./loader-env.ts";
 
 const EPERM = 1;
 /** Stops that count as the program's start-up (see TraceHooks.startUpOver). */
@@ -55,6 +56,8 @@ export interface TraceRequest {
   audit: boolean;
   /** Where goroutine ancestry cannot be checked, fail instead of warning. */
   strict: boolean;
+  /** Loader variables (loader-env.ts) the program may set for the programs it runs: --allow-loader-env. */
+  allowLoaderEnv?: string[];
 }
 
 /** How the target ended. */
@@ -125,6 +128,8 @@ class Tracer {
   private readonly images: ImageCache | undefined;
   private readonly tracee: Tracee;
   private readonly recording: RecordingTracee | undefined;
+  /** Judges every new image's environment at its exec; unset where nothing is confined. */
+  private readonly loaderEnv: LoaderEnvCheck | undefined;
   private root = 0;
   /** The root before its exec is still the pre-exec stage, without a filter. */
   private rootExecuted = false;
@@ -145,6 +150,7 @@ class Tracer {
     this.images = req.profile && new ImageCache(req.profile, hooks.warn);
     this.tracee = liveTracee(arch);
     this.recording = hooks.recorded && new RecordingTracee(this.tracee);
+    if (req.profile && confinesAnyModule(req.profile)) this.loaderEnv = new LoaderEnvCheck(req.env, req.allowLoaderEnv ?? [], req.audit, hooks.blocked);
   }
 
   run(early: EarlyStage | undefined): TargetExit {
@@ -240,6 +246,8 @@ class Tracer {
         case PTRACE_EVENT_EXEC: {
           const first = tid === this.root && !this.rootExecuted;
           this.onExec(tid);
+          // Before the new image's loader runs: a loader variable set since the start kills it.
+          if (this.loaderEnv?.refuses(tid)) return;
           resume(tid, first ? this.startTarget(tid) : 0);
           return;
         }
