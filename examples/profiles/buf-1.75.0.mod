@@ -54,6 +54,12 @@ require (
 	// a block, and lint and breaking fail ("failed to create compilation cache").
 	github.com/tetratelabs/wazero v1.12.0 // gomodjail:unconfined
 
+	// The system-call wrappers under wazero's compiler: lint and breaking compile buf's Wasm
+	// plugins to machine code and make it executable with unix.Mprotect (mprotect with
+	// PROT_EXEC, which gomodjail traces and refuses to confined modules). Confined, lint and
+	// breaking fail. Its other callers here (isatty, x/term) make only calls the filter allows.
+	golang.org/x/sys v0.49.0 // gomodjail:unconfined
+
 	// Code generated from buf's own and Google's .proto files (descriptors, validation rules, the
 	// registry's messages and Connect clients): data types and marshalling.
 	buf.build/gen/go/bufbuild/bufplugin/protocolbuffers/go v1.36.12-20261002170247-538130002972.2 // gomodjail:confined
@@ -121,7 +127,6 @@ require (
 	github.com/mattn/go-isatty v0.0.24 // gomodjail:confined
 	github.com/mattn/go-colorable v0.1.16 // gomodjail:confined
 	golang.org/x/term v0.47.0 // gomodjail:confined
-	golang.org/x/sys v0.49.0 // gomodjail:confined
 
 	// Not audited: what talks to the Buf Schema Registry and other servers (buf dep update, push,
 	// registry login, plugin push to Docker, curl, the language server, studio-agent) needs a
