@@ -9,10 +9,13 @@ import { preExecStage, selfCommand } from "../tracer/stage.ts";
 import { openGate, spawnStage } from "../tracer/stage-gate.ts";
 import { handOverEarlyStage } from "../tracer/thread.ts";
 import { SyscallError } from "../libc/libc.ts";
-import { setNoNewPrivs } from "../libc/spawn.ts";
+import { setNoNewPrivs, setNotDumpable } from "../libc/spawn.ts";
 
 /** Starts the stage guessed from gomodjail's arguments, if any, for the tracer thread started early. */
 export function startEarlyStage(args: string[]): void {
+  // Before any program runs, guessed or not: the jailed program runs as this process's user, and
+  // could otherwise open this process's /proc/PID/mem and write into the tracer.
+  setNotDumpable();
   const run = guessRun(args);
   if (!run) return;
   let started;

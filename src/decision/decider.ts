@@ -2,7 +2,7 @@
 // C code called through cgo, the calling goroutine's), then the goroutine's creators
 // (docs/design.md #5), and judge every logical frame met on the way.
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
-import type { Confinement } from "../confinement/model.ts";
+import { type Confinement, UNKNOWN_OWNER } from "../confinement/model.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../gobin/runtime-layout.ts";
 import { GoroutineReader, type Goroutine } from "../unwind/goroutine.ts";
@@ -73,6 +73,14 @@ export class Decider {
         // The dynamic loader, the runtime's start, or C code before Go (a constructor).
         const before = this.judge.confinesAnything ? this.cCode.beforeGo(tid, tgid, regs.sp, proc.bias) : undefined;
         return before && { verdict: before, trace };
+      }
+      // Code that no file holds was written at run time: no function table says whose it is,
+      // and it can pass for the runtime's own C call (by setting g to g0). The syscall
+      // instruction ends at pc.
+      const code = this.judge.confinesAnything ? this.tracee.codeMapping(tid, regs.pc - 1) : undefined;
+      if (code && !code.fileBacked) {
+        const reason = `a syscall from pc 0x${regs.pc.toString(16)}, in code no file holds: ${code.mapping}`;
+        return { verdict: { block: true, module: UNKNOWN_OWNER, frame: undefined, reason }, trace };
       }
       const cgo = this.cgoCaller(tid);
       if (cgo === "runtime") return { verdict: { block: false }, trace };

@@ -7,7 +7,7 @@ import type { LogicalFrame } from "../gobin/pclntab.ts";
 import type { MemoryBuffer } from "../unwind/memory.ts";
 import type { Decision } from "./decider.ts";
 import type { Involvement } from "./involvement.ts";
-import type { Tracee } from "./tracee.ts";
+import type { CodeMapping, Tracee } from "./tracee.ts";
 
 /** One read that returned bytes: `bytes` (base64) were at `addr`. */
 export interface RecordedRead {
@@ -44,13 +44,15 @@ export interface RecordedStop {
   threadPointer?: number;
   hasNoMemory?: boolean;
   stackStart?: number;
+  /** The one pc asked about, and the answer. */
+  codeMapping?: { pc: number; answer: CodeMapping };
   outcome: RecordedOutcome;
 }
 
 /** A Tracee that answers from `live` and writes down every answer. */
 export class RecordingTracee implements Tracee {
   reads: RecordedRead[] = [];
-  facts: Pick<RecordedStop, "threadPointer" | "hasNoMemory" | "stackStart"> = {};
+  facts: Pick<RecordedStop, "threadPointer" | "hasNoMemory" | "stackStart" | "codeMapping"> = {};
 
   constructor(private readonly live: Tracee) {}
 
@@ -83,6 +85,10 @@ export class RecordingTracee implements Tracee {
 
   stackStart(tid: number): number {
     return (this.facts.stackStart = this.live.stackStart(tid));
+  }
+
+  codeMapping(tid: number, pc: number): CodeMapping {
+    return (this.facts.codeMapping = { pc, answer: this.live.codeMapping(tid, pc) }).answer;
   }
 }
 
@@ -132,7 +138,13 @@ export class ReplayTracee implements Tracee {
     return this.fact("stackStart");
   }
 
-  private fact<K extends "threadPointer" | "hasNoMemory" | "stackStart">(key: K): NonNullable<RecordedStop[K]> {
+  codeMapping(_tid: number, pc: number): CodeMapping {
+    const recorded = this.fact("codeMapping");
+    if (recorded.pc !== pc) throw new UnrecordedFactError(`the recorded stop has the mapping of pc 0x${recorded.pc.toString(16)}, not of 0x${pc.toString(16)}`);
+    return recorded.answer;
+  }
+
+  private fact<K extends "threadPointer" | "hasNoMemory" | "stackStart" | "codeMapping">(key: K): NonNullable<RecordedStop[K]> {
     const v = this.stop[key];
     if (v === undefined) throw new UnrecordedFactError(`the recorded stop has no ${key}`);
     return v as NonNullable<RecordedStop[K]>;

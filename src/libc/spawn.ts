@@ -36,6 +36,7 @@ const FILE_ACTIONS_SIZE = 256; // larger than glibc's posix_spawn_file_actions_t
 const O_CLOEXEC = 0o2000000;
 const F_GETFD = 1;
 const FD_CLOEXEC = 1;
+const PR_SET_DUMPABLE = 4;
 const PR_SET_NO_NEW_PRIVS = 38;
 
 /** Starts `path`; `dup2` lists descriptors the child gets as other numbers ([from, to]: dup2(from, to)). */
@@ -89,6 +90,15 @@ export function inheritable(fd: number): boolean {
  */
 export function setNoNewPrivs(): void {
   check("prctl(PR_SET_NO_NEW_PRIVS)", fns.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+}
+
+/**
+ * Makes this process non-dumpable: a process of the same user can no longer ptrace it or open
+ * its /proc/PID/mem (where the tracer's memory, and its ptrace rights over the program, would be
+ * within a jailed program's reach). Its children get their own dumpable state at their exec.
+ */
+export function setNotDumpable(): void {
+  check("prctl(PR_SET_DUMPABLE)", fns.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0));
 }
 
 /** Replaces this process's image; returns only if it could not (errno says why). */

@@ -70,3 +70,8 @@ export const CLONE_NEWPID = 0x20000000;
 export const CLONE_NEWNET = 0x40000000;
 
 export const AF_UNIX = 1;
+
+/** Memory protections (asm-generic/mman-common.h); PROT_EXEC is 4. */
+export const PROT_NONE = 0;
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;

@@ -1,15 +1,16 @@
 // The syscalls the seccomp filter lets through without a stop, one line of reason each, for both
 // architectures: each is mapped through the architecture's own syscall table (filter.ts), so a
 // syscall both have is decided the same way on both. Harmless means: it works on descriptors the
-// process already has, its own memory, time, futexes, scheduling and signals within the process,
-// queries of its own identity, or thread creation. Anything not listed (paths, sockets,
-// connect/bind/accept, exec, fork, credentials, namespaces, other processes, mounts, file
-// metadata changes, newer syscalls) is traced and the tracer decides. Entries marked `only` name
-// syscalls one architecture lacks: arm64 has no legacy calls (poll, pipe, dup2, epoll_wait...),
-// no arch_prctl and no TLS-area calls. The order is amd64's numbering.
+// process already has, its own memory (not executable memory), time, futexes, scheduling and
+// signals within the process, queries of its own identity, or thread creation. Anything not listed
+// (paths, sockets, connect/bind/accept, exec, fork, credentials, namespaces, other processes,
+// mounts, file metadata changes, newer syscalls) is traced and the tracer decides. Entries marked
+// `only` name syscalls one architecture lacks: arm64 has no legacy calls (poll, pipe, dup2,
+// epoll_wait...), no arch_prctl and no TLS-area calls. The order is amd64's numbering.
 import { ENOSYS } from "./abi.ts";
 import {
   type AllowTable,
+  dataProtection,
   noDestination,
   ownDescriptorFcntl,
   ownLimits,
@@ -27,8 +28,8 @@ export const allowTable: AllowTable = {
     { name: "fstat", why: "reads the metadata of a descriptor the process already has" },
     { name: "poll", only: "amd64", why: "waits on descriptors the process already has" },
     { name: "lseek", why: "moves the offset of a descriptor the process already has" },
-    { name: "mmap", why: "maps memory (PROT_EXEC included) or a descriptor the process already has" },
-    { name: "mprotect", why: "changes the protection of the process's own memory" },
+    { name: "mmap", why: "maps data memory or a descriptor the process already has; PROT_EXEC is traced", when: dataProtection },
+    { name: "mprotect", why: "changes the protection of the process's own memory; PROT_EXEC is traced", when: dataProtection },
     { name: "munmap", why: "unmaps the process's own memory" },
     { name: "brk", why: "grows or shrinks the process's own heap" },
     { name: "rt_sigaction", why: "sets the process's own signal handlers" },
@@ -191,7 +192,7 @@ export const allowTable: AllowTable = {
     { name: "copy_file_range", why: "copies between two descriptors the process already has" },
     { name: "preadv2", why: "reads a descriptor the process already has" },
     { name: "pwritev2", why: "writes a descriptor the process already has" },
-    { name: "pkey_mprotect", why: "changes the protection of the process's own memory" },
+    { name: "pkey_mprotect", why: "changes the protection of the process's own memory; PROT_EXEC is traced", when: dataProtection },
     { name: "pkey_alloc", why: "allocates a protection key of the process" },
     { name: "pkey_free", why: "frees a protection key of the process" },
     { name: "io_pgetevents", why: "waits on the process's own AIO context" },

@@ -34,6 +34,9 @@ import {
   F_SETLKW,
   F_SETPIPE_SZ,
   FIONREAD,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
   TCGETS,
   TIOCGWINSZ,
 } from "./abi.ts";
@@ -159,3 +162,11 @@ export const noDestination: ArgCondition = { kind: "null", arg: 4 };
 
 /** socketpair in AF_UNIX: two connected sockets inside the process, like a pipe. */
 export const unixPair: ArgCondition = { kind: "oneOf", arg: 0, values: [AF_UNIX] };
+
+/**
+ * mmap, mprotect and pkey_mprotect (prot is argument 2 of each) that make data memory: none,
+ * read, write or both. Executable memory is traced: code in it has no frame in the function
+ * table, so a confined module that made it could run syscalls no stack shows. Other bits
+ * (PROT_SEM, PROT_GROWSDOWN, arm64's PROT_MTE) are traced too: rare, and new ones unknown.
+ */
+export const dataProtection: ArgCondition = { kind: "oneOf", arg: 2, values: [PROT_NONE, PROT_READ, PROT_WRITE, PROT_READ | PROT_WRITE] };

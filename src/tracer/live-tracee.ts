@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Arch } from "../arch/arch.ts";
 import type { Tracee } from "../decision/tracee.ts";
 import { RemoteMemory } from "../libc/memory.ts";
+import { codeMappingOf } from "./mappings.ts";
 
 export function liveTracee(arch: Arch): Tracee {
   return {
@@ -25,5 +26,6 @@ export function liveTracee(arch: Arch): Tracee {
         return 0;
       }
     },
+    codeMapping: codeMappingOf,
   };
 }

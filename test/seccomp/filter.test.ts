@@ -86,7 +86,7 @@ describe.each(archNames)("the %s filter", (arch) => {
       seed ^= seed << 5;
       return seed >>> 0;
     };
-    const interesting = [0n, 1n, BigInt(ownPid), BigInt(ownPid + 1), 0x5401n, 0x5412n, 0x5413n, 0x541bn, 0x10000n, 0x50f00n, 0x3d0f00n, 0x11n, 8n, 1030n];
+    const interesting = [0n, 1n, BigInt(ownPid), BigInt(ownPid + 1), 0x5401n, 0x5412n, 0x5413n, 0x541bn, 0x10000n, 0x50f00n, 0x3d0f00n, 0x11n, 8n, 1030n, 2n, 3n, 4n, 5n, 7n];
     const arg = (): bigint => {
       const r = rand() % 4;
       if (r === 0) return interesting[rand() % interesting.length];
@@ -137,7 +137,19 @@ const SIGURG = 23n;
 const pid = BigInt(ownPid);
 const cases: [ArchName, string, bigint[], keyof typeof actionNames][] = [
   ["amd64", "read", [0n, 0n, 0n], "ALLOW"],
-  ["amd64", "mmap", [0n, 4096n, 7n /* PROT_READ|WRITE|EXEC */, 0x22n], "ALLOW"],
+  ["amd64", "mmap", [0n, 4096n, 3n /* PROT_READ|WRITE */, 0x22n], "ALLOW"],
+  ["amd64", "mmap", [0n, 4096n, 0n /* PROT_NONE */, 0x22n], "ALLOW"],
+  ["amd64", "mmap", [0n, 4096n, 1n /* PROT_READ */, 2n, 3n], "ALLOW"],
+  ["amd64", "mmap", [0n, 4096n, 7n /* PROT_READ|WRITE|EXEC */, 0x22n], "TRACE"],
+  ["amd64", "mmap", [0n, 4096n, 5n /* PROT_READ|EXEC */, 2n, 3n], "TRACE"],
+  ["amd64", "mmap", [0n, 4096n, 4n /* PROT_EXEC */, 0x22n], "TRACE"],
+  ["amd64", "mmap", [0n, 4096n, 0x1000000n /* PROT_GROWSDOWN */, 0x22n], "TRACE"],
+  ["amd64", "mprotect", [0xc000000000n, 4096n, 3n], "ALLOW"],
+  ["amd64", "mprotect", [0xc000000000n, 4096n, 0n], "ALLOW"],
+  ["amd64", "mprotect", [0xc000000000n, 4096n, 5n /* PROT_READ|EXEC */], "TRACE"],
+  ["amd64", "mprotect", [0xc000000000n, 4096n, 7n], "TRACE"],
+  ["amd64", "pkey_mprotect", [0xc000000000n, 4096n, 3n, 1n], "ALLOW"],
+  ["amd64", "pkey_mprotect", [0xc000000000n, 4096n, 4n, 1n], "TRACE"],
   ["amd64", "openat", [0xffffff9cn, 0x1000n, 0n], "TRACE"],
   ["amd64", "ioctl", [0n, 0x5401n /* TCGETS */], "ALLOW"],
   ["amd64", "ioctl", [1n, 0x5413n /* TIOCGWINSZ */], "ALLOW"],
@@ -216,6 +228,15 @@ const cases: [ArchName, string, bigint[], keyof typeof actionNames][] = [
   ["arm64", "execve", [], "TRACE"],
   ["arm64", "newfstatat", [3n], "TRACE"],
   ["arm64", "fstat", [3n], "ALLOW"],
+  ["arm64", "mmap", [0n, 4096n, 3n /* PROT_READ|WRITE */, 0x22n], "ALLOW"],
+  ["arm64", "mmap", [0n, 4096n, 0n /* PROT_NONE */, 0x22n], "ALLOW"],
+  ["arm64", "mmap", [0n, 4096n, 7n /* PROT_READ|WRITE|EXEC */, 0x22n], "TRACE"],
+  ["arm64", "mmap", [0n, 4096n, 5n /* PROT_READ|EXEC */, 2n, 3n], "TRACE"],
+  ["arm64", "mmap", [0n, 4096n, 0x23n /* PROT_READ|WRITE|MTE */, 0x22n], "TRACE"],
+  ["arm64", "mprotect", [0xc000000000n, 4096n, 1n], "ALLOW"],
+  ["arm64", "mprotect", [0xc000000000n, 4096n, 0x15n /* PROT_READ|EXEC|BTI */], "TRACE"],
+  ["arm64", "pkey_mprotect", [0xc000000000n, 4096n, 2n, 1n], "ALLOW"],
+  ["arm64", "pkey_mprotect", [0xc000000000n, 4096n, 5n, 1n], "TRACE"],
 ];
 
 describe("argument checks", () => {

@@ -9,7 +9,7 @@ import * as arm64 from "../../src/arch/arm64/syscalls.ts";
 import { SyscallTable, UnknownSyscallError } from "../../src/arch/syscall-table.ts";
 import { allowTable } from "../../src/seccomp/allow.ts";
 import { FilterError, rulesFor, syscallActions } from "../../src/seccomp/filter.ts";
-import type { AllowTable } from "../../src/seccomp/rules.ts";
+import { type AllowTable, dataProtection } from "../../src/seccomp/rules.ts";
 
 describe("syscall tables", () => {
   test("amd64 numbers are the x86_64 ABI's, through mseal (462)", () => {
@@ -82,7 +82,7 @@ const mustTrace = [
 
 /** The Go runtime's everyday calls: a stop on any of these would make every program crawl. */
 const mustAllow = [
-  "read", "write", "close", "fstat", "lseek", "mmap", "munmap", "mprotect", "madvise", "futex",
+  "read", "write", "close", "fstat", "lseek", "munmap", "madvise", "futex",
   "clock_gettime", "nanosleep", "sched_yield", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn",
   "sigaltstack", "getpid", "gettid", "exit", "exit_group", "epoll_create1", "epoll_ctl", "epoll_pwait",
   "pipe2", "eventfd2", "getrandom", "sched_getaffinity", "getdents64", "pread64", "pwrite64", "readv",
@@ -111,11 +111,20 @@ describe.each(archNames)("the %s allow table", (arch) => {
     for (const name of mustAllow) expect({ name, action: actionOf(name).kind }).toEqual({ name, action: "allow" });
   });
 
-  test("checks the arguments of ioctl, fcntl, clone, the signal calls, prlimit64, sendto and socketpair", () => {
+  test("checks the arguments of ioctl, fcntl, clone, the signal calls, prlimit64, sendto, socketpair and the memory protection calls", () => {
     const checked = rules.allow.filter((r) => r.when).map((r) => r.name).sort();
-    expect(checked).toEqual(
-      ["clone", "fcntl", "ioctl", "kill", "prlimit64", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "sendto", "socketpair", "tgkill"],
-    );
+    expect(checked).toEqual([
+      "clone", "fcntl", "ioctl", "kill", "mmap", "mprotect", "pkey_mprotect", "prlimit64", "rt_sigqueueinfo",
+      "rt_tgsigqueueinfo", "sendto", "socketpair", "tgkill",
+    ]);
+  });
+
+  test("lets data mappings through without a stop and checks mmap, mprotect and pkey_mprotect for PROT_EXEC", () => {
+    for (const name of ["mmap", "mprotect", "pkey_mprotect"]) {
+      expect({ name, action: actionOf(name) }).toEqual({ name, action: { kind: "check", when: dataProtection } });
+    }
+    // prot is argument 2; Go's runtime uses PROT_NONE and PROT_READ|PROT_WRITE; none has PROT_EXEC (4).
+    expect(dataProtection).toEqual({ kind: "oneOf", arg: 2, values: [0, 1, 2, 3] });
   });
 });
 

@@ -95,6 +95,22 @@ func main() {
 	sa[0] = syscall.AF_UNIX
 	r["sendto address"] = errno(syscall.RawSyscall6(syscall.SYS_SENDTO, uintptr(sv[0]), uintptr(unsafe.Pointer(&msg[0])), 2, 0, uintptr(unsafe.Pointer(&sa)), 110))
 
+	// Data memory is mapped and protected without a stop; executable memory is traced.
+	mmap := func(prot uintptr) int {
+		return errno(syscall.RawSyscall6(syscall.SYS_MMAP, 0, 4096, prot, syscall.MAP_PRIVATE|syscall.MAP_ANONYMOUS, ^uintptr(0), 0))
+	}
+	r["mmap read-write"] = mmap(syscall.PROT_READ | syscall.PROT_WRITE)
+	r["mmap exec"] = mmap(syscall.PROT_READ | syscall.PROT_EXEC)
+	page, err := syscall.Mmap(-1, 0, 4096, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		panic(err)
+	}
+	mprotect := func(prot uintptr) int {
+		return errno(syscall.RawSyscall(syscall.SYS_MPROTECT, uintptr(unsafe.Pointer(&page[0])), 4096, prot))
+	}
+	r["mprotect read"] = mprotect(syscall.PROT_READ)
+	r["mprotect exec"] = mprotect(syscall.PROT_READ | syscall.PROT_EXEC)
+
 	// A fork must be traced: clone without CLONE_THREAD. Should it ever run, the child leaves at once.
 	if r1, _, e := syscall.RawSyscall6(syscall.SYS_CLONE, uintptr(syscall.SIGCHLD), 0, 0, 0, 0, 0); e == 0 && r1 == 0 {
 		syscall.RawSyscall(syscall.SYS_EXIT_GROUP, 0, 0, 0)
