@@ -24,9 +24,10 @@ fi
 
 # Programs tests use: the profiles in examples/profiles are tested on shfmt, age and gron from
 # Debian, with ssh-keygen for age's SSH keys and script(1) for a terminal (esbuild, tsc and buf come
-# from npm, as devDependencies); tmux drives the job-control test, strace the benchmarks' comparison.
+# from npm, as devDependencies); tmux drives the job-control test, strace the benchmarks' comparison;
+# restic (bookworm's 0.14) is one of test/users/debian-programs.test.ts's real cgo release builds.
 missing=()
-for tool in shfmt:shfmt age:age gron:gron ssh-keygen:openssh-client script:bsdutils tmux:tmux strace:strace; do
+for tool in shfmt:shfmt age:age gron:gron ssh-keygen:openssh-client script:bsdutils tmux:tmux strace:strace restic:restic; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -37,4 +38,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   else
     echo "bootstrap: some tests need these Debian packages: ${missing[*]} (as root: apt-get install ${missing[*]})" >&2
   fi
+fi
+
+# The trixie programs of test/users/debian-programs.test.ts (gdu), unpacked into
+# /usr/lib/gomodjail-programs without adding trixie to the system's sources.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  bash scripts/install-real-programs.sh || echo "bootstrap: could not install trixie's gdu; test/users/debian-programs.test.ts skips it" >&2
+elif [ ! -x /usr/lib/gomodjail-programs/gdu/usr/bin/gdu ]; then
+  echo "bootstrap: test/users/debian-programs.test.ts wants trixie's gdu: as root, run scripts/install-real-programs.sh" >&2
 fi

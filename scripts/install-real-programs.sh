@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Installs the Debian programs of test/users/debian-programs.test.ts that bookworm does not have
+# in the version the tests want: gdu from trixie (a cgo build by Go 1.24, stripped, without DWARF).
+# restic 0.14 (the other one) is bookworm's and is installed with apt-get by scripts/bootstrap.sh.
+#
+# As scripts/install-go.sh does for the trixie toolchains: trixie is NOT added to the system's
+# sources (every trixie package would then be offered as an upgrade, libc6 first). Its lists live
+# in a private apt state under .cache/programs-apt, derived from the system's own Debian source
+# (same URI, another suite), so no mirror host name is written anywhere; only the program's .deb
+# is downloaded, and it is unpacked with dpkg-deb into /usr/lib/gomodjail-programs/PACKAGE (the
+# binary is then /usr/lib/gomodjail-programs/gdu/usr/bin/gdu).
+#
+# Why /usr/lib/gomodjail-programs and not .cache/: CI runs in a fresh clone, whose .cache/ is
+# empty, while /usr/lib stays with the machine (as the toolchains in /usr/lib/go-1.NN do); and
+# unpacking into / would overwrite /usr/bin/gdu behind dpkg's back (bookworm has an older gdu).
+# The programs need only libc; the script prints the newest glibc symbol version each one needs
+# (gdu 5.25.0: GLIBC_2.34; bookworm has 2.36).
+# Needs root; prints what is missing when it cannot install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# package:suite
+programs=(gdu:trixie)
+
+main_sources=/etc/apt/sources.list.d/debian.sources
+apt_dir=$PWD/.cache/programs-apt
+dest=/usr/lib/gomodjail-programs
+
+missing=()
+for entry in "${programs[@]}"; do
+  pkg=${entry%%:*}
+  [ -x "$dest/$pkg/usr/bin/$pkg" ] || missing+=("$entry")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "install-real-programs: not root; download ${missing[*]%%:*} (${missing[*]##*:}) and unpack it with dpkg-deb -x into $dest/PACKAGE yourself" >&2
+  exit 1
+fi
+if [ ! -f "$main_sources" ]; then
+  echo "install-real-programs: $main_sources not found: cannot derive the Debian sources" >&2
+  exit 1
+fi
+uri=$(awk '/^URIs:/ {print $2; exit}' "$main_sources")
+keyring=$(awk '/^Signed-By:/ {print $2; exit}' "$main_sources")
+if [ -z "$uri" ]; then
+  echo "install-real-programs: no URIs line in $main_sources" >&2
+  exit 1
+fi
+
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/debs"
+{
+  echo "Types: deb"
+  echo "URIs: $uri"
+  echo "Suites: trixie"
+  echo "Components: main"
+  if [ -n "$keyring" ]; then echo "Signed-By: $keyring"; fi
+} >"$apt_dir/trixie.sources"
+touch "$apt_dir/status"
+apt_opts=(
+  -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=/dev/null"
+  -o "Dir::Etc::SourceList=$apt_dir/trixie.sources"
+  -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::status=$apt_dir/status"
+  -o "Dir::Cache::Archives=$apt_dir/archives" -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
+  -o "Dir::Etc::Preferences=/dev/null" -o "Dir::Etc::PreferencesParts=/dev/null"
+  -o APT::Sandbox::User=root
+)
+export DEBIAN_FRONTEND=noninteractive
+apt-get "${apt_opts[@]}" update -qq
+for entry in "${missing[@]}"; do
+  pkg=${entry%%:*} suite=${entry##*:}
+  rm -f "$apt_dir"/debs/"$pkg"_*.deb
+  (cd "$apt_dir/debs" && apt-get "${apt_opts[@]}" download -qq "$pkg/$suite")
+  rm -rf "$dest/$pkg.tmp"
+  mkdir -p "$dest/$pkg.tmp"
+  dpkg-deb -x "$apt_dir"/debs/"$pkg"_*.deb "$dest/$pkg.tmp"
+  rm -rf "$dest/$pkg"
+  mv "$dest/$pkg.tmp" "$dest/$pkg"
+  rm -f "$apt_dir"/debs/"$pkg"_*.deb
+  # A symbol of a newer glibc than the system's would make the program fail to start.
+  newest=$(objdump -T "$dest/$pkg/usr/bin/$pkg" 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sort -V | tail -1 || true)
+  echo "install-real-programs: $pkg ($suite) in $dest/$pkg${newest:+, needs $newest}" >&2
+done
