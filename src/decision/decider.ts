@@ -2,6 +2,7 @@
 // C code called through cgo, the calling goroutine's), then the goroutine's creators
 // (docs/design.md #5), and judge every logical frame met on the way.
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import { DEFER_RUNNERS, type DeferredCallFrames, deferredCallFrames } from "../confinement/defers.ts";
 import { type Confinement, UNKNOWN_OWNER } from "../confinement/model.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../gobin/runtime-layout.ts";
@@ -65,10 +66,12 @@ export class Decider {
 
   /** Undefined while only the dynamic loader has run in this process (no Go code yet). */
   decide(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): Decision | undefined {
+    // The goroutine whose stack holds SP bounds the walk (Go code's syscalls; not C code's).
+    let g = this.judge.confinesAnything ? this.goroutineOnStack(tid, regs) : undefined;
     this.stack.reset(tid, regs.sp);
-    let trace = unwindGoStack(this.table, this.arch, regs, proc.bias, this.stack);
-    let g: Goroutine | undefined;
+    let trace = unwindGoStack(this.table, this.arch, regs, proc.bias, this.stack, true, g?.stackHi);
     if (!trace.leafInGo) {
+      g = undefined;
       if (!proc.goStarted) {
         // The dynamic loader, the runtime's start, or C code before Go (a constructor).
         const before = this.judge.confinesAnything ? this.cCode.beforeGo(tid, tgid, regs.sp, proc.bias) : undefined;
@@ -88,10 +91,11 @@ export class Decider {
       if (typeof cgo === "string") return { verdict: this.judge.judge({ ...trace, incompleteReason: cgo }), trace };
       g = cgo;
       this.stack.reset(tid, g.syscallsp);
-      trace = unwindGoStack(this.table, this.arch, { pc: g.syscallpc, sp: g.syscallsp, lr: 0 }, proc.bias, this.stack, false);
+      const bound = g.stackLo <= g.syscallsp && g.syscallsp < g.stackHi ? g.stackHi : undefined;
+      trace = unwindGoStack(this.table, this.arch, { pc: g.syscallpc, sp: g.syscallsp, lr: 0 }, proc.bias, this.stack, false, bound);
     }
     proc.goStarted = true;
-    const verdict = this.judge.judge(trace);
+    const verdict = this.judge.judge(trace, g && this.deferredCallFrames(tid, g, trace));
     if (verdict.block || !this.judge.confinesAnything) return { verdict, trace };
     g ??= this.currentGoroutine(tid, regs);
     return { verdict: g ? this.creatorsVerdict(tid, tgid, g, proc.bias) : verdict, trace };
@@ -114,6 +118,19 @@ export class Decider {
       if (typeof cgo === "object") g = cgo;
     }
     return this.involved.find(trace, g && { tid, tgid, g, bias: proc.bias });
+  }
+
+  /** The goroutine in the g register whose stack holds SP, if it can be read; quiet. */
+  private goroutineOnStack(tid: number, regs: SyscallRegs): Goroutine | undefined {
+    const g = this.goroutines?.readG(tid, regs.g);
+    return g && g.stackLo <= regs.sp && regs.sp < g.stackHi ? g : undefined;
+  }
+
+  /** How each frame counts where deferred calls run on top of a panic; undefined where none do. */
+  private deferredCallFrames(tid: number, g: Goroutine, trace: StackTrace): DeferredCallFrames | undefined {
+    const names = trace.steps.map((s) => s.name);
+    if (!names.some((n) => DEFER_RUNNERS.has(n))) return undefined;
+    return deferredCallFrames(names, trace.sps, this.goroutines?.runningDeferSps(tid, g) ?? []);
   }
 
   /** The goroutine running Go code on this thread (R14/R28), checked against its stack bounds. */

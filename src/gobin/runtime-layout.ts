@@ -1,6 +1,7 @@
 // Where the Go runtime keeps a goroutine's state in a given binary: byte offsets of the fields of
 // runtime.g, runtime.m and runtime.ancestorInfo that goroutine ancestry and cgo attribution read
-// from a stopped process, and where a thread keeps its current g in thread-local storage.
+// from a stopped process, of the records of the deferred calls a panic runs, and where a thread
+// keeps its current g in thread-local storage.
 //
 // The offsets come from the binary's own DWARF when it has it; otherwise (built with -ldflags=-w)
 // from a table per Go release, which the tests check against the DWARF of every release they can
@@ -74,6 +75,16 @@ export interface AncestorInfoLayout {
   gopc: number;
 }
 
+/**
+ * Where the runtime keeps the deferred calls it is running while a goroutine panics (or ends with
+ * Goexit): each record names the stack pointer of the frame that registered them.
+ */
+export type RunningDefersLayout =
+  /** Go 1.22 on: g._panic, a chain of _panic records, newest first; `sp` is the frame whose deferred calls run now. */
+  | { kind: "panics"; g: number; sp: number; link: number }
+  /** Up to Go 1.21: g._defer, the chain of _defer records, newest first; a `started` one (a bool) is running, registered by the frame at `sp`. */
+  | { kind: "defers"; g: number; sp: number; link: number; started: number };
+
 /** Where a thread's current g is in its thread-local storage: g = *(thread pointer + offset). */
 export type TlsG =
   | { known: true; register: ThreadPointerRegister; offset: number }
@@ -86,6 +97,7 @@ export interface RuntimeLayout {
   g: GLayout;
   m: MLayout;
   ancestorInfo: AncestorInfoLayout;
+  runningDefers: RunningDefersLayout;
   /**
    * The most pcs the runtime records of an ancestor's stack (the innermost ones): an ancestor
    * whose pcs are this many may have lost its outer frames. 100 up to Go 1.20, 50 from 1.21;
@@ -113,9 +125,11 @@ export class RuntimeLayoutError extends Error {
   }
 }
 
-type TableLayout = Pick<RuntimeLayout, "g" | "m" | "ancestorInfo">;
+type TableLayout = Pick<RuntimeLayout, "g" | "m" | "ancestorInfo" | "runningDefers">;
 
 const ANCESTOR_INFO: AncestorInfoLayout = { size: 40, pcs: 0, goid: 24, gopc: 32 };
+const DEFERS_1_19: RunningDefersLayout = { kind: "defers", g: 40, sp: 8, link: 40, started: 0 };
+const PANICS_1_22: RunningDefersLayout = { kind: "panics", g: 32, sp: 48, link: 24 };
 
 // Go 1.19 and 1.20 agree on every offset read here (1.20 was checked on a Go 1.20.6 toolchain
 // built from source, since Debian ships none; the tests check the rest on every toolchain here).
@@ -135,10 +149,12 @@ const GO_1_19: TableLayout = {
   },
   m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 312, vdsoSP: 800, vdsoPC: 808 },
   ancestorInfo: ANCESTOR_INFO,
+  runningDefers: DEFERS_1_19,
 };
 
-// Go 1.26 and 1.27 agree on every offset read here. Fields added in 1.26 move g.parentGoid and
-// m.incgo, and what follows them, 8 bytes on from 1.25.
+// Go 1.26 and 1.27 agree on every offset of g and m read here. Fields added in 1.26 move
+// g.parentGoid and m.incgo, and what follows them, 8 bytes on from 1.25. _panic lost its argp in
+// 1.26 (its sp moved 8 bytes back) and gained a pc before sp in 1.27.
 const GO_1_26: TableLayout = {
   g: {
     stackLo: 0,
@@ -157,6 +173,7 @@ const GO_1_26: TableLayout = {
   },
   m: { g0: 0, procid: 64, gsignal: 72, tls: 128, curg: 184, incgo: 280, ncgo: 328, vdsoSP: 896, vdsoPC: 904 },
   ancestorInfo: ANCESTOR_INFO,
+  runningDefers: { kind: "panics", g: 32, sp: 40, link: 16 },
 };
 
 // Offsets per Go release, for binaries without DWARF.
@@ -180,6 +197,7 @@ const TABLE: Record<string, TableLayout> = {
     },
     m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 312, vdsoSP: 808, vdsoPC: 816 },
     ancestorInfo: ANCESTOR_INFO,
+    runningDefers: DEFERS_1_19,
   },
   "1.22": {
     g: {
@@ -198,6 +216,7 @@ const TABLE: Record<string, TableLayout> = {
     },
     m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 304, vdsoSP: 1120, vdsoPC: 1128 },
     ancestorInfo: ANCESTOR_INFO,
+    runningDefers: PANICS_1_22,
   },
   "1.23": {
     g: {
@@ -217,6 +236,7 @@ const TABLE: Record<string, TableLayout> = {
     },
     m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 304, vdsoSP: 856, vdsoPC: 864 },
     ancestorInfo: ANCESTOR_INFO,
+    runningDefers: PANICS_1_22,
   },
   // 1.24 differs from 1.23 only past m.trace, which grew: m.vdsoSP and m.vdsoPC.
   "1.24": {
@@ -237,6 +257,7 @@ const TABLE: Record<string, TableLayout> = {
     },
     m: { g0: 0, procid: 72, gsignal: 80, tls: 136, curg: 192, incgo: 280, ncgo: 304, vdsoSP: 880, vdsoPC: 888 },
     ancestorInfo: ANCESTOR_INFO,
+    runningDefers: PANICS_1_22,
   },
   // 1.25 dropped gobuf.ret: g's fields from sched.bp on, and m's after its gobuf morebuf, move
   // 8 bytes back (m grew again before ncgo).
@@ -258,9 +279,10 @@ const TABLE: Record<string, TableLayout> = {
     },
     m: { g0: 0, procid: 64, gsignal: 72, tls: 128, curg: 184, incgo: 272, ncgo: 320, vdsoSP: 896, vdsoPC: 904 },
     ancestorInfo: ANCESTOR_INFO,
+    runningDefers: PANICS_1_22,
   },
   "1.26": GO_1_26,
-  "1.27": GO_1_26,
+  "1.27": { ...GO_1_26, runningDefers: { kind: "panics", g: 32, sp: 48, link: 16 } },
 };
 
 /** The Go releases the table covers, e.g. ["1.19", "1.20", ...]. */
@@ -317,7 +339,7 @@ function ancestorPcsLimitOf(goVersion: string | undefined): number | undefined {
   return minor(release) <= 20 ? 100 : 50;
 }
 
-const STRUCTS = ["runtime.g", "runtime.m", "runtime.gobuf", "runtime.stack", "runtime.ancestorInfo"];
+const STRUCTS = ["runtime.g", "runtime.m", "runtime.gobuf", "runtime.stack", "runtime.ancestorInfo", "runtime._panic", "runtime._defer"];
 
 function layoutFromDwarf(elf: ElfFile): TableLayout | undefined {
   let found: Map<string, DwarfStruct>;
@@ -358,6 +380,12 @@ function layoutFromDwarf(elf: ElfFile): TableLayout | undefined {
   const syscallbp = optional(g, "syscallbp", 8);
   const parentGoid = optional(g, "parentGoid", 8);
   if (ancestor.byteSize === undefined) throw new RuntimeLayoutError(elf.path, "its DWARF type runtime.ancestorInfo has no size");
+  // From Go 1.22 a _panic record walks the frames whose deferred calls it runs (startSP, sp).
+  const panic = struct("runtime._panic");
+  const defer = struct("runtime._defer");
+  const runningDefers: RunningDefersLayout = panic.members.has("startSP")
+    ? { kind: "panics", g: field(g, "_panic", 8), sp: field(panic, "sp", 8), link: field(panic, "link", 8) }
+    : { kind: "defers", g: field(g, "_defer", 8), sp: field(defer, "sp", 8), link: field(defer, "link", 8), started: field(defer, "started", 1) };
   return {
     g: {
       stackLo: stackAt + field(stack, "lo", 8),
@@ -391,6 +419,7 @@ function layoutFromDwarf(elf: ElfFile): TableLayout | undefined {
       goid: field(ancestor, "goid", 8),
       gopc: field(ancestor, "gopc", 8),
     },
+    runningDefers,
   };
 }
 

@@ -99,6 +99,24 @@ export class GoroutineReader {
     return this.readExactly(pid, addr, 8) ? this.word(0) : undefined;
   }
 
+  /**
+   * The stack pointers of the frames whose deferred calls the goroutine's panics (or Goexit) are
+   * running, newest first; undefined where the records cannot be read.
+   */
+  runningDeferSps(pid: number, g: Goroutine): number[] | undefined {
+    const r = this.layout.runningDefers;
+    const sps: number[] = [];
+    let at = this.readWord(pid, g.addr + r.g);
+    for (let n = 0; at !== 0; n++) {
+      if (at === undefined || n >= MAX_LIST) return undefined;
+      const span = Math.max(r.sp, r.link, r.kind === "defers" ? r.started : 0) + 8;
+      if (!this.readExactly(pid, at, span)) return undefined;
+      if (r.kind === "panics" || this.memory.buffer[r.started] !== 0) sps.push(this.word(r.sp));
+      at = this.word(r.link);
+    }
+    return sps;
+  }
+
   /** g.ancestors (GODEBUG=tracebackancestors), newest first; undefined where unreadable. */
   readAncestors(pid: number, g: Goroutine): Ancestor[] | undefined {
     if (g.ancestors === 0) return [];

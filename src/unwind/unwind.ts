@@ -8,6 +8,8 @@ import type { StackWindow } from "./stack.ts";
 export interface StackTrace {
   /** Physical frames, innermost first, each with its logical frames. */
   steps: PhysicalStep[];
+  /** The stack pointer of each physical frame (while it runs), as the runtime's unwinder has it. */
+  sps: number[];
   /** Logical frames, innermost first (built on demand: logs and blocked calls only). */
   readonly frames: LogicalFrame[];
   /** True when the walk reached a function at which every Go stack legitimately ends. */
@@ -26,9 +28,10 @@ export interface PhysicalStep {
   spDelta: number | undefined;
 }
 
-function trace(steps: PhysicalStep[], complete: boolean, leafInGo: boolean, incompleteReason?: string): StackTrace {
+function trace(steps: PhysicalStep[], sps: number[], complete: boolean, leafInGo: boolean, incompleteReason?: string): StackTrace {
   return {
     steps,
+    sps,
     get frames() {
       return steps.flatMap((s) => s.frames);
     },
@@ -52,8 +55,6 @@ const STACK_ROOTS = new Set([
   "runtime.sigreturn__sigaction",
 ]);
 
-const MAX_PHYSICAL_FRAMES = 1024;
-
 function hex(n: number): string {
   return `0x${n.toString(16)}`;
 }
@@ -61,7 +62,13 @@ function hex(n: number): string {
 /**
  * `bias` is the load bias: runtime PC = link-time PC + bias (non-zero for PIE). `regs.pc` is the
  * PC after the syscall instruction; with `leaf` false it is a return address instead (a
- * goroutine's saved context), and the link register plays no part.
+ * goroutine's saved context), and the link register plays no part. `stackHi` is the upper bound
+ * of the stack the walk starts on (the goroutine's g.stack.hi), undefined where it is unknown.
+ *
+ * No count of frames bounds the walk, so a stack of any depth is walked to its root. It still
+ * ends: every frame but a leaf whose return address is in a register lies strictly above the
+ * last, so the walk climbs through readable memory, and stops at the stack's upper bound, or
+ * where memory can no longer be read (the end of its mapping) when the bound is unknown.
  */
 export function unwindGoStack(
   table: Pclntab,
@@ -70,14 +77,16 @@ export function unwindGoStack(
   bias: number,
   stack: StackWindow,
   leaf = true,
+  stackHi?: number,
 ): StackTrace {
   const steps: PhysicalStep[] = [];
+  const sps: number[] = [];
   let pc = regs.pc;
   let sp = regs.sp;
   let leafInGo = false;
-  const stop = (reason: string): StackTrace => trace(steps, false, leafInGo, reason);
+  const stop = (reason: string): StackTrace => trace(steps, sps, false, leafInGo, reason);
   const cache = stepCacheOf(table);
-  for (let depth = 0; depth < MAX_PHYSICAL_FRAMES; depth++) {
+  for (let depth = 0; ; depth++) {
     // The leaf PC is just past the syscall instruction, a caller's PC just past its call: one
     // byte back is inside the instruction that is executing, as the runtime itself looks up.
     const lookup = pc - bias - 1;
@@ -90,17 +99,21 @@ export function unwindGoStack(
     leafInGo = true;
     if (typeof step === "string") return stop(step);
     steps.push(step);
-    if (step.root) return trace(steps, true, leafInGo);
+    sps.push(sp);
+    if (step.root) return trace(steps, sps, true, leafInGo);
+    // A root may sit at the very top of its stack (rt0_go's SP is g0's stack.hi); nothing else can.
+    if (stackHi !== undefined && sp >= stackHi) return stop(`reached the stack's upper bound ${hex(stackHi)} without a root frame`);
     const delta = step.spDelta;
     const slot = delta === undefined ? undefined : arch.callerOf(sp, delta, leaf && depth === 0);
     if (!slot) return stop(`no usable SP delta (${delta}) in ${step.name}`);
+    // Only the leaf's return address can be in a register (once); any other caller is above.
+    if (slot.returnAddress !== "lr" && slot.callerSp <= sp) return stop(`SP does not increase above ${step.name} (a corrupt frame chain)`);
     const ret = slot.returnAddress === "lr" ? regs.lr : stack.word(slot.returnAddress);
     if (ret === undefined) return stop(`stack unreadable at ${hex(slot.returnAddress as number)}`);
     if (ret === 0) return stop(`zero return address above ${step.name}`);
     pc = ret;
     sp = slot.callerSp;
   }
-  return stop(`more than ${MAX_PHYSICAL_FRAMES} frames`);
 }
 
 /** Per table: pc -> its step, null outside Go code, or why the table cannot say. */

@@ -1,7 +1,8 @@
-// The runtime layout (offsets in runtime.g, runtime.m, runtime.ancestorInfo, and the TLS slot of
-// g) on real binaries of every installed toolchain: the DWARF answer must equal the per-release
-// table, a binary without DWARF must get the table, a release past the table must be refused, and
-// the TLS offset must be the one the linker wrote into the runtime's own g loads.
+// The runtime layout (offsets in runtime.g, runtime.m, runtime.ancestorInfo, the records of running
+// deferred calls, and the TLS slot of g) on real binaries of every installed toolchain: the DWARF
+// answer must equal the per-release table, a binary without DWARF must get the table, a release
+// past the table must be refused, and the TLS offset must be the one the linker wrote into the
+// runtime's own g loads.
 import { describe, expect, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -29,8 +30,8 @@ function open(path: string): { elf: ElfFile; goVersion: string } {
 }
 
 /** The offsets only, without where they came from. */
-function offsets(l: RuntimeLayout): Pick<RuntimeLayout, "g" | "m" | "ancestorInfo"> {
-  return { g: l.g, m: l.m, ancestorInfo: l.ancestorInfo };
+function offsets(l: RuntimeLayout): Pick<RuntimeLayout, "g" | "m" | "ancestorInfo" | "runningDefers"> {
+  return { g: l.g, m: l.m, ancestorInfo: l.ancestorInfo, runningDefers: l.runningDefers };
 }
 
 /** The DWARF version of every unit in .debug_info (32-bit DWARF, as Go and gcc write it). */
@@ -189,7 +190,7 @@ function prng(seed: number): () => number {
 describe("damaged DWARF", () => {
   const path = corpusBinary({ go: goToolchains().at(-1)!, goarch: "amd64", variant: "default" });
   const sections = readDwarfSections(ElfFile.open(path))!;
-  const wanted = ["runtime.g", "runtime.m", "runtime.gobuf", "runtime.stack", "runtime.ancestorInfo"];
+  const wanted = ["runtime.g", "runtime.m", "runtime.gobuf", "runtime.stack", "runtime.ancestorInfo", "runtime._panic", "runtime._defer"];
 
   test("300 corrupted copies of .debug_info and .debug_abbrev end in a result or a DwarfError, never another exception", () => {
     const rand = prng(1);
