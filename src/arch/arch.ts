@@ -59,6 +59,43 @@ export interface GoTlsRule {
   readonly withoutSegment: { offset: number } | { reason: string };
 }
 
+/** Where a thread stands at an instruction breakpoint on a call's return address. */
+export interface BreakpointHit {
+  pc: number;
+  /** The call's first result: ABIInternal's first integer result register (RAX / X0). */
+  result: number;
+  /** The register that holds the current g while Go code runs (R14 / R28). */
+  g: number;
+}
+
+/**
+ * One instruction breakpoint per thread in the CPU's debug registers, set through ptrace: the
+ * code is not patched, so nothing in the process can see or undo it (docs/design.md #5).
+ */
+export interface HardwareBreakpoint {
+  /**
+   * Arms the breakpoint of `tid` (stopped) at `addr`. Throws SyscallError: ESRCH when the thread
+   * is gone or not in a ptrace stop; other errors when the kernel or the CPU offers no breakpoint.
+   */
+  arm(tid: number, addr: number): void;
+  /** Disarms it. */
+  disarm(tid: number): void;
+  /**
+   * Whether a thread resumed at a hit would hit it again at once, so that the tracer must step
+   * over it disarmed: on arm64 the kernel steps over only its own breakpoints, not ptrace's
+   * (arch/arm64/kernel/hw_breakpoint.c, do_breakpoint); on amd64 it sets RF, which lets the
+   * instruction run once.
+   */
+  readonly reHitsOnResume: boolean;
+  /** The registers of `tid`, stopped at a hit. */
+  readHit(tid: number): BreakpointHit;
+  /**
+   * The address right after the direct call at link-time address `pc` of `code` (which starts
+   * at `addr`): where the call returns. Undefined where no direct call starts at `pc`.
+   */
+  returnAddressOfCall(code: Uint8Array, addr: number, pc: number): number | undefined;
+}
+
 export interface Arch {
   readonly name: ArchName;
   /** The ELF header's e_machine (EM_*). */
@@ -105,9 +142,16 @@ export interface Arch {
   setInjectedCall(tid: number, saved: Uint32Array, pc: number, call: InjectedCall): void;
   /** The return value of the syscall `tid` has just made (at its syscall-exit stop): >= 0, or -errno. */
   returnValue(tid: number): number;
+  /** Argument `index` (0-5) of the syscall `tid` is stopped at (its seccomp stop). */
+  syscallArg(tid: number, index: number): number;
+  /** Sets argument `index` of the syscall `tid` is stopped at, before the kernel runs it (its seccomp stop). */
+  setSyscallArg(tid: number, index: number, value: number): void;
+  /** Sets what the syscall `tid` has just made returns (at its syscall-exit stop). */
+  setReturnValue(tid: number, value: number): void;
   /**
    * The caller of a frame at `sp` whose SP delta is `spDelta` (negative where a stub popped its
    * own return address); `leaf` for the innermost frame. Undefined when that cannot be.
    */
   callerOf(sp: number, spDelta: number, leaf: boolean): CallerSlot | undefined;
+  readonly breakpoint: HardwareBreakpoint;
 }

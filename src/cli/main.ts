@@ -9,7 +9,7 @@ import { releaseJit } from "../jit-policy.ts";
 import { mark } from "../timeline.ts";
 import { applyPolicyFlags, confinedModules, confinesAnyModule, loadProfile, PolicyError, type Profile } from "../policy/profile.ts";
 import type { RunRequest, RunResult } from "../tracer/run.ts";
-import { formatBlockSummary } from "../tracer/tally.ts";
+import { formatBlockSummary, formatStdInitializationSummary } from "../tracer/tally.ts";
 import { analyzeDescription, analyzeHelp } from "./analyze.ts";
 import { learnDescription, learnHelp } from "./learn.ts";
 import { packCommand, packDescription, packHelp } from "./pack.ts";
@@ -184,6 +184,9 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       if (audit) {
         const total = result.blocked.reduce((n, e) => n + e.count, 0);
         stderr(formatBlockSummary(`gomodjail audit: ${total} syscall(s) would have been blocked`, result.blocked));
+        const loaded = result.stdInitialization ?? [];
+        const opens = loaded.reduce((n, e) => n + e.count, 0);
+        if (opens > 0) stderr(formatStdInitializationSummary(`gomodjail audit: ${opens} open(s) by the standard library's lazy loaders went through, checked (std initialization)`, loaded));
       }
       if (opts.report) {
         writeFileSync(opts.report, `${JSON.stringify(recorder!.report(result, audit, profile), null, 2)}\n`);

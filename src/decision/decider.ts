@@ -2,8 +2,10 @@
 // C code called through cgo, the calling goroutine's), then the goroutine's creators
 // (docs/design.md #5), and judge every logical frame met on the way.
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import { readOnlyOpen } from "../arch/open-flags.ts";
 import { DEFER_RUNNERS, type DeferredCallFrames, deferredCallFrames } from "../confinement/defers.ts";
 import { type Confinement, UNKNOWN_OWNER } from "../confinement/model.ts";
+import { type LazyLoader, lazyLoaderAt } from "../confinement/std-functions.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../gobin/runtime-layout.ts";
 import { GoroutineReader, type Goroutine } from "../unwind/goroutine.ts";
@@ -11,6 +13,7 @@ import { StackWindow } from "../unwind/stack.ts";
 import { unwindGoStack, type StackTrace } from "../unwind/unwind.ts";
 import { CCodeVerdicts } from "./c-code.ts";
 import type { PolicedImage, ProcessImage } from "./image.ts";
+import type { CreationVerdicts } from "./creations.ts";
 import { AncestryOffError } from "./errors.ts";
 import { MAX_ANCESTORS } from "./godebug.ts";
 import { InvolvementFinder, type Involvement } from "./involvement.ts";
@@ -51,7 +54,8 @@ export class Decider {
     private readonly image: PolicedImage,
     private readonly arch: Arch,
     private readonly tracee: Tracee,
-    private readonly options: { strict: boolean; warn: (msg: string, fields: Record<string, unknown>) => void },
+    /** `creations`: each goroutine's creators judged in full when it was created (src/tracer/creations.ts), where they were. */
+    private readonly options: { strict: boolean; warn: (msg: string, fields: Record<string, unknown>) => void; creations?: CreationVerdicts },
   ) {
     this.confinement = image.confinement;
     this.judge = new Judge(this.confinement);
@@ -186,13 +190,13 @@ export class Decider {
     // A g is reused for later goroutines (another goid), and forks share addresses (another tgid).
     const cached = this.creators.get(g.addr);
     if (cached && cached.tgid === tgid && cached.goid === g.goid) return cached.verdict;
-    const verdict = this.judgeCreators(tid, g, bias);
+    const verdict = this.judgeCreators(tid, tgid, g, bias);
     if (this.creators.size >= MAX_CACHED_GOROUTINES) this.creators.clear();
     this.creators.set(g.addr, { tgid, goid: g.goid, verdict });
     return verdict;
   }
 
-  private judgeCreators(tid: number, g: Goroutine, bias: number): Verdict {
+  private judgeCreators(tid: number, tgid: number, g: Goroutine, bias: number): Verdict {
     const atPc = (pc: number, why: string): Verdict | undefined => {
       if (pc === 0) return undefined;
       for (const frame of this.table.frames(pc - bias - 1)) {
@@ -211,10 +215,28 @@ export class Decider {
       if (found) return found;
     }
     // The runtime keeps only so many ancestors and so many frames of each: what it dropped may
-    // have been confined.
+    // have been confined, unless the creators were judged in full when the goroutine was created.
     const limit = this.image.runtimeLayout instanceof RuntimeLayoutError ? undefined : this.image.runtimeLayout.ancestorPcsLimit;
     const truncated = ancestors.length >= MAX_ANCESTORS || (limit !== undefined && ancestors.some((a) => a.pcs.length >= limit));
-    if (truncated) return { block: true, module: "unknown", frame: undefined, reason: `the ancestry of goroutine ${g.goid} was truncated by the runtime` };
+    if (truncated) {
+      const judgedAtCreation = this.options.creations?.verdict(tgid, g.addr, g.goid);
+      return judgedAtCreation ?? { block: true, module: UNKNOWN_OWNER, frame: undefined, reason: `the ancestry of goroutine ${g.goid} was truncated by the runtime` };
+    }
     return { block: false };
   }
+}
+
+/**
+ * The lazy loader of the standard library that makes a call the decision blocks, when the call is
+ * a read-only openat of that loader's, with the open's flags (`flagsOf` reads them, only then):
+ * the tracer lets it on, on the condition that the file the kernel opens is one of the loader's
+ * (src/tracer/std-initialization.ts). Blocks that come from a goroutine's creators count too: the
+ * loader's own frames are what is looked at.
+ */
+export function stdInitialization(image: PolicedImage, decision: Decision, syscall: string, flagsOf: () => number): { loader: LazyLoader; flags: number } | undefined {
+  if (!decision.verdict.block || syscall !== "openat") return undefined;
+  const loader = lazyLoaderAt(decision.trace.frames, (f) => image.confinement.moduleOfFrame(f).kind === "std", image.goVersion);
+  if (!loader) return undefined;
+  const flags = flagsOf();
+  return readOnlyOpen(flags) ? { loader, flags } : undefined;
 }

@@ -21,6 +21,8 @@ export interface PolicedImage {
   confinement: Confinement;
   /** Where the runtime keeps goroutine state, or why that is unknown. */
   runtimeLayout: RuntimeLayout | RuntimeLayoutError;
+  /** The Go release that built it ("go1.27.4"), from its build information, where it has one. */
+  goVersion: string | undefined;
 }
 
 export type Image =
@@ -88,7 +90,7 @@ export function policedImage(path: string, elf: ElfFile, info: BuildInfo | undef
     layout = e;
   }
   const confinement = Confinement.of({ elf, pclntab, buildInfo: info }, profile);
-  return { kind: "policed", path, elf, pclntab, confinement, runtimeLayout: layout };
+  return { kind: "policed", path, elf, pclntab, confinement, runtimeLayout: layout, goVersion: info?.goVersion };
 }
 
 function readLinkOr(exe: string): string {

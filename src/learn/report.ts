@@ -9,7 +9,7 @@ import { knownPolicies, type Policy, type Profile } from "../policy/profile.ts";
 import type { Role } from "../decision/involvement.ts";
 import { resolveProgram } from "../tracer/program.ts";
 import type { RunResult } from "../tracer/run.ts";
-import type { BlockSummary } from "../tracer/tally.ts";
+import type { BlockSummary, StdInitializationSummary } from "../tracer/tally.ts";
 import type { BlockedSyscall } from "../tracer/tracer.ts";
 import { LearnError, systemReason } from "./errors.ts";
 import { EvidenceTally, type InvolvementRow, type UnseenRow } from "./evidence.ts";
@@ -40,6 +40,11 @@ export interface RunReport {
   exitCode?: number;
   signal?: number;
   blocked: BlockSummary[];
+  /**
+   * The standard library's lazy loaders' opens that went through, checked, for a confined module:
+   * evidence of no module's (absent in reports of runs with none, and of older gomodjails).
+   */
+  stdInitialization?: StdInitializationSummary[];
   program: ProgramIdentity;
   /** null for a run without a policy (--no-policy). */
   policy: PolicyRecord | null;
@@ -91,6 +96,7 @@ export class ReportRecorder {
       exitCode: result.exitCode,
       signal: result.signal,
       blocked: result.blocked,
+      stdInitialization: result.stdInitialization,
       program: this.program,
       policy: profile ? { mainModule: profile.mainModule ?? null, defaultPolicy: profile.defaultPolicy, modules: Object.fromEntries(profile.modules) } : null,
       involved: this.evidence.involved(),

@@ -3,10 +3,13 @@ import { ptr, type Pointer } from "bun:ffi";
 import { ptrace, SyscallError } from "./libc.ts";
 
 export const PTRACE_POKEDATA = 5;
+export const PTRACE_POKEUSER = 6;
 export const PTRACE_CONT = 7;
+export const PTRACE_SINGLESTEP = 9;
 export const PTRACE_SYSCALL = 24;
 export const PTRACE_SETOPTIONS = 0x4200;
 export const PTRACE_GETEVENTMSG = 0x4201;
+export const PTRACE_GETSIGINFO = 0x4202;
 export const PTRACE_GETREGSET = 0x4204;
 export const PTRACE_SETREGSET = 0x4205;
 export const PTRACE_SEIZE = 0x4206;
@@ -32,6 +35,7 @@ export const PTRACE_EVENT_STOP = 128;
 
 export const NT_PRSTATUS = 1;
 export const NT_ARM_TLS = 0x401;
+export const NT_ARM_HW_BREAK = 0x402;
 export const NT_ARM_SYSTEM_CALL = 0x404;
 
 export const WNOHANG = 1;
@@ -49,6 +53,10 @@ export const SIGCONT = 18;
 export const SIGTSTP = 20;
 export const SIGTTIN = 21;
 export const SIGTTOU = 22;
+
+/** si_code of a SIGTRAP: a single step finished (TRAP_TRACE), a hardware breakpoint hit (TRAP_HWBKPT). */
+export const TRAP_TRACE = 2;
+export const TRAP_HWBKPT = 4;
 
 export type WaitStatus =
   | { kind: "exited"; code: number }
@@ -118,6 +126,32 @@ const eventMsgPtr = ptr(eventMsg);
 export function getEventMsg(tid: number): number {
   ptrace(PTRACE_GETEVENTMSG, tid, 0, eventMsgPtr);
   return Number(eventMsg[0]);
+}
+
+/** The signal a thread is stopped for: si_signo, si_code and, for SIGTRAP and faults, si_addr. */
+export interface StopSignal {
+  signo: number;
+  code: number;
+  addr: number;
+}
+
+/** siginfo_t is 128 bytes; si_addr is the first word of its union, at 16. */
+const sigInfo = new Int32Array(32);
+const sigInfoPtr = ptr(sigInfo);
+
+export function getSigInfo(tid: number): StopSignal {
+  ptrace(PTRACE_GETSIGINFO, tid, 0, sigInfoPtr);
+  return { signo: sigInfo[0]!, code: sigInfo[2]!, addr: (sigInfo[4]! >>> 0) + (sigInfo[5]! >>> 0) * TWO32 };
+}
+
+/** Writes one word of the thread's `struct user` at `offset` (PTRACE_POKEUSER: amd64's debug registers). */
+export function pokeUser(tid: number, offset: number, word: number): void {
+  ptrace(PTRACE_POKEUSER, tid, offset, word);
+}
+
+/** Resumes a stopped thread for one instruction (PTRACE_SINGLESTEP); false if it is gone. */
+export function singleStep(tid: number): boolean {
+  return tolerateGone(() => ptrace(PTRACE_SINGLESTEP, tid, 0, 0));
 }
 
 /**

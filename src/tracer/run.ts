@@ -9,7 +9,7 @@ import { programEnvironment, resolveProgram } from "./program.ts";
 import { selfCommand } from "./stage.ts";
 import { killStage, tracerThread } from "./thread.ts";
 import { mark, processStart, timeline } from "../timeline.ts";
-import { BlockTally, type BlockSummary } from "./tally.ts";
+import { BlockTally, type BlockSummary, StdInitializationTally, type StdInitializationSummary } from "./tally.ts";
 import type { BlockedSyscall, TargetExit } from "./tracer.ts";
 import type { WorkerMessage, WorkerRequest } from "./worker.ts";
 
@@ -52,6 +52,8 @@ export interface RunResult {
   signal: number | undefined;
   /** Blocked (or would-be-blocked) syscalls, counted by module and syscall. */
   blocked: BlockSummary[];
+  /** Opens of the standard library's lazy loaders that went through, checked, for a confined module (std initialization); absent for none. */
+  stdInitialization?: StdInitializationSummary[];
 }
 
 /** Signals sent to gomodjail that belong to the target. */
@@ -96,6 +98,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
   let forwarders: (() => void)[] = [];
 
   const tally = new BlockTally();
+  const stdInitialization = new StdInitializationTally();
   let warned: Promise<void> | undefined;
   try {
     const exit = await new Promise<TargetExit>((resolve, reject) => {
@@ -120,6 +123,9 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
           case "blocked":
             tally.add(m.event);
             req.onBlocked?.(m.event);
+            break;
+          case "std-initialization":
+            stdInitialization.add(m.event);
             break;
           case "exit":
             resolve(m.exit);
@@ -148,7 +154,8 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
       throw e;
     });
     await warned;
-    return { status: exit.status, exitCode: exit.signal === undefined ? exit.status : undefined, signal: exit.signal, blocked: tally.entries() };
+    const loaded = stdInitialization.entries();
+    return { status: exit.status, exitCode: exit.signal === undefined ? exit.status : undefined, signal: exit.signal, blocked: tally.entries(), ...(loaded.length > 0 && { stdInitialization: loaded }) };
   } finally {
     for (const off of forwarders) off();
     worker.terminate();

@@ -1,5 +1,8 @@
 // Counts blocked (or, in audit mode, would-be-blocked) syscalls by module and syscall, keeping
-// one example entry of each: what a user needs to decide what to confine, in bounded memory.
+// one example entry of each: what a user needs to decide what to confine, in bounded memory. The
+// opens of the standard library's lazy loaders that went through for a confined module (std
+// initialization, std-initialization.ts) are counted apart: they were not blocked.
+import type { StdInitializationEvent } from "./std-initialization.ts";
 import type { BlockedSyscall } from "./tracer.ts";
 
 export interface BlockSummary {
@@ -26,10 +29,43 @@ export class BlockTally {
   }
 }
 
+/** Opens of one lazy loader that went through, checked, for one confined module that asked first. */
+export interface StdInitializationSummary {
+  /** The loader's row in src/confinement/std-functions.ts. */
+  loader: string;
+  module: string;
+  count: number;
+  /** The first file opened. */
+  example: string;
+}
+
+export class StdInitializationTally {
+  private readonly byKey = new Map<string, StdInitializationSummary>();
+
+  add(event: StdInitializationEvent): void {
+    const key = `${event.loader}\0${event.module}`;
+    const entry = this.byKey.get(key);
+    if (entry) entry.count++;
+    else this.byKey.set(key, { loader: event.loader, module: event.module, count: 1, example: event.file });
+  }
+
+  /** Sorted by loader, then by module. */
+  entries(): StdInitializationSummary[] {
+    return [...this.byKey.values()].sort((a, b) => a.loader.localeCompare(b.loader) || a.module.localeCompare(b.module));
+  }
+}
+
 /** A plain-text table of a tally's entries, one row per module and syscall. */
 export function formatBlockSummary(title: string, entries: readonly BlockSummary[]): string {
-  const rows = entries.map((e) => [e.module, e.syscall, String(e.count), e.example]);
-  const header = ["MODULE", "SYSCALL", "COUNT", "EXAMPLE ENTRY"];
+  return table(title, ["MODULE", "SYSCALL", "COUNT", "EXAMPLE ENTRY"], entries.map((e) => [e.module, e.syscall, String(e.count), e.example]));
+}
+
+/** A plain-text table of the std initialization opens, one row per loader and module. */
+export function formatStdInitializationSummary(title: string, entries: readonly StdInitializationSummary[]): string {
+  return table(title, ["LOADER", "FOR MODULE", "COUNT", "EXAMPLE FILE"], entries.map((e) => [e.loader, e.module, String(e.count), e.example]));
+}
+
+function table(title: string, header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
   return [title, line(header), ...rows.map(line)].join("\n") + "\n";

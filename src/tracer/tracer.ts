@@ -31,7 +31,7 @@ import type { GoBinary } from "../gobin/binary.ts";
 import { checkFirstTarget, mayHoldConfinedCode } from "./target.ts";
 import { mark } from "../timeline.ts";
 import { ImageCache } from "./images.ts";
-import { Decider, type Decision } from "../decision/decider.ts";
+import { Decider, type Decision, stdInitialization } from "../decision/decider.ts";
 import type { PolicedImage, ProcessImage } from "../decision/image.ts";
 import type { Involvement } from "../decision/involvement.ts";
 import { outcomeOf, RecordingTracee, type RecordedStop } from "../decision/recorded-stop.ts";
@@ -39,6 +39,8 @@ import type { Tracee } from "../decision/tracee.ts";
 import type { Verdict } from "../decision/verdict.ts";
 import { liveTracee } from "./live-tracee.ts";
 import { LoaderEnvCheck } from "./loader-env.ts";
+import { CreationWatch } from "./creations.ts";
+import { FLAGS_ARG, StdInitialization, type StdInitializationEvent } from "./std-initialization.ts";
 
 const EPERM = 1;
 /** Stops that count as the program's start-up (see TraceHooks.startUpOver). */
@@ -90,6 +92,8 @@ export interface TraceHooks {
    */
   admitted?(confinedCode: boolean): void;
   blocked(event: BlockedSyscall): void;
+  /** A lazy loader's open made for a confined module went through, checked (std-initialization.ts). */
+  stdInitialization?(event: StdInitializationEvent): void;
   warn(msg: string, fields: Record<string, unknown>): void;
   /** Called once, when the program's start-up is behind it: after its first START_UP_STOPS stops. */
   startUpOver?(): void;
@@ -130,6 +134,12 @@ class Tracer {
   private readonly recording: RecordingTracee | undefined;
   /** Judges every new image's environment at its exec; unset where nothing is confined. */
   private readonly loaderEnv: LoaderEnvCheck | undefined;
+  /** Judges each goroutine's creator as it is created; unset where nothing is confined. */
+  private readonly creations: CreationWatch | undefined;
+  /** Lets the standard library's lazy loaders open their files, checked; unset where nothing is confined. */
+  private readonly stdInit: StdInitialization | undefined;
+  /** A thread whose wait status this.status holds already, taken by a call the tracer made it run. */
+  private waitedFor: number | undefined;
   private root = 0;
   /** The root before its exec is still the pre-exec stage, without a filter. */
   private rootExecuted = false;
@@ -151,6 +161,8 @@ class Tracer {
     this.tracee = liveTracee(arch);
     this.recording = hooks.recorded && new RecordingTracee(this.tracee);
     if (req.profile && confinesAnyModule(req.profile)) this.loaderEnv = new LoaderEnvCheck(req.env, req.allowLoaderEnv ?? [], req.audit, hooks.blocked);
+    if (req.profile && this.images && confinesAnyModule(req.profile)) this.creations = new CreationWatch(arch, this.images, this.tracee, hooks.warn, (tid) => this.threadGroup(tid));
+    if (req.profile && confinesAnyModule(req.profile)) this.stdInit = new StdInitialization(arch, this.status, req.env, req.audit, hooks);
   }
 
   run(early: EarlyStage | undefined): TargetExit {
@@ -167,6 +179,9 @@ class Tracer {
         if (pending !== undefined) {
           [tid, this.status[0]] = [stage.pid, pending];
           pending = undefined;
+        } else if (this.waitedFor !== undefined) {
+          tid = this.waitedFor;
+          this.waitedFor = undefined;
         } else {
           // Every tracee is this thread's: the root because this thread seized it, and the tasks
           // it starts because auto-attach (TRACECLONE/FORK/VFORK) gives them the same tracer.
@@ -228,6 +243,7 @@ class Tracer {
       mark("program_exec");
       const signal = installFilterAtExec(tid, this.arch, this.filter!, this.status);
       mark("filter_installed");
+      this.creations?.onExec(tid);
       this.hooks.admitted?.(confinedCode);
       return signal;
     } catch (e) {
@@ -238,6 +254,14 @@ class Tracer {
   }
 
   private onStop(tid: number, signal: number, event: number): void {
+    // Breakpoint hits and steps over them, and new threads' first stops (creations.ts).
+    if (this.creations?.onStop(tid, signal, event)) return;
+    // The exit of a lazy loader's open let on, and signals before it (std-initialization.ts).
+    const std = this.stdInit?.onStop(tid, signal, event) ?? "not-ours";
+    if (std !== "not-ours") {
+      if (std !== "handled") this.waitedFor = tid;
+      return;
+    }
     if (signal === SIGTRAP && event !== 0) {
       switch (event) {
         case PTRACE_EVENT_SECCOMP:
@@ -248,6 +272,7 @@ class Tracer {
           this.onExec(tid);
           // Before the new image's loader runs: a loader variable set since the start kills it.
           if (this.loaderEnv?.refuses(tid)) return;
+          if (!first) this.creations?.onExec(tid);
           resume(tid, first ? this.startTarget(tid) : 0);
           return;
         }
@@ -286,13 +311,16 @@ class Tracer {
     this.processes.delete(tid);
     this.forkedFromGo.delete(tid);
     this.execed.add(tid);
+    this.stdInit?.forget(tid);
     if (tid === this.root) this.rootExecuted = true;
   }
 
   private forget(tid: number): void {
     const tgid = this.tgidOf.get(tid);
     this.tgidOf.delete(tid);
+    this.stdInit?.forget(tid);
     if (tgid === tid) {
+      this.creations?.forgetProcess(tid);
       this.processes.delete(tid);
       this.execed.delete(tid);
       this.forkedFromGo.delete(tid);
@@ -364,6 +392,13 @@ class Tracer {
         complete: trace.complete,
         stack: trace.frames.map((f) => `${f.func} ${f.file}:${f.line}`).join(" <- "),
       });
+      // A lazy loader's read-only open: on, to be checked at its exit (std-initialization.ts).
+      const std = this.stdInit && stdInitialization(image, decision, syscall, () => this.arch.syscallArg(tid, FLAGS_ARG));
+      if (std && verdict.block) {
+        const call = { pid: tgid, exe: image.path, syscall, entry: formatEntry(verdict.frame), module: verdict.module, audit: this.req.audit, involvement };
+        this.stdInit!.letOn(tid, std.loader, std.flags, image.goVersion, call);
+        return;
+      }
     }
     if (verdict.block && !this.req.audit) {
       try {
@@ -385,7 +420,7 @@ class Tracer {
     if (this.recording) return this.decideRecorded(image, profile, tid, tgid, regs, proc, this.recording);
     let decider = this.deciders.get(image);
     if (!decider) {
-      decider = new Decider(image, this.arch, this.tracee, { strict: this.req.strict, warn: this.hooks.warn });
+      decider = new Decider(image, this.arch, this.tracee, { strict: this.req.strict, warn: this.hooks.warn, creations: this.creations?.verdicts });
       this.deciders.set(image, decider);
     }
     const decision = decider.decide(tid, tgid, regs, proc);

@@ -10,6 +10,7 @@ import type { Policy } from "../policy/profile.ts";
 import { type EarlyStage, seizeEarlyStage } from "./seized-stage.ts";
 import { openExecuted } from "./target.ts";
 import type { Command } from "./stage.ts";
+import type { StdInitializationEvent } from "./std-initialization.ts";
 import { type BlockedSyscall, type TargetExit, traceProgram, type TraceRequest } from "./tracer.ts";
 
 /** What the main thread sends: a TraceRequest with the profile's map flattened for cloning. */
@@ -41,6 +42,7 @@ export type WorkerMessage =
   | { type: "admitted"; confinedCode: boolean }
   | { type: "log"; level: LogLevel; msg: string; fields: Record<string, unknown> }
   | { type: "blocked"; event: BlockedSyscall }
+  | { type: "std-initialization"; event: StdInitializationEvent }
   | { type: "exit"; exit: TargetExit }
   | { type: "error"; name: string; message: string; stack?: string };
 
@@ -81,6 +83,7 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
           log("warn", event.audit ? "***Would block***" : "***Blocked***", fields);
           post({ type: "blocked", event });
         },
+        stdInitialization: (event) => post({ type: "std-initialization", event }),
         warn: (msg, fields) => log("warn", msg, fields),
         debug: req.debug ? (msg, fields) => log("debug", msg, fields) : undefined,
         startUpOver: releaseJit,

@@ -1,7 +1,7 @@
 // amd64: the x86_64 syscall ABI, registers (struct user_regs_struct, NT_PRSTATUS, from
 // <sys/user.h>) and Go's conventions on it.
-import type { Arch, CallerSlot, InjectedCall, SyscallRegs } from "../arch.ts";
-import { NT_PRSTATUS, RegSet } from "../../libc/ptrace.ts";
+import type { Arch, CallerSlot, HardwareBreakpoint, InjectedCall, SyscallRegs } from "../arch.ts";
+import { NT_PRSTATUS, pokeUser, RegSet } from "../../libc/ptrace.ts";
 import { scanAmd64 } from "./decode.ts";
 import { syscalls } from "./syscalls.ts";
 
@@ -27,6 +27,36 @@ const AUDIT_ARCH_X86_64 = 0xc000003e;
 const X32_SYSCALL_BIT = 0x40000000;
 
 const regs = new RegSet(NT_PRSTATUS, USER_REGS_SIZE);
+
+/** offsetof(struct user, u_debugreg) in <sys/user.h>: DR0..DR7, one word each. */
+const U_DEBUGREG = 848;
+const DR0 = U_DEBUGREG;
+const DR7 = U_DEBUGREG + 7 * 8;
+/** DR7: L0 enables DR0 for this thread; R/W0 = 00 (execute) and LEN0 = 00, as instruction breakpoints need. */
+const DR7_L0 = 1;
+/** CALL rel32: E8 and four bytes; Go emits it without prefixes. */
+const CALL_REL32 = 0xe8;
+const CALL_REL32_LENGTH = 5;
+
+const breakpoint: HardwareBreakpoint = {
+  arm(tid: number, addr: number): void {
+    pokeUser(tid, DR0, addr);
+    pokeUser(tid, DR7, DR7_L0);
+  },
+  disarm(tid: number): void {
+    pokeUser(tid, DR7, 0);
+  },
+  // The kernel's debug exception handler sets RF for an instruction breakpoint, so the
+  // instruction runs once on resuming (arch/x86/kernel/hw_breakpoint.c).
+  reHitsOnResume: false,
+  readHit(tid: number) {
+    regs.get(tid);
+    return { pc: regs.word(RIP), result: regs.word(RAX), g: regs.word(R14) };
+  },
+  returnAddressOfCall(code: Uint8Array, addr: number, pc: number): number | undefined {
+    return code[pc - addr] === CALL_REL32 ? pc + CALL_REL32_LENGTH : undefined;
+  },
+};
 /** Where the syscall instruction takes its arguments, in order. */
 const ARGS = [RDI, RSI, RDX, R10, R8, R9];
 
@@ -72,6 +102,20 @@ export const amd64: Arch = {
     regs.get(tid);
     return regs.int32(RAX);
   },
+  syscallArg(tid: number, index: number): number {
+    regs.get(tid);
+    return regs.word(ARGS[index]!);
+  },
+  setSyscallArg(tid: number, index: number, value: number): void {
+    regs.get(tid);
+    regs.setWord(ARGS[index]!, value);
+    regs.set(tid);
+  },
+  setReturnValue(tid: number, value: number): void {
+    regs.get(tid);
+    regs.setWord(RAX, value);
+    regs.set(tid);
+  },
   callerOf(sp: number, spDelta: number, leaf: boolean): CallerSlot | undefined {
     // syscall.rawVforkSyscall pops its return address into R12 before the vfork, so that the
     // child cannot clobber it on the shared stack: its SP delta is then -8.
@@ -80,4 +124,5 @@ export const amd64: Arch = {
     // CALL pushed the return address just above the frame.
     return { returnAddress: sp + spDelta, callerSp: sp + spDelta + 8 };
   },
+  breakpoint,
 };

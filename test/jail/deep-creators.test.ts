@@ -1,0 +1,47 @@
+// Goroutines started deeper in their creator's stack than the runtime records (test/fixtures/deepgo):
+// g.ancestors keeps the innermost 50 frames, so their ancestry is truncated, and without more the
+// jail blocks everything they do. The tracer judges each creator's whole stack as the goroutine is
+// created (src/tracer/creations.ts): the main module's and an unconfined module's deep goroutines
+// run, and a confined frame beyond the 50 is still found, also a generation further down.
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { goBuild, goToolchains, repoRoot, type GoVariant } from "../helpers/gobuild.ts";
+import { blockedLines, runGomodjail } from "../helpers/gomodjail.ts";
+
+const app = join(repoRoot, "test/fixtures/deepgo/app");
+const goMod = join(app, "go.mod");
+const allowed = ["main-60", "main-200", "unconfined-60", "chain-60", "thread-60", "spawn-1000"];
+const blocked = ["confined-60", "confined-chain-60"];
+
+// The releases that keep 50 frames: the first and the newest installed.
+const releases = ["1.21", goToolchains().at(-1)!].filter((v, i, all) => goToolchains().includes(v) && all.indexOf(v) === i);
+const variants: GoVariant[] = ["default", "stripped"];
+
+for (const go of releases) {
+  for (const variant of variants) {
+    describe(`Go ${go} ${variant}`, () => {
+      const prog = () => goBuild({ dir: app, go, variant });
+
+      test("goroutines the main module and an unconfined module start 60 and 200 frames deep are not blocked", async () => {
+        const r = await runGomodjail(["run", `--go-mod=${goMod}`, "--", prog(), ...allowed]);
+        expect(r.stdout.trim().split("\n")).toEqual(allowed.map((c) => `${c}: ok`));
+        expect(blockedLines(r.stderr)).toEqual([]);
+        expect(r.stderr).not.toContain("hardware breakpoints are unavailable");
+        expect(r.exitCode).toBe(0);
+      });
+
+      test("a confined frame beyond the runtime's 50 blocks the goroutine, and the one that goroutine starts", async () => {
+        const r = await runGomodjail(["run", `--go-mod=${goMod}`, "--", prog(), ...blocked]);
+        expect(r.stdout.trim().split("\n")).toEqual(blocked.map((c) => `${c}: open /dev/null: operation not permitted`));
+        const lines = blockedLines(r.stderr);
+        expect(lines.length).toBe(blocked.length);
+        for (const l of lines) {
+          expect(l.module).toBe("example.com/deepgoconfined");
+          expect(l.entry).toContain("example.com/deepgoconfined.Call");
+          expect(l.reason).toContain("with confined code on its stack");
+        }
+        expect(r.exitCode).toBe(0);
+      });
+    });
+  }
+}
