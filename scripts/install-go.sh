@@ -13,12 +13,12 @@
 # is needed. Needs root; prints what is missing when it cannot install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/debian-sources.sh
 
 bookworm_versions=(1.21 1.22 1.23)
 # version:suite, for the toolchains that bookworm does not have.
 trixie_versions=(1.24:trixie 1.25:trixie-backports 1.26:trixie-backports 1.27:trixie-backports)
 
-main_sources=/etc/apt/sources.list.d/debian.sources
 backports_sources=/etc/apt/sources.list.d/gomodjail-backports.sources
 apt_dir=$PWD/.cache/go-apt
 
@@ -26,26 +26,7 @@ if [ "$(id -u)" != 0 ]; then
   echo "install-go: not root; install golang-go and golang-1.2{1,2,3}-go (bookworm-backports) and unpack golang-1.2{4,5,6,7}-go (trixie, trixie-backports) yourself" >&2
   exit 1
 fi
-if [ ! -f "$main_sources" ]; then
-  echo "install-go: $main_sources not found: cannot derive the Debian sources for Go" >&2
-  exit 1
-fi
-uri=$(awk '/^URIs:/ {print $2; exit}' "$main_sources")
-keyring=$(awk '/^Signed-By:/ {print $2; exit}' "$main_sources")
-if [ -z "$uri" ]; then
-  echo "install-go: no URIs line in $main_sources" >&2
-  exit 1
-fi
-
-# A deb822 source for the system's mirror with the given suites.
-source_for() {
-  echo "Types: deb"
-  echo "URIs: $uri"
-  echo "Suites: $*"
-  echo "Components: main"
-  [ -n "$keyring" ] && echo "Signed-By: $keyring"
-  return 0
-}
+debian_source_init install-go
 
 export DEBIAN_FRONTEND=noninteractive
 
@@ -65,18 +46,7 @@ for entry in "${trixie_versions[@]}"; do
   [ -x "/usr/lib/go-${entry%%:*}/bin/go" ] || missing_trixie+=("$entry")
 done
 if [ "${#missing_trixie[@]}" -gt 0 ]; then
-  mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/debs"
-  source_for trixie trixie-backports > "$apt_dir/trixie.sources"
-  touch "$apt_dir/status"
-  apt_opts=(
-    -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::Etc::SourceList=$apt_dir/trixie.sources"
-    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::status=$apt_dir/status"
-    -o "Dir::Cache::Archives=$apt_dir/archives" -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
-    -o "Dir::Etc::Preferences=/dev/null" -o "Dir::Etc::PreferencesParts=/dev/null"
-    -o APT::Sandbox::User=root
-  )
-  apt-get "${apt_opts[@]}" update -qq
+  private_apt "$apt_dir" trixie trixie-backports
   for entry in "${missing_trixie[@]}"; do
     v=${entry%%:*} suite=${entry##*:}
     for pkg in "golang-$v-go" "golang-$v-src"; do

@@ -18,11 +18,11 @@
 # Needs root; prints what is missing when it cannot install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/debian-sources.sh
 
 # package:suite
 programs=(gdu:trixie)
 
-main_sources=/etc/apt/sources.list.d/debian.sources
 apt_dir=$PWD/.cache/programs-apt
 dest=/usr/lib/gomodjail-programs
 
@@ -37,36 +37,9 @@ if [ "$(id -u)" != 0 ]; then
   echo "install-real-programs: not root; download ${missing[*]%%:*} (${missing[*]##*:}) and unpack it with dpkg-deb -x into $dest/PACKAGE yourself" >&2
   exit 1
 fi
-if [ ! -f "$main_sources" ]; then
-  echo "install-real-programs: $main_sources not found: cannot derive the Debian sources" >&2
-  exit 1
-fi
-uri=$(awk '/^URIs:/ {print $2; exit}' "$main_sources")
-keyring=$(awk '/^Signed-By:/ {print $2; exit}' "$main_sources")
-if [ -z "$uri" ]; then
-  echo "install-real-programs: no URIs line in $main_sources" >&2
-  exit 1
-fi
-
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/debs"
-{
-  echo "Types: deb"
-  echo "URIs: $uri"
-  echo "Suites: trixie"
-  echo "Components: main"
-  if [ -n "$keyring" ]; then echo "Signed-By: $keyring"; fi
-} >"$apt_dir/trixie.sources"
-touch "$apt_dir/status"
-apt_opts=(
-  -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=/dev/null"
-  -o "Dir::Etc::SourceList=$apt_dir/trixie.sources"
-  -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::status=$apt_dir/status"
-  -o "Dir::Cache::Archives=$apt_dir/archives" -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
-  -o "Dir::Etc::Preferences=/dev/null" -o "Dir::Etc::PreferencesParts=/dev/null"
-  -o APT::Sandbox::User=root
-)
+debian_source_init install-real-programs
 export DEBIAN_FRONTEND=noninteractive
-apt-get "${apt_opts[@]}" update -qq
+private_apt "$apt_dir" trixie
 for entry in "${missing[@]}"; do
   pkg=${entry%%:*} suite=${entry##*:}
   rm -f "$apt_dir"/debs/"$pkg"_*.deb
