@@ -4,6 +4,7 @@
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
 import { readOnlyOpen } from "../arch/open-flags.ts";
 import { DEFER_RUNNERS, type DeferredCallFrames, deferredCallFrames } from "../confinement/defers.ts";
+import { judgeCreators, truncatedAncestry } from "../confinement/creators.ts";
 import { type Confinement, UNKNOWN_OWNER } from "../confinement/model.ts";
 import { type LazyLoader, lazyLoaderAt } from "../confinement/std-functions.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
@@ -15,7 +16,6 @@ import { CCodeVerdicts } from "./c-code.ts";
 import type { PolicedImage, ProcessImage } from "./image.ts";
 import type { CreationVerdicts } from "./creations.ts";
 import { AncestryOffError } from "./errors.ts";
-import { MAX_ANCESTORS } from "./godebug.ts";
 import { InvolvementFinder, type Involvement } from "./involvement.ts";
 import type { Tracee } from "./tracee.ts";
 import { Judge, type Verdict } from "./verdict.ts";
@@ -197,32 +197,13 @@ export class Decider {
   }
 
   private judgeCreators(tid: number, tgid: number, g: Goroutine, bias: number): Verdict {
-    const atPc = (pc: number, why: string): Verdict | undefined => {
-      if (pc === 0) return undefined;
-      for (const frame of this.table.frames(pc - bias - 1)) {
-        const module = this.confinement.confinedModuleOf(frame);
-        if (module !== null) return { block: true, module, frame, reason: why };
-      }
-      return undefined;
-    };
-    const created = atPc(g.gopc, `goroutine ${g.goid} was created by a confined module`);
-    if (created) return created;
-    const ancestors = this.goroutines!.readAncestors(tid, g);
-    if (!ancestors) return { block: true, module: "unknown", frame: undefined, reason: `the ancestry of goroutine ${g.goid} cannot be read` };
-    for (const a of ancestors) {
-      const why = `an ancestor of goroutine ${g.goid} (goroutine ${a.goid}) ran confined code`;
-      const found = atPc(a.gopc, why) ?? a.pcs.reduce<Verdict | undefined>((v, pc) => v ?? atPc(pc, why), undefined);
-      if (found) return found;
-    }
-    // The runtime keeps only so many ancestors and so many frames of each: what it dropped may
-    // have been confined, unless the creators were judged in full when the goroutine was created.
-    const limit = this.image.runtimeLayout instanceof RuntimeLayoutError ? undefined : this.image.runtimeLayout.ancestorPcsLimit;
-    const truncated = ancestors.length >= MAX_ANCESTORS || (limit !== undefined && ancestors.some((a) => a.pcs.length >= limit));
-    if (truncated) {
-      const judgedAtCreation = this.options.creations?.verdict(tgid, g.addr, g.goid);
-      return judgedAtCreation ?? { block: true, module: UNKNOWN_OWNER, frame: undefined, reason: `the ancestry of goroutine ${g.goid} was truncated by the runtime` };
-    }
-    return { block: false };
+    const layout = this.image.runtimeLayout;
+    const limit = layout instanceof RuntimeLayoutError ? undefined : layout.ancestorPcsLimit;
+    const found = judgeCreators(this.confinement, (pc) => this.table.frames(pc - bias - 1), g, this.goroutines!.readAncestors(tid, g), limit);
+    if (found === undefined) return { block: false };
+    // What the runtime dropped is known where the creators were judged in full at the creation.
+    if (found === "truncated") return this.options.creations?.verdict(tgid, g.addr, g.goid) ?? { block: true, ...truncatedAncestry(g.goid) };
+    return { block: true, ...found };
   }
 }
 

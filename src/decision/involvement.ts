@@ -7,7 +7,7 @@ import type { Confinement } from "../confinement/model.ts";
 import type { LogicalFrame, Pclntab } from "../gobin/pclntab.ts";
 import type { Goroutine, GoroutineReader } from "../unwind/goroutine.ts";
 import type { StackTrace } from "../unwind/unwind.ts";
-import { MAX_ANCESTORS } from "./godebug.ts";
+import { ancestryTruncated } from "../confinement/creators.ts";
 
 /**
  * How a module took part: it holds the innermost frame outside the standard library ("made");
@@ -121,7 +121,7 @@ export class InvolvementFinder {
         at(a.gopc);
       }
       const limit = this.ancestorPcsLimit;
-      if (ancestors.length >= MAX_ANCESTORS || (limit !== undefined && ancestors.some((a) => a.pcs.length >= limit))) {
+      if (ancestryTruncated(ancestors, limit)) {
         unseen = `the ancestry of goroutine ${g.goid} was truncated by the runtime`;
       }
     }

@@ -13,7 +13,7 @@
 import type { Arch, BreakpointHit } from "../arch/arch.ts";
 import type { PolicedImage } from "../decision/image.ts";
 import { CreationVerdicts } from "../decision/creations.ts";
-import { MAX_ANCESTORS } from "../decision/godebug.ts";
+import { judgeCreators, truncatedAncestry } from "../confinement/creators.ts";
 import type { Tracee } from "../decision/tracee.ts";
 import { Judge, type Verdict } from "../decision/verdict.ts";
 import { PclntabError } from "../gobin/pclntab.ts";
@@ -195,30 +195,8 @@ export class CreationWatch {
     const recorded = this.verdicts.verdict(tgid, g.addr, g.goid);
     if (recorded) return recorded;
     const table = watched.image.pclntab;
-    const confinement = watched.image.confinement;
-    const atPc = (pc: number, why: string): Verdict | undefined => {
-      if (pc === 0) return undefined;
-      for (const frame of table.frames(pc - bias - 1)) {
-        const module = confinement.confinedModuleOf(frame);
-        if (module !== null) return { block: true, module, frame, reason: why };
-      }
-      return undefined;
-    };
-    const verdict = ((): Verdict => {
-      const created = atPc(g.gopc, `goroutine ${g.goid} was created by a confined module`);
-      if (created) return created;
-      const ancestors = watched.reader.readAncestors(tid, g);
-      if (!ancestors) return { block: true, module: "unknown", frame: undefined, reason: `the ancestry of goroutine ${g.goid} cannot be read` };
-      for (const a of ancestors) {
-        const why = `an ancestor of goroutine ${g.goid} (goroutine ${a.goid}) ran confined code`;
-        const found = atPc(a.gopc, why) ?? a.pcs.reduce<Verdict | undefined>((v, pc) => v ?? atPc(pc, why), undefined);
-        if (found) return found;
-      }
-      const limit = watched.ancestorPcsLimit;
-      const truncated = ancestors.length >= MAX_ANCESTORS || (limit !== undefined && ancestors.some((a) => a.pcs.length >= limit));
-      if (truncated) return { block: true, module: "unknown", frame: undefined, reason: `the ancestry of goroutine ${g.goid} was truncated by the runtime` };
-      return { block: false };
-    })();
+    const found = judgeCreators(watched.image.confinement, (pc) => table.frames(pc - bias - 1), g, watched.reader.readAncestors(tid, g), watched.ancestorPcsLimit);
+    const verdict: Verdict = found === undefined ? { block: false } : { block: true, ...(found === "truncated" ? truncatedAncestry(g.goid) : found) };
     this.verdicts.record(tgid, g.addr, g.goid, verdict);
     return verdict;
   }
