@@ -242,7 +242,7 @@ export class CreationWatch {
         w = e.message;
       }
       if (typeof w === "string") this.warn(`goroutines started deeper than the runtime records their creators stay blocked: ${w}`, { exe: image.path });
-      this.images.set(image, w);
+      this.images.set(image, w ?? "ancestry is off");
     }
     return typeof w === "string" ? undefined : w;
   }
@@ -258,9 +258,10 @@ export class CreationWatch {
 }
 
 /** How `image` is watched, or why it cannot be: no runtime layout, no call to newproc1 found. */
-function watchImage(image: PolicedImage, arch: Arch, tracee: Tracee): WatchedImage | string {
+/** What watching `image` needs, why it cannot be had, or undefined where ancestry is off (the Decider warns of that). */
+function watchImage(image: PolicedImage, arch: Arch, tracee: Tracee): WatchedImage | string | undefined {
   const layout = image.runtimeLayout;
-  if (layout instanceof RuntimeLayoutError) return layout.reason;
+  if (layout instanceof RuntimeLayoutError) return undefined;
   const returnAddress = newprocReturnAddress(image, arch);
   if (typeof returnAddress === "string") return returnAddress;
   return {
