@@ -1,7 +1,6 @@
 // The standard library's functions that the jail treats by name: the project's one table of them,
-// as data with a reason per row. Today it holds the lazy loaders; the capability classes of std
-// entry points (FILES/READ, NETWORK, EXEC...) are meant to join it here, not in a table of their
-// own.
+// as data with a reason per row, in two sections: the lazy loaders, and the capability classes
+// of std functions (at the end).
 //
 // Lazy loaders. Some of the standard library's data is read from files once per process, under a
 // sync.Once, by whichever goroutine asks first. When that is a confined module, the reads are
@@ -17,6 +16,7 @@
 // binaries of each (test/confinement/std-functions.test.ts).
 import { readdirSync, realpathSync, statSync } from "node:fs";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
+import type { CapabilityClass } from "./classes.ts";
 
 /** Go releases from `from` to `to` ("1.25"), both included; a missing end is open. */
 export interface GoRange {
@@ -340,4 +340,126 @@ export function loaderMayOpen(row: LazyLoader, opened: OpenedFile, env: Record<s
     if (d.reach === "tree") return opened.path.startsWith(`${real}/`);
     return entryIdentities(real).has(id);
   });
+}
+
+// Capability classes of std functions. Some syscalls are of one class by what they do and of
+// another by why they are made: os/exec opens /dev/null and stats along PATH to run a command,
+// the resolver reads /etc/hosts and /etc/resolv.conf to reach a peer. A syscall made under one
+// of these functions, with nothing but the standard library's code between it and the syscall,
+// counts as the row's class instead of its own (src/confinement/syscall-classes.ts). Where that
+// code calls back into a module (exec.Cmd's Cancel, run by watchCtx), the module's frame ends
+// the run of standard library frames, and the syscall keeps its own class.
+//
+// This section and LAZY_LOADERS answer different questions: a lazy loader's read-only open goes
+// on for any confined module, checked after the fact, whatever its classes; a row here says which
+// class a module must be allowed for the syscall to go on as it is. The resolver's files are both:
+// a module allowed NETWORK reads them outright, any other has its first read checked.
+//
+// Names were read from the sources of Go 1.19 and 1.21-1.27 (linux) and checked in binaries of
+// 1.21 and 1.27 (test/confinement/classes.test.ts).
+
+/** A standard library function as the function table names it. */
+export interface StdFunction {
+  func: string;
+  /** Its file under GOROOT/src. */
+  source: string;
+  /** The releases whose binaries name it so; every supported one when absent. */
+  go?: GoRange;
+}
+
+export interface StdFunctionClass {
+  class: CapabilityClass;
+  functions: StdFunction[];
+  reason: string;
+}
+
+export const STD_FUNCTION_CLASSES: readonly StdFunctionClass[] = [
+  {
+    class: "EXEC",
+    functions: [{ func: "os/exec.Command", source: "os/exec/exec.go" }],
+    reason: "looks the program up along PATH (stat, faccessat2) for the command it builds",
+  },
+  {
+    class: "EXEC",
+    functions: [{ func: "os/exec.(*Cmd).Start", source: "os/exec/exec.go" }],
+    reason: "opens /dev/null for the streams left nil, makes pipes, and starts the process (all that os.StartProcess does)",
+  },
+  {
+    class: "EXEC",
+    functions: [
+      { func: "os/exec.(*Cmd).watchCtx.func1", source: "os/exec/exec.go", go: { to: "1.19" } },
+      { func: "os/exec.(*Cmd).watchCtx", source: "os/exec/exec.go", go: { from: "1.21" } },
+    ],
+    reason: "kills the command's process when its context ends (kill, pidfd_send_signal), on a goroutine of its own",
+  },
+  {
+    class: "EXEC",
+    functions: [{ func: "os.StartProcess", source: "os/exec.go" }],
+    reason: "checks the directory (stat), probes pidfd support (pidfd_open, pidfd_send_signal: os.checkPidfd) and forks",
+  },
+  {
+    class: "EXEC",
+    functions: [{ func: "syscall.forkExec", source: "syscall/exec_unix.go" }],
+    reason: "forks, and in the child sets up what SysProcAttr asks (chdir, setsid, setpgid, credentials, TIOCSCTTY, namespaces) before execve",
+  },
+  {
+    class: "NETWORK",
+    functions: [{ func: "net.readHosts", source: "net/hosts.go" }],
+    reason: "stats and reads /etc/hosts for a host name lookup",
+  },
+  {
+    class: "NETWORK",
+    functions: [
+      { func: "net.(*resolverConfig).tryUpdate", source: "net/dnsclient_unix.go" },
+      { func: "net.dnsReadConfig", source: "net/dnsconfig_unix.go" },
+    ],
+    reason: "stats /etc/resolv.conf and reads it again when it changed, for the DNS resolver",
+  },
+  {
+    class: "NETWORK",
+    functions: [
+      { func: "net.(*nsswitchConfig).tryUpdate", source: "net/nss.go", go: { from: "1.21" } },
+      { func: "net.parseNSSConfFile", source: "net/nss.go" },
+    ],
+    reason: "stats and reads /etc/nsswitch.conf for the order of host lookups",
+  },
+  {
+    class: "NETWORK",
+    functions: [
+      { func: "net.initConfVal", source: "net/conf.go", go: { to: "1.19" } },
+      { func: "net.(*conf).hostLookupOrder", source: "net/conf.go" },
+      { func: "net.(*conf).lookupOrder", source: "net/conf.go", go: { from: "1.21" } },
+    ],
+    reason: "chooses the resolver: stats /etc/mdns.allow and reads the host name (/proc/sys/kernel/hostname) for myhostname",
+  },
+  {
+    class: "NETWORK",
+    functions: [{ func: "net.readServices", source: "net/port_unix.go" }],
+    reason: "reads /etc/services for a port lookup by service name",
+  },
+  {
+    class: "NETWORK",
+    functions: [{ func: "net.lookupProtocol", source: "net/lookup_unix.go" }],
+    reason: "reads /etc/protocols for an \"ip:PROTO\" network",
+  },
+];
+
+/**
+ * The class a syscall counts as because of the standard library function that makes it: `frames`
+ * is its stack, innermost first; only the run of standard library frames from the syscall outward
+ * counts (`isStd`), and the outermost row function in it decides, the call a module made (exec.Command
+ * looks the program up with exec.LookPath, which is no row: the lookup is part of the command).
+ * Undefined: no row function in that run, the syscall's own class applies.
+ */
+export function stdFunctionClass(
+  frames: readonly Pick<LogicalFrame, "func" | "file">[],
+  isStd: (frame: Pick<LogicalFrame, "func" | "file">) => boolean,
+): CapabilityClass | undefined {
+  let found: CapabilityClass | undefined;
+  for (const frame of frames) {
+    if (!isStd(frame)) break;
+    const row = STD_FUNCTION_CLASSES.find((r) => r.functions.some((f) => f.func === frame.func));
+    if (row) found = row.class;
+  }
+  return found;
 }

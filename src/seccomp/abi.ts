@@ -1,5 +1,6 @@
 // The kernel's seccomp ABI (linux/seccomp.h) as far as the filter uses it, and the Linux constants
-// the allow table tests arguments against. All of them have the same values on amd64 and arm64
+// the allow table and the capability classifier (src/confinement/syscall-classes.ts) test
+// arguments against. All of them have the same values on amd64 and arm64
 // (both use the asm-generic ioctl, fcntl and clone numbers); what differs (the audit arch, x32)
 // is in src/arch.
 
@@ -34,6 +35,10 @@ export const ENOSYS = 38;
 export const TCGETS = 0x5401;
 export const TIOCGWINSZ = 0x5413;
 export const FIONREAD = 0x541b;
+/** Pushes a byte into the terminal's input queue, as if typed. */
+export const TIOCSTI = 0x5412;
+/** The Linux console's multiplexed request; its selection paste types into the console too. */
+export const TIOCLINUX = 0x541c;
 
 /** fcntl commands (asm-generic/fcntl.h, linux/fcntl.h). */
 export const F_DUPFD = 0;
@@ -44,14 +49,19 @@ export const F_SETFL = 4;
 export const F_GETLK = 5;
 export const F_SETLK = 6;
 export const F_SETLKW = 7;
+export const F_SETOWN = 8;
 export const F_GETOWN = 9;
+export const F_SETSIG = 10;
 export const F_GETSIG = 11;
+export const F_SETOWN_EX = 15;
 export const F_GETOWN_EX = 16;
 export const F_GETOWNER_UIDS = 17;
 export const F_OFD_GETLK = 36;
 export const F_OFD_SETLK = 37;
 export const F_OFD_SETLKW = 38;
+export const F_SETLEASE = 1024;
 export const F_GETLEASE = 1025;
+export const F_NOTIFY = 1026;
 export const F_DUPFD_CLOEXEC = 1030;
 export const F_SETPIPE_SZ = 1031;
 export const F_GETPIPE_SZ = 1032;
@@ -70,6 +80,10 @@ export const CLONE_NEWPID = 0x20000000;
 export const CLONE_NEWNET = 0x40000000;
 
 export const AF_UNIX = 1;
+
+/** prctl options (linux/prctl.h). */
+export const PR_SET_SECCOMP = 22;
+export const PR_SET_MM = 35;
 
 /** Memory protections (asm-generic/mman-common.h); PROT_EXEC is 4. */
 export const PROT_NONE = 0;

@@ -4,7 +4,10 @@
 // process already has, its own memory (not executable memory), time, futexes, scheduling and
 // signals within the process, queries of its own identity, or thread creation. Anything not listed
 // (paths, sockets, connect/bind/accept, exec, fork, credentials, namespaces, other processes,
-// mounts, file metadata changes, newer syscalls) is traced and the tracer decides. Entries marked
+// mounts, file metadata changes, the working directory and umask, newer syscalls) is traced and the
+// tracer decides: fchdir and umask change what the rest of the program's paths do, which the
+// MODIFY_SYSTEM_STATE class must see (src/confinement/syscall-classes.ts); Go's runtime and standard
+// library make neither but for os.(*File).Chdir and syscall.Umask. Entries marked
 // `only` name syscalls one architecture lacks: arm64 has no legacy calls (poll, pipe, dup2,
 // epoll_wait...), no arch_prctl and no TLS-area calls. The order is amd64's numbering.
 import { ENOSYS } from "./abi.ts";
@@ -78,8 +81,6 @@ export const allowTable: AllowTable = {
     { name: "ftruncate", why: "resizes a file the process already has open for writing" },
     { name: "getdents", only: "amd64", why: "lists a directory the process already has open" },
     { name: "getcwd", why: "queries the process's own working directory" },
-    { name: "fchdir", why: "enters a directory the process already has open; later path lookups are traced" },
-    { name: "umask", why: "sets the process's own file creation mask" },
     { name: "gettimeofday", why: "reads the clock" },
     { name: "getrlimit", why: "queries the process's own resource limits" },
     { name: "getrusage", why: "queries the process's own resource usage" },

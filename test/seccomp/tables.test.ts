@@ -61,7 +61,7 @@ const archNames: ArchName[] = ["amd64", "arm64"];
 /** Syscalls that reach outside the process: never allowed without an argument check or a stop. */
 const mustTrace = [
   "open", "openat", "openat2", "creat", "stat", "lstat", "newfstatat", "statx", "access", "faccessat",
-  "faccessat2", "readlink", "readlinkat", "chdir", "chroot", "truncate", "unlink", "unlinkat", "rename",
+  "faccessat2", "readlink", "readlinkat", "chdir", "fchdir", "chroot", "umask", "truncate", "unlink", "unlinkat", "rename",
   "renameat", "renameat2", "mkdir", "mkdirat", "symlink", "symlinkat", "link", "linkat", "mknod", "mknodat",
   "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "utimensat",
   "setxattr", "fsetxattr", "removexattr", "fremovexattr", "inotify_add_watch", "name_to_handle_at",
