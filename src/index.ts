@@ -15,7 +15,8 @@ import type { BlockedSyscall } from "./tracer/tracer.ts";
 
 export { inspectBinary as inspect, type InspectReport, type ModuleReport } from "./analyze/inspect.ts";
 export { GoModError } from "./policy/gomod.ts";
-export { confinedModules, loadProfile, parseProfile, type Policy, PolicyError, type Profile, policyOf } from "./policy/profile.ts";
+export { allowedClasses, confinedModules, loadProfile, parseProfile, type Policy, PolicyError, type Profile, policyOf } from "./policy/profile.ts";
+export type { CapabilityClass } from "./confinement/classes.ts";
 export { CacheError, PackError } from "./pack/errors.ts";
 export { ProgramError, TracerError } from "./tracer/errors.ts";
 export type { BlockedSyscall, BlockSummary, PackRequest, PackResult };
@@ -27,9 +28,9 @@ export interface RunOptions {
   goMod?: string;
   /**
    * A profile (e.g. from loadProfile), or policies by module path applied on top of `goMod`
-   * like `--policy` flags: `{ "example.com/m": "confined" }`.
+   * like `--policy` flags: `{ "example.com/m": "confined", "example.com/n": "confined:FILES/READ+NETWORK" }`.
    */
-  policy?: Profile | Readonly<Record<string, Policy>>;
+  policy?: Profile | Readonly<Record<string, Policy | `confined:${string}`>>;
   /**
    * Run without any policy (nothing is confined); without it, a run with no policy, or with one
    * that confines no module, is refused.
@@ -115,7 +116,7 @@ function resolveProfile(options: RunOptions, logger: Logger): Profile | undefine
 
 /** The profile goMod and policy make together; undefined when neither is given. */
 function combinedProfile(goMod: string | undefined, policy: RunOptions["policy"], logger: Logger): Profile | undefined {
-  const fromGoMod = goMod === undefined ? undefined : loadProfile(goMod);
+  const fromGoMod = goMod === undefined ? undefined : loadProfile(goMod, (msg) => logger.warn(msg));
   if (policy === undefined) return fromGoMod;
   if (isProfile(policy)) {
     if (fromGoMod) throw new RunOptionsError("pass goMod or a Profile as policy, not both (a module-to-policy record combines with goMod)");

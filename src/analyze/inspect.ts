@@ -4,7 +4,8 @@
 import { GoBinary } from "../gobin/binary.ts";
 import type { ModuleVersion } from "../gobin/buildinfo.ts";
 import { ModuleIndex, type ModuleKind } from "../gobin/modules.ts";
-import { loadProfile, type Policy, policyOf, type Profile } from "../policy/profile.ts";
+import { allowedClasses, loadProfile, orderedClasses, type Policy, policyOf, type Profile } from "../policy/profile.ts";
+import type { CapabilityClass } from "../confinement/classes.ts";
 import { Confinement } from "../confinement/model.ts";
 import { analyzeBinary } from "./binary.ts";
 import { countKinds, type KindCounts } from "./findings.ts";
@@ -20,6 +21,8 @@ export interface ModuleReport {
   functions: number;
   /** With a go.mod: the policy the module gets. */
   policy?: Policy;
+  /** With a go.mod: the capability classes a confined module is allowed (`allow=`); absent when none. */
+  allow?: CapabilityClass[];
   /** What the binary holds of the module that a jail cannot hold, by kind (`gomodjail analyze` lists them); absent when nothing. */
   findings?: KindCounts;
 }
@@ -38,6 +41,8 @@ export interface InspectReport {
     goMod: string;
     mainModule: string | null;
     defaultPolicy: Policy;
+    /** The classes of the default policy's `allow=`; absent when none. */
+    defaultAllowed?: CapabilityClass[];
     /** False when gomodjail would not police this binary at all, as `reason` says. */
     applies: boolean;
     reason?: string;
@@ -49,10 +54,10 @@ export interface InspectReport {
 
 /** Reads `prog` (and the go.mod) into a report; throws the readers' typed errors. */
 export function inspectBinary(prog: string, goMod?: string): InspectReport {
-  const profile = goMod === undefined ? undefined : loadProfile(goMod);
+  const warnings: string[] = [];
+  const profile = goMod === undefined ? undefined : loadProfile(goMod, (msg) => warnings.push(msg));
   const binary = GoBinary.open(prog);
   const info = binary.buildInfo;
-  const warnings: string[] = [];
 
   const binaryMain = info?.main?.path;
   const mainModule = binaryMain ?? profile?.mainModule;
@@ -94,7 +99,14 @@ export function inspectBinary(prog: string, goMod?: string): InspectReport {
   warnings.push(...analysis.warnings);
 
   const modules = [...rows.values()].sort(byKindThenPath);
-  if (profile) for (const m of modules) m.policy = applies ? policyOfRow(profile, m) : "unconfined";
+  if (profile) {
+    for (const m of modules) {
+      m.policy = applies ? policyOfRow(profile, m) : "unconfined";
+      const allow = applies ? orderedClasses(allowedOfRow(profile, m)) : [];
+      if (allow.length > 0) m.allow = allow;
+    }
+  }
+  const defaultAllowed = profile?.defaultAllowed && orderedClasses(profile.defaultAllowed);
 
   return {
     file: prog,
@@ -105,7 +117,14 @@ export function inspectBinary(prog: string, goMod?: string): InspectReport {
     pie: binary.pie,
     functions: table.funcCount,
     policy: profile
-      ? { goMod: goMod!, mainModule: profile.mainModule ?? null, defaultPolicy: profile.defaultPolicy, applies, ...(reason ? { reason } : {}) }
+      ? {
+          goMod: goMod!,
+          mainModule: profile.mainModule ?? null,
+          defaultPolicy: profile.defaultPolicy,
+          ...(defaultAllowed ? { defaultAllowed } : {}),
+          applies,
+          ...(reason ? { reason } : {}),
+        }
       : null,
     modules,
     warnings,
@@ -121,6 +140,13 @@ function policyOfRow(profile: Profile, m: ModuleReport): Policy {
   if (m.kind === "main" || m.kind === "std") return "unconfined";
   if (m.kind === "unknown" && m.path === "") return profile.defaultPolicy;
   return policyOf(profile, m.path);
+}
+
+/** The classes a row's functions are allowed, judged as policyOfRow judges its policy. */
+function allowedOfRow(profile: Profile, m: ModuleReport): ReadonlySet<CapabilityClass> {
+  if (m.kind === "main" || m.kind === "std") return new Set();
+  if (m.kind === "unknown" && m.path === "") return profile.defaultAllowed ?? new Set();
+  return allowedClasses(profile, m.path);
 }
 
 const kindOrder: Record<ModuleKind, number> = { main: 0, dependency: 1, unknown: 2, std: 3 };

@@ -25,18 +25,22 @@ export function formatReport(r: InspectReport): string {
   field("functions", String(r.functions));
   if (r.policy) {
     const p = r.policy;
-    field("go.mod", `${p.goMod} (module ${p.mainModule ?? "unknown"}, default policy ${p.defaultPolicy})`);
+    const defaultAllow = p.defaultAllowed ? ` allow=${p.defaultAllowed.join(",")}` : "";
+    field("go.mod", `${p.goMod} (module ${p.mainModule ?? "unknown"}, default policy ${p.defaultPolicy}${defaultAllow})`);
   }
   for (const w of r.warnings) field("warning", w);
   lines.push("");
 
-  const header = ["MODULE", "VERSION", "KIND", "FUNCTIONS", ...(r.policy ? ["POLICY"] : []), "FINDINGS"];
+  // The classes column only when some module is allowed classes: most policies allow none.
+  const showAllow = r.modules.some((m) => m.allow);
+  const header = ["MODULE", "VERSION", "KIND", "FUNCTIONS", ...(r.policy ? ["POLICY"] : []), ...(showAllow ? ["ALLOW"] : []), "FINDINGS"];
   const cells = r.modules.map((m) => [
     m.path === "" ? "(unreadable names)" : m.path,
     m.replace ? `${m.version ?? ""} => ${m.replace.path}${m.replace.version ? ` ${m.replace.version}` : ""}` : (m.version ?? ""),
     m.kind,
     String(m.functions),
     ...(r.policy ? [m.policy ?? ""] : []),
+    ...(showAllow ? [m.allow?.join(",") ?? ""] : []),
     formatKindCounts(m.findings ?? {}),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));

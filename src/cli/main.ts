@@ -66,6 +66,9 @@ Policies in go.mod (a comment on the line above, or at the end of the line):
   above "require ("          the default policy of the modules in that block
   on a requirement           the policy of that module, e.g.
                              example.com/m v1.0.0 // gomodjail:confined
+  allow=CLASSES              the capability classes a confined module keeps, e.g.
+                             example.com/m v1.0.0 // gomodjail:confined allow=FILES/READ,NETWORK
+                             or --policy=example.com/m=confined:FILES/READ+NETWORK
 `;
 
 const inspectExamples = `
@@ -117,7 +120,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .helpOption("-h, --help", "show help for run")
     .addOption(new Option("--go-mod <FILE>", goModHelp))
     .addOption(
-      new Option("--policy <MOD=POLICY,...>", "e.g. example.com/module=confined (repeatable)").argParser((value: string) => {
+      new Option("--policy <MOD=POLICY,...>", "e.g. example.com/module=confined, or confined:FILES/READ+NETWORK to allow classes (repeatable)").argParser((value: string) => {
         policyFlags.push(value);
         return policyFlags;
       }),
@@ -146,7 +149,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       if (opts.report === "") throw usage(run, "--report: empty file name");
       if (opts.goMod === undefined && policyFlags.length === 0 && !allowNoPolicy) throw new UsageError(noPolicyHint);
       const logger = lineLogger({ debug, format: opts.logFormat ?? "text", write: stderr });
-      let profile: Profile | undefined = opts.goMod === undefined ? undefined : loadProfile(opts.goMod);
+      let profile: Profile | undefined = opts.goMod === undefined ? undefined : loadProfile(opts.goMod, (msg) => logger.warn(msg));
       if (policyFlags.length > 0) {
         profile = applyPolicyFlags(profile, policyFlags, (msg, fields) => logger.warn(fields, msg));
       }

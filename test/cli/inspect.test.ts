@@ -114,6 +114,44 @@ describe("inspecting the corpus program", () => {
     expect(rowsOf(r)["example.com/notlinked"]).toEqual({ kind: "dependency", functions: 0, policy: "confined" });
   });
 
+  test("with allow= every confined module's classes stand next to its policy, in the JSON and the text", async () => {
+    const classesGoMod = goModFile(
+      "classes.mod",
+      `// gomodjail:confined allow=FILES/READ
+module example.com/app
+
+require (
+	corpuslocal v0.0.0 // gomodjail:confined allow=NETWORK,FILES/READ
+	example.com/lib.v2 v1.2.3 // indirect;gomodjail:confined
+	example.com/m v0.1.0 // gomodjail:unconfined
+	example.com/m/sub v0.2.0 // gomodjail:confined
+)
+`,
+    );
+    const r = inspectBinary(prog, classesGoMod);
+    expect(r.policy).toEqual({ goMod: classesGoMod, mainModule: corpusMainModule, defaultPolicy: "confined", defaultAllowed: ["FILES/READ"], applies: true });
+    expect(Object.fromEntries(r.modules.map((m) => [m.path, [m.policy, m.allow]]))).toEqual({
+      "example.com/app": ["unconfined", undefined],
+      corpuslocal: ["confined", ["FILES/READ", "NETWORK"]],
+      "example.com/lib.v2": ["confined", undefined],
+      "example.com/m": ["unconfined", undefined],
+      "example.com/m/sub": ["confined", undefined],
+      "example.com/mx": ["confined", ["FILES/READ"]],
+      std: ["unconfined", undefined],
+    });
+    expect(r.warnings).toEqual([`${classesGoMod}:6: the original gomodjail does not see gomodjail:confined right after ";": put a blank after the ";"`]);
+
+    let text = "";
+    await inspectCommand(prog, { goMod: classesGoMod }, (s) => (text += s));
+    expect(text).toMatch(/^go\.mod +\S+ \(module example\.com\/app, default policy confined allow=FILES\/READ\)$/m);
+    expect(text).toMatch(/^MODULE +VERSION +KIND +FUNCTIONS +POLICY +ALLOW +FINDINGS$/m);
+    expect(text).toMatch(/^corpuslocal .+ dependency +\d+ +confined +FILES\/READ,NETWORK$/m);
+    expect(text).toMatch(/^example\.com\/m .+ dependency +\d+ +unconfined$/m);
+    const header = text.split("\n").find((l) => l.startsWith("MODULE"))!;
+    const row = text.split("\n").find((l) => l.startsWith("corpuslocal"))!;
+    expect(row.indexOf("FILES/READ,NETWORK")).toBe(header.indexOf("ALLOW"));
+  });
+
   test("a go.mod of another main module polices nothing, and says so", () => {
     const other = goModFile("other.mod", "// gomodjail:confined\nmodule example.com/other\n");
     const r = inspectBinary(prog, other);
@@ -165,6 +203,7 @@ describe("inspectCommand output", () => {
     expect(text).toMatch(/^main module {3}example\.com\/app$/m);
     expect(text).toMatch(/^architecture {2}amd64$/m);
     expect(text).toMatch(/^PIE {11}no$/m);
+    // Without allow= anywhere, no classes column.
     expect(text).toMatch(/^MODULE +VERSION +KIND +FUNCTIONS +POLICY +FINDINGS$/m);
     expect(text).toMatch(/^example\.com\/m\/sub +v0\.2\.0 => \.\.\/m\/sub \(devel\) +dependency +\d+ +confined$/m);
     expect(text).toMatch(/^example\.com\/notlinked +dependency +0 +confined$/m);
