@@ -27,6 +27,12 @@ export interface SyscallRegs {
   lr: number;
   /** The register that holds the current goroutine's g while Go code runs (R14 / R28). */
   g: number;
+  /**
+   * The low 32 bits of the syscall's six arguments, as the syscall instruction takes them: what
+   * classifies a call (flags, protections, families and commands are ints, whose high half the
+   * kernel ignores; a whole 64-bit register would not fit a JavaScript number exactly).
+   */
+  args: readonly number[];
 }
 
 /** A syscall for a stopped tracee to make itself (see src/tracer/inject.ts). */

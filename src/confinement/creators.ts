@@ -15,10 +15,17 @@ export interface CreatorFinding {
   reason: string;
 }
 
+/** What a goroutine's creators come to: each confined module among them once, and whether the runtime dropped part of them. */
+export interface Creators {
+  /** Innermost first: the creator's go statement, then each ancestor's stack and go statement. */
+  findings: CreatorFinding[];
+  truncated: boolean;
+}
+
 /**
- * The first confined creator of goroutine `goid`; "truncated" when none was seen but the
- * runtime dropped part of the ancestry; undefined when no creator is confined. `framesAt` gives
- * the logical frames at a return address (a go statement's pc). `ancestors` undefined: unreadable.
+ * The confined modules among the creators of goroutine `goid`. `framesAt` gives the logical
+ * frames at a return address (a go statement's pc). `ancestors` undefined: unreadable, which
+ * counts as a finding of unknown owner.
  */
 export function judgeCreators(
   confinement: Confinement,
@@ -26,24 +33,29 @@ export function judgeCreators(
   g: { goid: number; gopc: number },
   ancestors: readonly Ancestor[] | undefined,
   ancestorPcsLimit: number | undefined,
-): CreatorFinding | "truncated" | undefined {
-  const atPc = (pc: number, reason: string): CreatorFinding | undefined => {
-    if (pc === 0) return undefined;
+): Creators {
+  const findings: CreatorFinding[] = [];
+  const seen = new Set<string>();
+  const atPc = (pc: number, reason: string): void => {
+    if (pc === 0) return;
     for (const frame of framesAt(pc)) {
       const module = confinement.confinedModuleOf(frame);
-      if (module !== null) return { module, frame, reason };
+      if (module === null || seen.has(module)) continue;
+      seen.add(module);
+      findings.push({ module, frame, reason });
     }
-    return undefined;
   };
-  const created = atPc(g.gopc, `goroutine ${g.goid} was created by a confined module`);
-  if (created) return created;
-  if (!ancestors) return { module: UNKNOWN_OWNER, frame: undefined, reason: `the ancestry of goroutine ${g.goid} cannot be read` };
+  atPc(g.gopc, `goroutine ${g.goid} was created by a confined module`);
+  if (!ancestors) {
+    findings.push({ module: UNKNOWN_OWNER, frame: undefined, reason: `the ancestry of goroutine ${g.goid} cannot be read` });
+    return { findings, truncated: false };
+  }
   for (const a of ancestors) {
     const why = `an ancestor of goroutine ${g.goid} (goroutine ${a.goid}) ran confined code`;
-    const found = atPc(a.gopc, why) ?? a.pcs.reduce<CreatorFinding | undefined>((f, pc) => f ?? atPc(pc, why), undefined);
-    if (found) return found;
+    atPc(a.gopc, why);
+    for (const pc of a.pcs) atPc(pc, why);
   }
-  return ancestryTruncated(ancestors, ancestorPcsLimit) ? "truncated" : undefined;
+  return { findings, truncated: ancestryTruncated(ancestors, ancestorPcsLimit) };
 }
 
 /** Whether the runtime dropped part of an ancestry: more generations than it keeps, or a creator deeper than the pcs it keeps of one. */

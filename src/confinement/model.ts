@@ -13,8 +13,9 @@ import type { ElfFile } from "../elf/elf.ts";
 import type { BuildInfo } from "../gobin/buildinfo.ts";
 import { type Attribution, type ModuleRef, ModuleIndex, SourceFileIndex, sourceLayout } from "../gobin/modules.ts";
 import type { LogicalFrame, Pclntab } from "../gobin/pclntab.ts";
-import { confinesAnyModule, policyOf, type Profile } from "../policy/profile.ts";
+import { allowedClasses, allowsAnyClass, confinesAnyModule, policyOf, type Profile } from "../policy/profile.ts";
 import { type CCode, readCCode } from "./c-code.ts";
+import type { CapabilityClass } from "./classes.ts";
 
 /** What the model reads of a binary. */
 export interface ModelledBinary {
@@ -32,8 +33,12 @@ export interface FrameOwner {
 /** What the name of code of unknown owner is reported as. */
 export const UNKNOWN_OWNER = "unknown";
 
+const NO_CLASSES: ReadonlySet<CapabilityClass> = new Set();
+
 export class Confinement {
   readonly confinesAnything: boolean;
+  /** Whether some confined module is allowed a capability class: only then does a call's class matter. */
+  readonly grantsClasses: boolean;
   private readonly confinedByFrame = new WeakMap<LogicalFrame, string | null>();
   private readonly ownerByFrame = new WeakMap<LogicalFrame, FrameOwner>();
   private code: CCode | undefined;
@@ -45,6 +50,7 @@ export class Confinement {
     readonly attribution: Attribution,
   ) {
     this.confinesAnything = profile !== undefined && confinesAnyModule(profile);
+    this.grantsClasses = profile !== undefined && allowsAnyClass(profile);
   }
 
   /**
@@ -72,6 +78,12 @@ export class Confinement {
         if (ref.path === "") return this.confinesAnything;
         return policyOf(this.profile, ref.path) === "confined";
     }
+  }
+
+  /** The capability classes a confined module (as confinedModuleOf names it) is allowed; none for code of unknown owner. */
+  allowedClasses(module: string): ReadonlySet<CapabilityClass> {
+    if (!this.profile || module === UNKNOWN_OWNER) return NO_CLASSES;
+    return allowedClasses(this.profile, module);
   }
 
   /** The confined module a frame's code belongs to ("unknown" for code of unknown owner), or null. Cached per frame object. */

@@ -2,12 +2,15 @@
 // C code called through cgo, the calling goroutine's), then the goroutine's creators
 // (docs/design.md #5), and judge every logical frame met on the way.
 import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import { syscallName } from "../arch/arches.ts";
 import { readOnlyOpen } from "../arch/open-flags.ts";
 import { DEFER_RUNNERS, type DeferredCallFrames, deferredCallFrames } from "../confinement/defers.ts";
-import { judgeCreators, truncatedAncestry } from "../confinement/creators.ts";
+import type { CapabilityClass } from "../confinement/classes.ts";
+import { type Creators, judgeCreators, truncatedAncestry } from "../confinement/creators.ts";
+import { classifySyscall } from "../confinement/syscall-classes.ts";
 import { type Confinement, UNKNOWN_OWNER } from "../confinement/model.ts";
-import { type LazyLoader, lazyLoaderAt } from "../confinement/std-functions.ts";
-import type { Pclntab } from "../gobin/pclntab.ts";
+import { type LazyLoader, lazyLoaderAt, stdFunctionClass } from "../confinement/std-functions.ts";
+import type { LogicalFrame, Pclntab } from "../gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../gobin/runtime-layout.ts";
 import { GoroutineReader, type Goroutine } from "../unwind/goroutine.ts";
 import { StackWindow } from "../unwind/stack.ts";
@@ -18,7 +21,7 @@ import type { CreationVerdicts } from "./creations.ts";
 import { AncestryOffError } from "./errors.ts";
 import { InvolvementFinder, type Involvement } from "./involvement.ts";
 import type { Tracee } from "./tracee.ts";
-import { Judge, type Verdict } from "./verdict.ts";
+import { type CallClass, Judge, type Verdict } from "./verdict.ts";
 
 /** Why a syscall from C code has no Go caller: C code started its thread. */
 const NO_GOROUTINE = "a syscall from C code on a thread without a goroutine";
@@ -45,8 +48,8 @@ export class Decider {
   /** Why goroutine ancestry is off for this binary, once known; reported once. */
   private ancestryOff: string | undefined;
   private warned = false;
-  /** Per g address: the verdict on the creators of the goroutine (process and goid) it last held. */
-  private readonly creators = new Map<number, { tgid: number; goid: number; verdict: Verdict }>();
+  /** Per g address: the creators of the goroutine (process and goid) it last held. */
+  private readonly creators = new Map<number, { tgid: number; goid: number; creators: Creators }>();
   /** Made on the first blocked call. */
   private involved: InvolvementFinder | undefined;
 
@@ -99,10 +102,11 @@ export class Decider {
       trace = unwindGoStack(this.table, this.arch, { pc: g.syscallpc, sp: g.syscallsp, lr: 0 }, proc.bias, this.stack, false, bound);
     }
     proc.goStarted = true;
-    const verdict = this.judge.judge(trace, g && this.deferredCallFrames(tid, g, trace));
+    const callClass = this.confinement.grantsClasses ? this.callClassOf(regs, trace) : undefined;
+    const verdict = this.judge.judge(trace, g && this.deferredCallFrames(tid, g, trace), callClass);
     if (verdict.block || !this.judge.confinesAnything) return { verdict, trace };
     g ??= this.currentGoroutine(tid, regs);
-    return { verdict: g ? this.creatorsVerdict(tid, tgid, g, proc.bias) : verdict, trace };
+    return { verdict: g ? this.creatorsVerdict(tid, tgid, g, proc.bias, callClass) : verdict, trace };
   }
 
   /**
@@ -185,25 +189,42 @@ export class Decider {
     return undefined;
   }
 
-  /** Judges the goroutine's creator and the recorded stacks of its ancestors. */
-  private creatorsVerdict(tid: number, tgid: number, g: Goroutine, bias: number): Verdict {
-    // A g is reused for later goroutines (another goid), and forks share addresses (another tgid).
-    const cached = this.creators.get(g.addr);
-    if (cached && cached.tgid === tgid && cached.goid === g.goid) return cached.verdict;
-    const verdict = this.judgeCreators(tid, tgid, g, bias);
-    if (this.creators.size >= MAX_CACHED_GOROUTINES) this.creators.clear();
-    this.creators.set(g.addr, { tgid, goid: g.goid, verdict });
-    return verdict;
+  /**
+   * Judges the goroutine's creator and the recorded stacks of its ancestors: each confined module
+   * among them must allow the call's class (`callClass`, where classes are granted).
+   */
+  private creatorsVerdict(tid: number, tgid: number, g: Goroutine, bias: number, callClass: CallClass | undefined): Verdict {
+    const creators = this.creatorsOf(tid, tgid, g, bias);
+    let cls: CapabilityClass | undefined | null = null;
+    for (const f of creators.findings) {
+      if (!callClass) return { block: true, ...f };
+      cls = cls === null ? callClass() : cls;
+      const blocked = this.judge.classBlock(f.module, f.frame, f.reason, cls);
+      if (blocked) return blocked;
+    }
+    if (!creators.truncated) return { block: false };
+    // What the runtime dropped is known where the creators were judged in full at the creation
+    // (all or nothing: a block there stays one, whatever the classes).
+    return this.options.creations?.verdict(tgid, g.addr, g.goid) ?? { block: true, ...truncatedAncestry(g.goid) };
   }
 
-  private judgeCreators(tid: number, tgid: number, g: Goroutine, bias: number): Verdict {
+  /** The confined modules among a goroutine's creators, read once per goroutine. */
+  private creatorsOf(tid: number, tgid: number, g: Goroutine, bias: number): Creators {
+    // A g is reused for later goroutines (another goid), and forks share addresses (another tgid).
+    const cached = this.creators.get(g.addr);
+    if (cached && cached.tgid === tgid && cached.goid === g.goid) return cached.creators;
     const layout = this.image.runtimeLayout;
     const limit = layout instanceof RuntimeLayoutError ? undefined : layout.ancestorPcsLimit;
-    const found = judgeCreators(this.confinement, (pc) => this.table.frames(pc - bias - 1), g, this.goroutines!.readAncestors(tid, g), limit);
-    if (found === undefined) return { block: false };
-    // What the runtime dropped is known where the creators were judged in full at the creation.
-    if (found === "truncated") return this.options.creations?.verdict(tgid, g.addr, g.goid) ?? { block: true, ...truncatedAncestry(g.goid) };
-    return { block: true, ...found };
+    const creators = judgeCreators(this.confinement, (pc) => this.table.frames(pc - bias - 1), g, this.goroutines!.readAncestors(tid, g), limit);
+    if (this.creators.size >= MAX_CACHED_GOROUTINES) this.creators.clear();
+    this.creators.set(g.addr, { tgid, goid: g.goid, creators });
+    return creators;
+  }
+
+  /** The class of the call at this stop: what the standard library function on the stack does, else the syscall's. */
+  private callClassOf(regs: SyscallRegs, trace: StackTrace): CallClass {
+    const isStd = (f: Pick<LogicalFrame, "func" | "file">) => this.confinement.moduleOfFrame(f).kind === "std";
+    return () => stdFunctionClass(trace.frames, isStd) ?? classifySyscall(this.arch.name, syscallName(this.arch.name, regs.nr), regs.args);
   }
 }
 

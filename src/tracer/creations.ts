@@ -195,8 +195,9 @@ export class CreationWatch {
     const recorded = this.verdicts.verdict(tgid, g.addr, g.goid);
     if (recorded) return recorded;
     const table = watched.image.pclntab;
-    const found = judgeCreators(watched.image.confinement, (pc) => table.frames(pc - bias - 1), g, watched.reader.readAncestors(tid, g), watched.ancestorPcsLimit);
-    const verdict: Verdict = found === undefined ? { block: false } : { block: true, ...(found === "truncated" ? truncatedAncestry(g.goid) : found) };
+    const { findings, truncated } = judgeCreators(watched.image.confinement, (pc) => table.frames(pc - bias - 1), g, watched.reader.readAncestors(tid, g), watched.ancestorPcsLimit);
+    const first = findings[0] ?? (truncated ? truncatedAncestry(g.goid) : undefined);
+    const verdict: Verdict = first ? { block: true, ...first } : { block: false };
     this.verdicts.record(tgid, g.addr, g.goid, verdict);
     return verdict;
   }

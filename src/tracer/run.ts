@@ -90,6 +90,8 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
       mainModule: req.profile.mainModule,
       defaultPolicy: req.profile.defaultPolicy,
       modules: [...req.profile.modules],
+      allowed: [...(req.profile.allowed ?? [])].map(([module, classes]) => [module, [...classes]]),
+      defaultAllowed: [...(req.profile.defaultAllowed ?? [])],
     },
   };
 

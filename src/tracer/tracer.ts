@@ -78,6 +78,8 @@ export interface BlockedSyscall {
   entry: string;
   module: string;
   reason: string;
+  /** Where capability classes are granted: the call's class, and the classes the module is allowed. */
+  class?: { name: string; allowed: readonly string[] };
   /** True in audit mode: the syscall was let through. */
   audit: boolean;
   /** Every confined module that took part, and which module made the call; absent when the program's function table is unreadable. */
@@ -410,7 +412,7 @@ class Tracer {
     }
     if (verdict.block) {
       const entry = formatEntry(verdict.frame);
-      this.hooks.blocked({ pid: tgid, exe: image.path, syscall, entry, module: verdict.module, reason: verdict.reason, audit: this.req.audit, involvement });
+      this.hooks.blocked({ pid: tgid, exe: image.path, syscall, entry, module: verdict.module, reason: verdict.reason, class: verdict.class, audit: this.req.audit, involvement });
     }
     resume(tid);
   }

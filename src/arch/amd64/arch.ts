@@ -77,7 +77,8 @@ export const amd64: Arch = {
   regs,
   readSyscallRegs(tid: number): SyscallRegs {
     regs.get(tid);
-    return { nr: regs.int32(ORIG_RAX), pc: regs.word(RIP), sp: regs.word(RSP), lr: regs.word(R12), g: regs.word(R14) };
+    const args = ARGS.map((r) => regs.words[2 * r]!);
+    return { nr: regs.int32(ORIG_RAX), pc: regs.word(RIP), sp: regs.word(RSP), lr: regs.word(R12), g: regs.word(R14), args };
   },
   threadPointer(): number {
     return regs.word(FS_BASE);

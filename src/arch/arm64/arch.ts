@@ -84,7 +84,9 @@ export const arm64: Arch = {
   regs,
   readSyscallRegs(tid: number): SyscallRegs {
     regs.get(tid);
-    return { nr: regs.int32(X8), pc: regs.word(PC), sp: regs.word(SP), lr: regs.word(LR), g: regs.word(X28) };
+    // x0-x5 as they are at the seccomp stop (orig_x0 only serves restarts).
+    const args = [0, 1, 2, 3, 4, 5].map((i) => regs.words[2 * (X0 + i)]!);
+    return { nr: regs.int32(X8), pc: regs.word(PC), sp: regs.word(SP), lr: regs.word(LR), g: regs.word(X28), args };
   },
   threadPointer(tid: number): number {
     tls.get(tid);
