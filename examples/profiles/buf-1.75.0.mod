@@ -13,10 +13,9 @@
 // --exit-code), lint (text and JSON, --path), build (to a file, to JSON on stdout),
 // breaking against another directory, convert (from a file and from stdin), ls-files,
 // export, config init and config ls-lint-rules, on a pipe and on a terminal, with an empty
-// cache directory. A build of the workspace is blocked under any policy that confines
-// something (this one included): the goroutines of its compiler descend from a stack deeper
-// than the runtime records for goroutine ancestry, which gomodjail treats as possibly confined
-// ("the ancestry of goroutine N was truncated by the runtime"; README, Caveats).
+// cache directory, and a build of the workspace (whose compiler starts goroutines from a stack
+// deeper than the runtime records for goroutine ancestry: gomodjail judges those creators when
+// each goroutine is created).
 // Modules not listed are confined.
 
 // gomodjail:confined
