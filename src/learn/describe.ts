@@ -19,7 +19,7 @@ export function evidenceComments(f: ModuleFinding, mainModule: string, learned: 
     const e = f.roles[role];
     return e ? [`${learnedCommentPrefix} ${roleSentence(role, e, mainModule)}`] : [];
   });
-  for (const [c, e] of f.classes) lines.push(`${learnedCommentPrefix} ${classSentence(c, e)}`);
+  for (const [c, e] of f.classes) lines.push(`${learnedCommentPrefix} ${classSentence(c, e, mainModule)}`);
   if (learned?.policy === "unconfined") lines.push(`${learnedCommentPrefix} left unconfined: ${learned.because}`);
   if (f.unlisted && lines.length > 0) {
     lines.push(`${learnedCommentPrefix} not a module path: the program has no build information, so this names the package (and those under it); write its module's path`);
@@ -44,10 +44,13 @@ function roleSentence(role: Role, e: RoleEvidence, mainModule: string): string {
   }
 }
 
-function classSentence(c: NeededClass, e: ClassEvidence): string {
+function classSentence(c: NeededClass, e: ClassEvidence, mainModule: string): string {
   const calls = `${e.total} trapped syscall${e.total === 1 ? "" : "s"}`;
   const counts = e.bySyscall.map(([syscall, n]) => `${syscall} ${n}`).join(", ");
-  const example = `e.g. ${e.first.syscall} at ${e.first.example}`;
+  const row = e.first;
+  // Where another module made the call, its frame says what the call was.
+  const maker = row.madeBy === mainModule ? "the main module" : row.madeBy;
+  const example = row.madeAt === undefined ? `e.g. ${row.syscall} at ${row.example}` : `e.g. ${row.syscall} made by ${maker} at ${row.madeAt}, under ${row.example}`;
   switch (c) {
     case "none":
       return `in no capability class: ${calls}: ${counts}; ${example}`;

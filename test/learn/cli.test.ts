@@ -51,7 +51,7 @@ test("the run is in audit mode with every module of the go.mod and of the build 
   );
   expect(r.stdout).toContain(
     "\t// gomodjail learn: called another module that made 1 trapped syscall (it uses a library that does; not its own calls): openat 1; e.g. openat made by example.com/reader at /src/reader.go:12:example.com/reader.FirstLine, called from /src/config.go:9:example.com/config.Hostname\n" +
-      "\t// gomodjail learn: needs FILES/READ for 1 trapped syscall: openat 1; e.g. openat at /src/config.go:9:example.com/config.Hostname\n" +
+      "\t// gomodjail learn: needs FILES/READ for 1 trapped syscall: openat 1; e.g. openat made by example.com/reader at /src/reader.go:12:example.com/reader.FirstLine, under /src/config.go:9:example.com/config.Hostname\n" +
       "\texample.com/config v1.0.0 // gomodjail:confined allow=FILES/READ\n",
   );
   expect(r.stdout).toContain("\texample.com/pure v1.0.0 // gomodjail:confined\n");

@@ -102,7 +102,9 @@ describe("learning from one run of every path", () => {
       expect.stringMatching(
         /^\/\/ gomodjail learn: called another module that made 1 trapped syscall \(.*\): openat 1; e\.g\. openat made by example\.com\/reader at \S+\/reader\.go:\d+:example\.com\/reader\.FirstLine, called from \S+\/config\/config\.go:\d+:example\.com\/config\.Hostname$/,
       ),
-      expect.stringMatching(/^\/\/ gomodjail learn: needs FILES\/READ for 1 trapped syscall: openat 1; e\.g\. openat at \S+\/config\/config\.go:\d+:example\.com\/config\.Hostname$/),
+      expect.stringMatching(
+        /^\/\/ gomodjail learn: needs FILES\/READ for 1 trapped syscall: openat 1; e\.g\. openat made by example\.com\/reader at \S+\/reader\.go:\d+:example\.com\/reader\.FirstLine, under \S+\/config\/config\.go:\d+:example\.com\/config\.Hostname$/,
+      ),
     ]);
     // Run and Go call back: the main module's readTarget opens the file, on their stack. Start
     // only starts the goroutine on which it does.
@@ -114,7 +116,9 @@ describe("learning from one run of every path", () => {
         /^\/\/ gomodjail learn: started the goroutines on which other code made 1 trapped syscall \(.*\): openat 1; e\.g\. openat made by the main module at \S+\/app\/main\.go:\d+:main\.readTarget, on a goroutine started under \S+\/framework\/framework\.go:\d+:example\.com\/framework\.Start$/,
       ),
       // Both roles need the class: every confined module on the stack and among the creators must allow it.
-      expect.stringMatching(/^\/\/ gomodjail learn: needs FILES\/READ for 3 trapped syscalls: openat 3; e\.g\. openat at \S+\/framework\/framework\.go:\d+:example\.com\/framework\.Run$/),
+      expect.stringMatching(
+        /^\/\/ gomodjail learn: needs FILES\/READ for 3 trapped syscalls: openat 3; e\.g\. openat made by the main module at \S+\/app\/main\.go:\d+:main\.readTarget, under \S+\/framework\/framework\.go:\d+:example\.com\/framework\.Run$/,
+      ),
     ]);
     expect(evidenceOf(text, "example.com/pure")).toEqual([]);
     expect(text).toContain("\texample.com/pure v1.0.0 // gomodjail:confined\n");

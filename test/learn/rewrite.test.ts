@@ -109,7 +109,7 @@ require (
 \texample.com/e v1.0.0 // indirect; gomodjail:unconfined
 \texample.com/g v0.2.0 // indirect; gomodjail:confined
 \t// gomodjail learn: called back into the program's code, which made 7 trapped syscalls (as a framework does; not its own calls): openat 7; e.g. openat made by the main module at /src/app/main.go:9:main.run, called back from /src/example.com/h/x.go:3:example.com/h.F
-\t// gomodjail learn: needs FILES/READ for 7 trapped syscalls: openat 7; e.g. openat at /src/example.com/h/x.go:3:example.com/h.F
+\t// gomodjail learn: needs FILES/READ for 7 trapped syscalls: openat 7; e.g. openat made by the main module at /src/app/main.go:9:main.run, under /src/example.com/h/x.go:3:example.com/h.F
 \texample.com/h v1.1.0 // indirect; gomodjail:confined allow=FILES/READ
 )
 
@@ -202,7 +202,7 @@ test("a module is confined with exactly the classes of the calls it took part in
       "\t// gomodjail learn: made 2 trapped syscalls itself: openat 2; e.g. openat at /src/example.com/a/x.go:3:example.com/a.F",
       "\t// gomodjail learn: called another module that made 1 trapped syscall (it uses a library that does; not its own calls): connect 1; e.g. connect made by example.com/x at /src/x.go:1:example.com/x.Dial, called from /src/example.com/a/x.go:3:example.com/a.F",
       "\t// gomodjail learn: needs FILES/READ for 2 trapped syscalls: openat 2; e.g. openat at /src/example.com/a/x.go:3:example.com/a.F",
-      "\t// gomodjail learn: needs NETWORK for 1 trapped syscall: connect 1; e.g. connect at /src/example.com/a/x.go:3:example.com/a.F",
+      "\t// gomodjail learn: needs NETWORK for 1 trapped syscall: connect 1; e.g. connect made by example.com/x at /src/x.go:1:example.com/x.Dial, under /src/example.com/a/x.go:3:example.com/a.F",
       "\texample.com/a v1.0.0 // gomodjail:confined allow=FILES/READ,NETWORK",
     ].join("\n"),
   );
