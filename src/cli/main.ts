@@ -252,7 +252,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
   const learn = program
     .command("learn")
     .description(learnDescription)
-    .usage("--go-mod=FILE [-o OUT] [--from REPORT.json]... [--report FILE] [-- PROG [ARGS]...]")
+    .usage("--go-mod=FILE [-o OUT] [--from REPORT.json]... [--report FILE] [--allow-all-classes] [-- PROG [ARGS]...]")
     .argument("[PROG...]")
     .passThroughOptions()
     .helpOption("-h, --help", "show help for learn")
@@ -265,9 +265,10 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       }),
     )
     .option("--report <FILE>", "also write the run's evidence as a report, to learn from later with --from")
+    .option("--allow-all-classes", "confine with classes also a module that needed EXEC, SYSTEM_CALLS or FILES/WRITE (each reaches every other class)")
     .addOption(debugOption())
     .addHelpText("after", learnHelp)
-    .action(async (progAndArgs: string[], opts: { goMod?: string; output?: string; report?: string }) => {
+    .action(async (progAndArgs: string[], opts: { goMod?: string; output?: string; report?: string; allowAllClasses?: boolean }) => {
       if (!opts.goMod) throw usage(learn, "learn: --go-mod=FILE is required");
       for (const [flag, value] of [["--output", opts.output], ["--report", opts.report], ...learnFrom.map((f) => ["--from", f])]) {
         if (value === "") throw usage(learn, `${flag}: empty file name`);
@@ -275,7 +276,8 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       if (progAndArgs.length === 0 && learnFrom.length === 0) throw usage(learn, "learn: give a program to run (-- PROG [ARGS]...) or --from=REPORT");
       if (opts.report !== undefined && progAndArgs.length === 0) throw usage(learn, "learn: --report saves the evidence of a run: give a program to run");
       const { learnCommand } = await import("./learn.ts");
-      status = await learnCommand(progAndArgs, { goMod: opts.goMod, output: opts.output, from: learnFrom, report: opts.report, debug, stdout, stderr, runJail: io.runJail });
+      const allowAllClasses = opts.allowAllClasses ?? false;
+      status = await learnCommand(progAndArgs, { goMod: opts.goMod, output: opts.output, from: learnFrom, report: opts.report, allowAllClasses, debug, stdout, stderr, runJail: io.runJail });
     });
 
   // Only now: subcommands inherit this setting when they are created. The program's action

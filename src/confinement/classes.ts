@@ -32,6 +32,11 @@ export interface CapabilityClassRow {
   /** Checked at run time (a syscall can fall in it); otherwise accepted by allow= and used by analyze only. */
   enforced: boolean;
   reason: string;
+  /**
+   * How a module allowed this class can reach every other one, where it can: `learn` then leaves
+   * a module that needed it unconfined, unless told to allow every class.
+   */
+  reachesAll?: string;
 }
 
 export const CAPABILITY_CLASSES: readonly CapabilityClassRow[] = [
@@ -51,6 +56,7 @@ export const CAPABILITY_CLASSES: readonly CapabilityClassRow[] = [
       "opening with write access, O_CREAT, O_TRUNC or O_TMPFILE, and changing the tree or metadata (unlink, rename, " +
       "mkdir, link, chmod, chown, utimes, xattrs): all stopped. Allowing it allows writing /proc/self/mem, which " +
       "patches the program's code: it then runs under other functions' names, past any run-time check",
+    reachesAll: "it can patch what the program runs (/proc/self/mem) or a file it loads",
   },
   {
     name: "NETWORK",
@@ -67,6 +73,7 @@ export const CAPABILITY_CLASSES: readonly CapabilityClassRow[] = [
     reason:
       "starting processes (execve, fork, vfork, clone without CLONE_THREAD, pidfd_open), and what os/exec does " +
       "to run one. A program it runs is not the policy's, so nothing confines it: allowing EXEC allows everything",
+    reachesAll: "nothing confines the programs it runs, a shell among them",
   },
   {
     name: "SYSTEM_CALLS",
@@ -77,6 +84,7 @@ export const CAPABILITY_CLASSES: readonly CapabilityClassRow[] = [
       "memory (mmap/mprotect with PROT_EXEC, which JITs need; code in it has no frame, so its own syscalls stay " +
       "blocked), device ioctls, SysV and POSIX IPC objects; also needed, with the call's class, by a module " +
       "that makes the syscall itself rather than through the standard library",
+    reachesAll: "executable memory and raw syscalls of its own are code no stack names",
   },
   {
     name: "OPERATING_SYSTEM",

@@ -1,7 +1,7 @@
 // The decision for one trapped syscall of a policed process: walk the thread's Go stack (or, for
 // C code called through cgo, the calling goroutine's), then the goroutine's creators
 // (docs/design.md #5), and judge every logical frame met on the way.
-import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import type { Arch, ArchName, SyscallRegs } from "../arch/arch.ts";
 import { syscallName } from "../arch/arches.ts";
 import { readOnlyOpen } from "../arch/open-flags.ts";
 import { DEFER_RUNNERS, type DeferredCallFrames, deferredCallFrames } from "../confinement/defers.ts";
@@ -71,8 +71,18 @@ export class Decider {
     if (!this.judge.confinesAnything) this.ancestryOff = undefined;
   }
 
-  /** Undefined while only the dynamic loader has run in this process (no Go code yet). */
+  /**
+   * Undefined while only the dynamic loader has run in this process (no Go code yet). A blocking
+   * verdict names the call's class, worked out only then (reports and `learn` need it whether or
+   * not the policy grants classes; an allowed call never pays for it).
+   */
   decide(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): Decision | undefined {
+    const decision = this.judgeStop(tid, tgid, regs, proc);
+    if (!decision?.verdict.block || decision.verdict.class) return decision;
+    return { ...decision, verdict: { ...decision.verdict, class: { name: this.callClassOf(regs, decision.trace)() ?? "none" } } };
+  }
+
+  private judgeStop(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): Decision | undefined {
     // The goroutine whose stack holds SP bounds the walk (Go code's syscalls; not C code's).
     let g = this.judge.confinesAnything ? this.goroutineOnStack(tid, regs) : undefined;
     this.stack.reset(tid, regs.sp);
@@ -224,8 +234,21 @@ export class Decider {
   /** The class of the call at this stop: what the standard library function on the stack does, else the syscall's. */
   private callClassOf(regs: SyscallRegs, trace: StackTrace): CallClass {
     const isStd = (f: Pick<LogicalFrame, "func" | "file">) => this.confinement.moduleOfFrame(f).kind === "std";
-    return () => stdFunctionClass(trace.frames, isStd) ?? classifySyscall(this.arch.name, syscallName(this.arch.name, regs.nr), regs.args);
+    return () => classOfCall(this.arch.name, regs, trace.frames, isStd);
   }
+}
+
+/**
+ * The capability class of a syscall made under `frames` (innermost first; none where no stack
+ * could be read): the standard library function's that makes it, else the syscall's own.
+ */
+export function classOfCall(
+  arch: ArchName,
+  regs: Pick<SyscallRegs, "nr" | "args">,
+  frames: readonly Pick<LogicalFrame, "func" | "file">[],
+  isStd: (frame: Pick<LogicalFrame, "func" | "file">) => boolean,
+): CapabilityClass | undefined {
+  return stdFunctionClass(frames, isStd) ?? classifySyscall(arch, syscallName(arch, regs.nr), regs.args);
 }
 
 /**

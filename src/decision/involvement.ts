@@ -8,6 +8,7 @@ import type { LogicalFrame, Pclntab } from "../gobin/pclntab.ts";
 import type { Goroutine, GoroutineReader } from "../unwind/goroutine.ts";
 import type { StackTrace } from "../unwind/unwind.ts";
 import { ancestryTruncated } from "../confinement/creators.ts";
+import { makesSyscallItself } from "./verdict.ts";
 
 /**
  * How a module took part: it holds the innermost frame outside the standard library ("made");
@@ -23,6 +24,8 @@ export interface InvolvedModule {
   role: Role;
   /** FILE:LINE:FUNC of its innermost frame. */
   entry: string;
+  /** Its own code makes the syscall (its frame is the leaf): to be allowed the call it needs SYSTEM_CALLS too. */
+  ownSyscall?: true;
 }
 
 export interface Involvement {
@@ -87,7 +90,8 @@ export class InvolvementFinder {
       if (confined === null || seen.has(confined)) return;
       seen.add(confined);
       const role: Role = first ? "made" : !onStack ? "creator" : throughMain ? "callback" : "calls";
-      found.modules.push({ module: confined, role, entry: formatEntry(frame) });
+      const own = onStack && makesSyscallItself(trace, frame) ? { ownSyscall: true as const } : {};
+      found.modules.push({ module: confined, role, entry: formatEntry(frame), ...own });
     };
     for (const step of trace.steps) for (const frame of step.frames) visit(frame, true);
     const unseen: string[] = [];

@@ -16,8 +16,11 @@ export type Verdict =
       module: string;
       frame: LogicalFrame | undefined;
       reason: string;
-      /** Where capability classes are granted: the call's class ("none" when it falls in none) and the module's classes. */
-      class?: { name: CapabilityClass | "none"; allowed: readonly CapabilityClass[] };
+      /**
+       * The call's capability class ("none" when it falls in none), on every block the Decider
+       * hands out; `allowed`, the module's classes, only where the policy grants classes.
+       */
+      class?: { name: CapabilityClass | "none"; allowed?: readonly CapabilityClass[] };
     };
 
 /**
@@ -28,6 +31,20 @@ export type CallClass = () => CapabilityClass | undefined;
 
 /** The class a call needs from a confined module whose own code makes the syscall: no standard library wrapper between. */
 const OWN_SYSCALL: CapabilityClass = "SYSTEM_CALLS";
+
+/**
+ * The classes a confined module must be allowed for a call of class `cls` (undefined: the call
+ * falls in no class, and nothing lets it through); `ownSyscall`: its frame is the stack's leaf.
+ */
+export function classesNeeded(cls: CapabilityClass | undefined, ownSyscall: boolean): CapabilityClass[] | undefined {
+  if (cls === undefined) return undefined;
+  return ownSyscall && cls !== OWN_SYSCALL ? [cls, OWN_SYSCALL] : [cls];
+}
+
+/** Whether `frame` is the stack's leaf: its code makes the syscall itself. */
+export function makesSyscallItself(trace: StackTrace, frame: LogicalFrame): boolean {
+  return frame === trace.steps[0]?.frames[0];
+}
 
 export class Judge {
   readonly confinesAnything: boolean;
@@ -52,9 +69,7 @@ export class Judge {
       let cls: CapabilityClass | undefined | null = null;
       for (const hit of this.allConfined(trace, deferred)) {
         cls = cls === null ? callClass() : cls;
-        const leaf = hit.frame === trace.steps[0]?.frames[0];
-        const needs = cls === undefined ? undefined : leaf ? [cls, OWN_SYSCALL] : [cls];
-        const blocked = this.classBlock(hit.module, hit.frame, "confined", cls, needs);
+        const blocked = this.classBlock(hit.module, hit.frame, "confined", cls, classesNeeded(cls, makesSyscallItself(trace, hit.frame)));
         if (blocked) return blocked;
       }
     }
@@ -68,7 +83,7 @@ export class Judge {
    * The block a confined module's frame gets where the call's class is `cls` and it needs the
    * classes `needs` (undefined: the call falls in no class); undefined when the module is allowed them.
    */
-  classBlock(module: string, frame: LogicalFrame | undefined, reason: string, cls: CapabilityClass | undefined, needs = cls === undefined ? undefined : [cls]): Verdict | undefined {
+  classBlock(module: string, frame: LogicalFrame | undefined, reason: string, cls: CapabilityClass | undefined, needs = classesNeeded(cls, false)): Verdict | undefined {
     const allowed = this.confinement.allowedClasses(module);
     if (needs && needs.every((c) => allowed.has(c))) return undefined;
     return { block: true, module, frame, reason, class: { name: cls ?? "none", allowed: [...allowed] } };

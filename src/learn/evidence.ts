@@ -1,6 +1,7 @@
-// What audited runs showed each module doing, counted by module, role and syscall with one
-// example each, and the calls that no module could be named for: made from the tracer's
+// What audited runs showed each module doing, counted by module, role, syscall and capability
+// class with one example each, and the calls that no module could be named for: made from the tracer's
 // BlockedSyscall events, written into reports, and merged from several by `gomodjail learn`.
+import type { CapabilityClass } from "../confinement/classes.ts";
 import type { Role } from "../decision/involvement.ts";
 import type { BlockedSyscall } from "../tracer/tracer.ts";
 
@@ -8,6 +9,13 @@ export interface InvolvementRow {
   module: string;
   role: Role;
   syscall: string;
+  /**
+   * The calls' capability class ("none": in no class). Absent where no class can let the module
+   * take part (its C code judged without a goroutine), and in reports of older gomodjails.
+   */
+  class?: CapabilityClass | "none";
+  /** Its own code made the syscall (the stack's leaf): it needs SYSTEM_CALLS too. */
+  ownSyscall?: true;
   count: number;
   /** FILE:LINE:FUNC of the module's innermost frame at the first such call. */
   example: string;
@@ -33,13 +41,14 @@ export class EvidenceTally {
   add(event: BlockedSyscall): void {
     const inv = event.involvement;
     const modules = inv?.modules ?? [];
+    const cls = event.class && { class: event.class.name as CapabilityClass | "none" };
     for (const m of modules) {
-      const row: InvolvementRow = { module: m.module, role: m.role, syscall: event.syscall, count: 1, example: m.entry };
+      const row: InvolvementRow = { module: m.module, role: m.role, syscall: event.syscall, ...cls, ...(m.ownSyscall ? { ownSyscall: true } : {}), count: 1, example: m.entry };
       if (m.role !== "made") Object.assign(row, { madeBy: inv!.maker, madeAt: inv!.makerEntry });
       this.addRow(row);
     }
     // The verdict's module took part even where the walk does not show it: C code judged by its
-    // own rules, a function table that cannot be read.
+    // own rules, a function table that cannot be read. Those rules grant no class: the row has none.
     const known = modules.some((m) => m.module === event.module);
     if (event.module !== "unknown" && !known) this.addRow({ module: event.module, role: "made", syscall: event.syscall, count: 1, example: event.entry });
     if (inv?.unseen !== undefined) this.addUnseen({ syscall: event.syscall, reason: inv.unseen, count: 1, example: inv.makerEntry });
@@ -48,7 +57,7 @@ export class EvidenceTally {
 
   /** Adds rows counted elsewhere (a report's). */
   addRow(row: InvolvementRow): void {
-    const key = `${row.module}\0${row.role}\0${row.syscall}`;
+    const key = `${row.module}\0${row.role}\0${row.syscall}\0${row.class ?? ""}\0${row.ownSyscall ?? ""}`;
     const known = this.rows.get(key);
     if (known) known.count += row.count;
     else this.rows.set(key, { ...row });
@@ -66,7 +75,8 @@ export class EvidenceTally {
   involved(): InvolvementRow[] {
     const order: Record<Role, number> = { made: 0, calls: 1, callback: 2, creator: 3 };
     return [...this.rows.values()].sort(
-      (a, b) => a.module.localeCompare(b.module) || order[a.role] - order[b.role] || b.count - a.count || a.syscall.localeCompare(b.syscall),
+      (a, b) =>
+        a.module.localeCompare(b.module) || order[a.role] - order[b.role] || b.count - a.count || a.syscall.localeCompare(b.syscall) || (a.class ?? "").localeCompare(b.class ?? ""),
     );
   }
 

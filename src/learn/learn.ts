@@ -22,6 +22,8 @@ export interface LearnRequest {
   /** Gets the tracer's records (warnings; ***Would block*** lines too, if it does not drop them). */
   logger: Logger;
   debug: boolean;
+  /** Confine with classes also a module that needed EXEC, SYSTEM_CALLS or FILES/WRITE (`--allow-all-classes`). */
+  allowAllClasses: boolean;
   runJail: (request: RunRequest) => Promise<RunResult>;
 }
 
@@ -62,7 +64,7 @@ export async function learnPolicy(req: LearnRequest): Promise<Learned> {
 
   const reports = [...sources.map((s) => s.report), ...(run ? [run] : [])];
   const findings = gatherFindings(mod, main, reports);
-  const rewritten = rewriteGoMod(text, mod, profile, findings);
+  const rewritten = rewriteGoMod(text, mod, profile, findings, { allowAllClasses: req.allowAllClasses });
   return { text: rewritten.text, findings, notes: [...rewritten.notes, ...unattributedNotes(findings)], run, reports: sources.length };
 }
 

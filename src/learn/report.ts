@@ -1,8 +1,10 @@
 // The JSON that `gomodjail run --report` (and `learn --report`) writes: what was blocked, and for
 // `gomodjail learn` which program ran (so that a report of another program or of another build is
 // refused), the policy it ran under (a module's behaviour is known only where it was confined),
-// and what every confined module that took part in a blocked call did.
+// and what every confined module that took part in a blocked call did, with each call's
+// capability class.
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { CAPABILITY_CLASSES } from "../confinement/classes.ts";
 import { ElfFile } from "../elf/elf.ts";
 import { readBuildInfo } from "../gobin/buildinfo.ts";
 import { knownPolicies, type Policy, type Profile } from "../policy/profile.ts";
@@ -150,9 +152,17 @@ export function readRunReport(file: string): RunReport {
       Object.values(policy.modules).every(isPolicy);
     if (!valid) bad("policy: expected mainModule, defaultPolicy and modules");
   }
+  // class and ownSyscall are optional: reports written before capability classes have neither.
   const rowOk = (row: unknown) =>
-    isObject(row) && typeof row.module === "string" && roles.includes(row.role as Role) && typeof row.syscall === "string" && isCount(row.count) && typeof row.example === "string";
-  if (!Array.isArray(r.involved) || !r.involved.every(rowOk)) bad("involved: expected rows of module, role, syscall, count and example");
+    isObject(row) &&
+    typeof row.module === "string" &&
+    roles.includes(row.role as Role) &&
+    typeof row.syscall === "string" &&
+    (row.class === undefined || isCallClass(row.class)) &&
+    (row.ownSyscall === undefined || row.ownSyscall === true) &&
+    isCount(row.count) &&
+    typeof row.example === "string";
+  if (!Array.isArray(r.involved) || !r.involved.every(rowOk)) bad("involved: expected rows of module, role, syscall, class (optional), count and example");
   const unseenOk = (row: unknown) => isObject(row) && typeof row.syscall === "string" && typeof row.reason === "string" && isCount(row.count) && typeof row.example === "string";
   if (!Array.isArray(r.unseen) || !r.unseen.every(unseenOk)) bad("unseen: expected rows of syscall, reason, count and example");
   if (!r.audit) {
@@ -172,6 +182,11 @@ function nullOr(v: unknown, type: "string"): boolean {
 
 function isPolicy(v: unknown): v is Policy {
   return (knownPolicies as readonly unknown[]).includes(v);
+}
+
+/** A class a run can record: one enforced at run time, or "none". */
+function isCallClass(v: unknown): boolean {
+  return v === "none" || CAPABILITY_CLASSES.some((c) => c.enforced && c.name === v);
 }
 
 function isCount(v: unknown): boolean {

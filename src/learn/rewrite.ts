@@ -1,12 +1,13 @@
 // Writes what was learned into a copy of the go.mod, keeping every byte of it but at the places
-// it adds to: the evidence comments above a requirement, a policy at the end of its line (or
-// after its comment), the modules the file does not list (after the last block of indirect
+// it adds to: the evidence comments above a requirement, a policy (with the capability classes
+// it allows) at the end of its line (or after its comment), the modules the file does not list (after the last block of indirect
 // requirements, else in a block of their own at the end), and a default policy above the
 // `module` line when the file sets none. learn's own earlier comments are replaced, not repeated.
 import type { Directive, GoMod } from "../policy/gomod.ts";
-import { directivesIn, type Policy, parseProfile, policyOf, type Profile } from "../policy/profile.ts";
+import type { CapabilityClass } from "../confinement/classes.ts";
+import { allowedClasses, directivesIn, orderedClasses, type Policy, parseProfile, policyOf, type Profile } from "../policy/profile.ts";
 import { evidenceBrief, evidenceComments, learnedCommentPrefix } from "./describe.ts";
-import { type Findings, learnedPolicy, type ModuleFinding } from "./findings.ts";
+import { type Findings, type LearnedPolicy, type LearnOptions, learnedPolicy, type ModuleFinding } from "./findings.ts";
 
 export interface Rewrite {
   text: string;
@@ -14,12 +15,18 @@ export interface Rewrite {
   notes: string[];
 }
 
+/** A policy as learn writes it: `confined` with the classes it allows, or `unconfined`. */
+interface WrittenPolicy {
+  policy: Policy;
+  allow: readonly CapabilityClass[];
+}
+
 /** `profile` is the one `mod` sets, `file` names the go.mod in notes. */
-export function rewriteGoMod(text: string, mod: GoMod, profile: Profile, findings: Findings): Rewrite {
+export function rewriteGoMod(text: string, mod: GoMod, profile: Profile, findings: Findings, options: LearnOptions): Rewrite {
   const file = mod.file;
   const doc = new LineEdits(text);
   const notes: string[] = [];
-  const intended = new Map<string, Policy>();
+  const intended = new Map<string, WrittenPolicy>();
   const main = findings.mainModule;
 
   const requirements = new Map<string, Directive[]>();
@@ -27,37 +34,47 @@ export function rewriteGoMod(text: string, mod: GoMod, profile: Profile, finding
 
   for (const [module, directives] of requirements) {
     const f = findings.modules.get(module)!;
-    const learned = learnedPolicy(f);
+    const learned = learnedPolicy(f, options);
     const own = directives.map(ownPolicy).find((p) => p !== undefined);
     const first = directives[0];
     doc.dropLearnedAbove(first.line);
-    doc.insertAbove(first.line, evidenceComments(f, main));
-    const target = own ?? learned;
-    if (target === undefined) {
+    doc.insertAbove(first.line, evidenceComments(f, main, own === undefined ? learned : undefined));
+    if (own !== undefined) {
+      // The go.mod's own policy is kept, classes and all; where the evidence disagrees, a note says so.
+      const kept = { policy: own, allow: orderedClasses(allowedClasses(profile, module)) };
+      intended.set(module, kept);
+      for (const d of directives) if (ownPolicy(d) === undefined) doc.appendToLine(d.line, directiveAfter(d, kept));
+      const contradicted = learned && contradiction(`${file}:${first.line}`, f, own, allowedClasses(profile, module), learned);
+      if (contradicted) notes.push(contradicted);
+      continue;
+    }
+    if (learned === undefined) {
       // Kept as it was, written out: a default learn adds must not change it.
-      const kept = policyOf(profile, module);
-      notes.push(`${module}: no run learned from confined it, so what it does was not seen: left ${kept}`);
-      doc.insertAbove(first.line, [`${learnedCommentPrefix} no run learned from confined it, so what it does was not seen: left ${kept}`]);
+      const kept = { policy: policyOf(profile, module), allow: orderedClasses(allowedClasses(profile, module)) };
+      const said = `no run learned from confined it, so what it does was not seen: left ${kept.policy}`;
+      notes.push(`${module}: ${said}`);
+      doc.insertAbove(first.line, [`${learnedCommentPrefix} ${said}`]);
       intended.set(module, kept);
       for (const d of directives) doc.appendToLine(d.line, directiveAfter(d, kept));
       continue;
     }
+    const target = written(learned);
     intended.set(module, target);
-    for (const d of directives) if (ownPolicy(d) === undefined) doc.appendToLine(d.line, directiveAfter(d, target));
-    if (own !== undefined && learned !== undefined && own !== learned) notes.push(contradiction(`${file}:${first.line}`, f, own));
+    for (const d of directives) doc.appendToLine(d.line, directiveAfter(d, target));
   }
 
   const missing = [...findings.modules.values()].filter((f) => !requirements.has(f.module));
   const added: string[][] = [];
   for (const f of missing) {
-    const learned = learnedPolicy(f);
+    const learned = learnedPolicy(f, options);
     if (learned === undefined) {
       notes.push(`${f.module}: in the program but not in the go.mod, and no run learned from confined it: not added (the default policy applies)`);
       continue;
     }
-    intended.set(f.module, learned);
+    const target = written(learned);
+    intended.set(f.module, target);
     const version = f.version !== undefined && isVersion(f.version) ? f.version : "v0.0.0";
-    added.push([...evidenceComments(f, main), `${f.module} ${version} // indirect; gomodjail:${learned}`]);
+    added.push([...evidenceComments(f, main, learned), `${f.module} ${version} // indirect; ${directiveText(target)}`]);
   }
   if (added.length > 0) {
     const indirect = new Set(mod.require.filter((r) => r.indirect).map((r) => r.directive));
@@ -80,6 +97,10 @@ export function rewriteGoMod(text: string, mod: GoMod, profile: Profile, finding
   return { text: out, notes };
 }
 
+function written(learned: LearnedPolicy): WrittenPolicy {
+  return learned.policy === "confined" ? learned : { policy: "unconfined", allow: [] };
+}
+
 /** The policy a requirement's own comments set, if they set one. */
 function ownPolicy(d: Directive): Policy | undefined {
   for (const c of [...d.before, d.suffix]) {
@@ -96,30 +117,47 @@ function setsDefault(mod: GoMod): boolean {
 }
 
 /** What to add at the end of a requirement's line: a comment, or a directive after its comment. */
-function directiveAfter(d: Directive, policy: Policy): string {
-  return d.suffix ? `; gomodjail:${policy}` : ` // gomodjail:${policy}`;
+function directiveAfter(d: Directive, target: WrittenPolicy): string {
+  return d.suffix ? `; ${directiveText(target)}` : ` // ${directiveText(target)}`;
+}
+
+/** `gomodjail:confined allow=FILES/READ,NETWORK`, or a bare policy. */
+function directiveText(target: WrittenPolicy): string {
+  return target.allow.length > 0 ? `gomodjail:${target.policy} allow=${target.allow.join(",")}` : `gomodjail:${target.policy}`;
 }
 
 function isVersion(v: string): boolean {
   return /^v\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]*)?$/.test(v);
 }
 
-function contradiction(where: string, f: ModuleFinding, own: Policy): string {
-  if (own === "confined") return `${where}: ${f.module} is marked confined, but it took part in trapped calls (${evidenceBrief(f)}): under this policy they are blocked`;
-  return `${where}: ${f.module} is marked unconfined, but it took part in no trapped call in the runs learned from`;
+/** What a reviewer should know where the go.mod's own policy and the evidence disagree; undefined where they agree. */
+function contradiction(where: string, f: ModuleFinding, own: Policy, ownClasses: ReadonlySet<CapabilityClass>, learned: LearnedPolicy): string | undefined {
+  const tookPart = Object.keys(f.roles).length > 0;
+  if (own === "confined") {
+    const refused = [...f.classes.keys()].filter((c) => !ownClasses.has(c as CapabilityClass));
+    if (refused.length === 0) return undefined;
+    if (ownClasses.size === 0) return `${where}: ${f.module} is marked confined, but it took part in trapped calls (${evidenceBrief(f)}): under this policy they are blocked`;
+    const allow = orderedClasses(ownClasses).join(",");
+    return `${where}: ${f.module} is marked confined allow=${allow}, but it took part in trapped calls that need ${refused.join(", ")} (${evidenceBrief(f)}): under this policy they are blocked`;
+  }
+  if (learned.policy === "unconfined") return undefined;
+  if (!tookPart) return `${where}: ${f.module} is marked unconfined, but it took part in no trapped call in the runs learned from`;
+  return `${where}: ${f.module} is marked unconfined, but it needed only ${learned.allow.join(", ")} in the runs learned from: gomodjail:confined allow=${learned.allow.join(",")} would hold it`;
 }
 
-/** The rewritten file must parse and give each module the policy intended for it. */
-function verify(text: string, file: string, intended: Map<string, Policy>): void {
+/** The rewritten file must parse and give each module the policy and classes intended for it. */
+function verify(text: string, file: string, intended: Map<string, WrittenPolicy>): void {
   let profile: Profile;
   try {
     profile = parseProfile(text, file);
   } catch (e) {
     throw new Error(`the learned go.mod does not parse: ${(e as Error).message}`);
   }
-  for (const [module, policy] of intended) {
-    const got = policyOf(profile, module);
-    if (got !== policy) throw new Error(`the learned go.mod gives ${module} the policy ${got}, not ${policy}`);
+  for (const [module, want] of intended) {
+    const got = { policy: policyOf(profile, module), allow: orderedClasses(allowedClasses(profile, module)) };
+    if (got.policy !== want.policy || got.allow.join(",") !== want.allow.join(",")) {
+      throw new Error(`the learned go.mod gives ${module} ${directiveText(got)}, not ${directiveText(want)}`);
+    }
   }
 }
 

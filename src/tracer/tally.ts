@@ -1,4 +1,4 @@
-// Counts blocked (or, in audit mode, would-be-blocked) syscalls by module and syscall, keeping
+// Counts blocked (or, in audit mode, would-be-blocked) syscalls by module, syscall and class, keeping
 // one example entry of each: what a user needs to decide what to confine, in bounded memory. The
 // opens of the standard library's lazy loaders that went through for a confined module (std
 // initialization, std-initialization.ts) are counted apart: they were not blocked.
@@ -8,6 +8,8 @@ import type { BlockedSyscall } from "./tracer.ts";
 export interface BlockSummary {
   module: string;
   syscall: string;
+  /** The calls' capability class ("none": in no class); absent where none was worked out (a loader variable at an exec) and in older reports. */
+  class?: string;
   count: number;
   /** FILE:LINE:FUNC of the first occurrence. */
   example: string;
@@ -17,10 +19,12 @@ export class BlockTally {
   private readonly byKey = new Map<string, BlockSummary>();
 
   add(event: BlockedSyscall): void {
-    const key = `${event.module}\0${event.syscall}`;
+    // One syscall can be of two classes (openat to read, openat to write): a row each.
+    const cls = event.class?.name;
+    const key = `${event.module}\0${event.syscall}\0${cls ?? ""}`;
     const entry = this.byKey.get(key);
     if (entry) entry.count++;
-    else this.byKey.set(key, { module: event.module, syscall: event.syscall, count: 1, example: event.entry });
+    else this.byKey.set(key, { module: event.module, syscall: event.syscall, ...(cls !== undefined ? { class: cls } : {}), count: 1, example: event.entry });
   }
 
   /** Sorted by module, then by count (highest first). */
@@ -55,9 +59,9 @@ export class StdInitializationTally {
   }
 }
 
-/** A plain-text table of a tally's entries, one row per module and syscall. */
+/** A plain-text table of a tally's entries, one row per module, syscall and class. */
 export function formatBlockSummary(title: string, entries: readonly BlockSummary[]): string {
-  return table(title, ["MODULE", "SYSCALL", "COUNT", "EXAMPLE ENTRY"], entries.map((e) => [e.module, e.syscall, String(e.count), e.example]));
+  return table(title, ["MODULE", "SYSCALL", "CLASS", "COUNT", "EXAMPLE ENTRY"], entries.map((e) => [e.module, e.syscall, e.class ?? "-", String(e.count), e.example]));
 }
 
 /** A plain-text table of the std initialization opens, one row per loader and module. */

@@ -31,7 +31,7 @@ import type { GoBinary } from "../gobin/binary.ts";
 import { checkFirstTarget, mayHoldConfinedCode } from "./target.ts";
 import { mark } from "../timeline.ts";
 import { ImageCache } from "./images.ts";
-import { Decider, type Decision, stdInitialization } from "../decision/decider.ts";
+import { classOfCall, Decider, type Decision, stdInitialization } from "../decision/decider.ts";
 import type { PolicedImage, ProcessImage } from "../decision/image.ts";
 import type { Involvement } from "../decision/involvement.ts";
 import { outcomeOf, RecordingTracee, type RecordedStop } from "../decision/recorded-stop.ts";
@@ -78,8 +78,12 @@ export interface BlockedSyscall {
   entry: string;
   module: string;
   reason: string;
-  /** Where capability classes are granted: the call's class, and the classes the module is allowed. */
-  class?: { name: string; allowed: readonly string[] };
+  /**
+   * The call's capability class ("none": it falls in none), on every call a syscall's class was
+   * worked out for (all but a loader variable caught at an exec); `allowed`, the classes the
+   * module is allowed, only where the policy grants classes.
+   */
+  class?: { name: string; allowed?: readonly string[] };
   /** True in audit mode: the syscall was let through. */
   audit: boolean;
   /** Every confined module that took part, and which module made the call; absent when the program's function table is unreadable. */
@@ -377,7 +381,9 @@ class Tracer {
       resume(tid);
       return;
     } else if (image.kind === "unreadable") {
-      verdict = { block: true, module: "unknown", frame: undefined, reason: `cannot read the program's function table: ${image.reason}` };
+      // No stack to read: the syscall's own class.
+      const cls = classOfCall(this.arch.name, regs, [], () => false) ?? "none";
+      verdict = { block: true, module: "unknown", frame: undefined, reason: `cannot read the program's function table: ${image.reason}`, class: { name: cls } };
     } else {
       const decided = this.decide(image, profile, tid, tgid, regs, proc);
       if (!decided) {
@@ -397,7 +403,7 @@ class Tracer {
       // A lazy loader's read-only open: on, to be checked at its exit (std-initialization.ts).
       const std = this.stdInit && stdInitialization(image, decision, syscall, () => this.arch.syscallArg(tid, FLAGS_ARG));
       if (std && verdict.block) {
-        const call = { pid: tgid, exe: image.path, syscall, entry: formatEntry(verdict.frame), module: verdict.module, audit: this.req.audit, involvement };
+        const call = { pid: tgid, exe: image.path, syscall, entry: formatEntry(verdict.frame), module: verdict.module, class: verdict.class, audit: this.req.audit, involvement };
         this.stdInit!.letOn(tid, std.loader, std.flags, image.goVersion, call);
         return;
       }

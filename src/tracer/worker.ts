@@ -94,8 +94,9 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
         blocked: (event) => {
           const { pid, exe, syscall, entry, module, reason } = event;
           // syscall=connect class=NETWORK ... module=M allowed=FILES/READ, where classes are granted.
-          const cls = event.class && { class: event.class.name };
-          const allowed = event.class && { allowed: event.class.allowed.join(",") || "none" };
+          const granted = event.class?.allowed;
+          const cls = granted && { class: event.class!.name };
+          const allowed = granted && { allowed: granted.join(",") || "none" };
           const fields = { pid, exe, syscall, ...cls, entry, module, ...allowed, ...(reason === "confined" ? {} : { reason }) };
           log("warn", event.audit ? "***Would block***" : "***Blocked***", fields);
           post({ type: "blocked", event });

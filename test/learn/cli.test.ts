@@ -20,6 +20,7 @@ const readerCall: BlockedSyscall = {
   entry: "/src/reader.go:12:example.com/reader.FirstLine",
   module: "example.com/reader",
   reason: "confined",
+  class: { name: "FILES/READ" },
   audit: true,
   involvement: {
     maker: "example.com/reader",
@@ -43,14 +44,45 @@ test("the run is in audit mode with every module of the go.mod and of the build 
     defaultPolicy: "confined",
     modules: new Map(["config", "framework", "inlined", "pure", "reader", "spawner", "deep"].map((m) => [`example.com/${m}`, "confined"])),
   });
-  expect(r.stdout).toContain("\t// gomodjail learn: made 1 trapped syscall itself: openat 1; e.g. openat at /src/reader.go:12:example.com/reader.FirstLine\n\texample.com/reader v1.0.0 // gomodjail:unconfined\n");
   expect(r.stdout).toContain(
-    "\t// gomodjail learn: called another module that made 1 trapped syscall (it uses a library that does; not its own calls): openat 1; e.g. openat made by example.com/reader at /src/reader.go:12:example.com/reader.FirstLine, called from /src/config.go:9:example.com/config.Hostname\n\texample.com/config v1.0.0 // gomodjail:unconfined\n",
+    "\t// gomodjail learn: made 1 trapped syscall itself: openat 1; e.g. openat at /src/reader.go:12:example.com/reader.FirstLine\n" +
+      "\t// gomodjail learn: needs FILES/READ for 1 trapped syscall: openat 1; e.g. openat at /src/reader.go:12:example.com/reader.FirstLine\n" +
+      "\texample.com/reader v1.0.0 // gomodjail:confined allow=FILES/READ\n",
+  );
+  expect(r.stdout).toContain(
+    "\t// gomodjail learn: called another module that made 1 trapped syscall (it uses a library that does; not its own calls): openat 1; e.g. openat made by example.com/reader at /src/reader.go:12:example.com/reader.FirstLine, called from /src/config.go:9:example.com/config.Hostname\n" +
+      "\t// gomodjail learn: needs FILES/READ for 1 trapped syscall: openat 1; e.g. openat made by example.com/reader at /src/reader.go:12:example.com/reader.FirstLine, under /src/config.go:9:example.com/config.Hostname\n" +
+      "\texample.com/config v1.0.0 // gomodjail:confined allow=FILES/READ\n",
   );
   expect(r.stdout).toContain("\texample.com/pure v1.0.0 // gomodjail:confined\n");
   expect(r.stderr).toBe(
-    `gomodjail learn: from the run of ${prog}: 5 module(s) confined, 2 unconfined\n  example.com/config  called a module that made: openat 1\n  example.com/reader  made: openat 1\n`,
+    `gomodjail learn: from the run of ${prog}: 7 module(s) confined (2 with capability classes), 0 unconfined\n` +
+      "  example.com/config  allow=FILES/READ  called a module that made: openat 1\n" +
+      "  example.com/reader  allow=FILES/READ  made: openat 1\n",
   );
+});
+
+const spawnerCall: BlockedSyscall = {
+  ...readerCall,
+  syscall: "execve",
+  entry: "/src/spawner.go:7:example.com/spawner.Run",
+  module: "example.com/spawner",
+  class: { name: "EXEC" },
+  involvement: { maker: "example.com/spawner", makerEntry: "/src/spawner.go:7:example.com/spawner.Run", modules: [{ module: "example.com/spawner", role: "made", entry: "/src/spawner.go:7:example.com/spawner.Run" }] },
+};
+
+test("a module that needed EXEC is left unconfined, saying why; --allow-all-classes confines it with EXEC", async () => {
+  const prog = goBuild({ dir: join(repoRoot, "test/fixtures/learn/app") });
+  const r = await cli(["learn", `--go-mod=${goMod}`, "--", prog, "spawn"], [spawnerCall]);
+  expect(r.stdout).toContain("\texample.com/spawner v1.0.0 // gomodjail:unconfined\n");
+  expect(r.stderr).toBe(
+    `gomodjail learn: from the run of ${prog}: 6 module(s) confined (0 with capability classes), 1 unconfined\n` +
+      "  example.com/spawner  unconfined  made: execve 1\n" +
+      "                                   (it needed EXEC (nothing confines the programs it runs, a shell among them), which can reach every other class: learn --allow-all-classes would confine it with EXEC)\n",
+  );
+  const all = await cli(["learn", `--go-mod=${goMod}`, "--allow-all-classes", "--", prog, "spawn"], [spawnerCall]);
+  expect(all.stdout).toContain("\texample.com/spawner v1.0.0 // gomodjail:confined allow=EXEC\n");
+  expect(all.stderr).toStartWith(`gomodjail learn: from the run of ${prog}: 7 module(s) confined (1 with capability classes), 0 unconfined\n`);
 });
 
 test.each([
@@ -68,7 +100,7 @@ test.each([
 test("learn --help shows the usage, the flags and examples", async () => {
   const r = await cli(["learn", "--help"]);
   expect(r.status).toBe(0);
-  expect(r.stdout).toStartWith("Usage: gomodjail learn --go-mod=FILE [-o OUT] [--from REPORT.json]... [--report FILE] [-- PROG [ARGS]...]\n");
-  for (const flag of ["--go-mod <FILE>", "-o, --output <FILE>", "--from <REPORT>", "--report <FILE>"]) expect(r.stdout).toContain(flag);
+  expect(r.stdout).toStartWith("Usage: gomodjail learn --go-mod=FILE [-o OUT] [--from REPORT.json]... [--report FILE] [--allow-all-classes] [-- PROG [ARGS]...]\n");
+  for (const flag of ["--go-mod <FILE>", "-o, --output <FILE>", "--from <REPORT>", "--report <FILE>", "--allow-all-classes"]) expect(r.stdout).toContain(flag);
   expect(r.stdout).toContain("gomodjail learn --go-mod=go.mod --from=build.json --from=serve.json -o policy.mod");
 });

@@ -64,3 +64,34 @@ test("calls no module could be named for are counted by reason, goroutine number
   ]);
   expect(tally.involved()).toEqual([]);
 });
+
+test("each call's class is kept per row: one syscall of two classes makes two rows; a module whose own code made it says so", () => {
+  const tally = new EvidenceTally();
+  const open = (cls: string, ownSyscall: boolean): BlockedSyscall => ({
+    ...base,
+    syscall: "openat",
+    entry: "/a.go:1:example.com/a.F",
+    module: "example.com/a",
+    class: { name: cls },
+    involvement: {
+      maker: "example.com/a",
+      makerEntry: "/a.go:1:example.com/a.F",
+      modules: [{ module: "example.com/a", role: "made", entry: "/a.go:1:example.com/a.F", ...(ownSyscall ? { ownSyscall: true as const } : {}) }],
+    },
+  });
+  tally.add(open("FILES/READ", false));
+  tally.add(open("FILES/READ", false));
+  tally.add(open("FILES/WRITE", false));
+  tally.add(open("FILES/READ", true));
+  expect(tally.involved().map((r) => [r.class, r.ownSyscall, r.count])).toEqual([
+    ["FILES/READ", undefined, 2],
+    ["FILES/READ", true, 1],
+    ["FILES/WRITE", undefined, 1],
+  ]);
+});
+
+test("the verdict's module where the walk shows none gets no class: no class lets its C code through", () => {
+  const tally = new EvidenceTally();
+  tally.add({ ...base, syscall: "socket", entry: "/c/lib.c:5:cfunc", module: "example.com/cgo", class: { name: "NETWORK" }, involvement: { maker: "std", makerEntry: "unknown", modules: [] } });
+  expect(tally.involved()[0]!.class).toBeUndefined();
+});

@@ -1,15 +1,18 @@
 // `gomodjail learn` on the learn fixture: a pure module and its indirect dependency, a module that
 // reads files, one that uses it, one that runs a program, a framework that calls back into the
 // main module (on its stack) or starts the goroutine that runs it, and a module whose one
-// function is inlined away. The learned go.mod confines exactly the pure ones, says who made calls and who
-// only called another module or called back, and the program runs under it as it does natively;
-// runs of different paths merge; bad input is one line and exit status 1, with nothing written.
+// function is inlined away. The learned go.mod confines the pure ones with no class and those that
+// only read files with FILES/READ, leaves the one that runs a program (EXEC) unconfined, says who
+// made calls and who only called another module or called back, and the program runs under it as
+// it does natively; runs of different paths merge, their classes too; the capability-class
+// fixture learns its module's classes exactly; bad input is one line and exit status 1, with
+// nothing written.
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspectBinary } from "../../src/analyze/inspect.ts";
-import { type Policy, parseProfile, policyOf } from "../../src/policy/profile.ts";
+import { allowedClasses, orderedClasses, parseProfile, policyOf } from "../../src/policy/profile.ts";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
 import { blockedLines, runGomodjail } from "../helpers/gomodjail.ts";
 
@@ -17,13 +20,13 @@ const appDir = join(repoRoot, "test/fixtures/learn/app");
 const goMod = join(appDir, "go.mod");
 const allCases = ["sum", "read", "config", "spawn", "callback", "goroutine", "started", "inlined"];
 const modules = ["config", "deep", "framework", "inlined", "pure", "reader", "spawner"].map((m) => `example.com/${m}`);
-const learnedFromAll: Record<string, Policy> = {
-  "example.com/config": "unconfined",
+const learnedFromAll: Record<string, string> = {
+  "example.com/config": "confined allow=FILES/READ",
   "example.com/deep": "confined",
-  "example.com/framework": "unconfined",
-  "example.com/inlined": "unconfined",
+  "example.com/framework": "confined allow=FILES/READ",
+  "example.com/inlined": "confined allow=FILES/READ",
   "example.com/pure": "confined",
-  "example.com/reader": "unconfined",
+  "example.com/reader": "confined allow=FILES/READ",
   "example.com/spawner": "unconfined",
 };
 
@@ -44,9 +47,15 @@ function native(argv: string[]): { stdout: string; exitCode: number } {
   return { stdout: r.stdout.toString(), exitCode: r.exitCode };
 }
 
-function policies(file: string): Record<string, Policy> {
+/** Each module's policy as `run` reads it: "confined allow=X,Y", "confined" or "unconfined". */
+function policies(file: string, of = modules): Record<string, string> {
   const profile = parseProfile(readFileSync(file, "utf8"), file);
-  return Object.fromEntries(modules.map((m) => [m, policyOf(profile, m)]));
+  return Object.fromEntries(
+    of.map((m) => {
+      const classes = orderedClasses(allowedClasses(profile, m));
+      return [m, classes.length > 0 ? `${policyOf(profile, m)} allow=${classes.join(",")}` : policyOf(profile, m)];
+    }),
+  );
 }
 
 /** The `// gomodjail learn:` line above a module's requirement. */
@@ -69,7 +78,7 @@ describe("learning from one run of every path", () => {
   let learned = "";
   let learnRun: Awaited<ReturnType<typeof runGomodjail>>;
 
-  test("confines exactly the pure module and its indirect dependency; the program runs natively meanwhile", async () => {
+  test("confines the pure modules with no class and the readers with FILES/READ, leaves the spawner unconfined; the program runs natively meanwhile", async () => {
     const prog = app();
     learned = join(tempDir(), "learned.mod");
     learnRun = await runGomodjail(["learn", `--go-mod=${goMod}`, `-o`, learned, "--", prog, ...allCases]);
@@ -77,16 +86,24 @@ describe("learning from one run of every path", () => {
     expect(learnRun.stdout).toBe(native([prog, ...allCases]).stdout);
     expect(policies(learned)).toEqual(learnedFromAll);
     expect(learnRun.stderr).not.toContain("Would block");
-    expect(learnRun.stderr).toStartWith(`gomodjail learn: from the run of ${prog}: 2 module(s) confined, 5 unconfined\n`);
+    expect(learnRun.stderr).toStartWith(`gomodjail learn: from the run of ${prog}: 6 module(s) confined (4 with capability classes), 1 unconfined\n`);
   });
 
   test("says which modules made the calls themselves, which called a module that did, and which only called back into the program", () => {
     const text = readFileSync(learned, "utf8");
-    expect(evidenceOf(text, "example.com/reader")).toEqual([expect.stringMatching(/^\/\/ gomodjail learn: made 2 trapped syscalls itself: openat 2; e\.g\. openat at \S+\/reader\/reader\.go:\d+:example\.com\/reader\.FirstLine$/)]);
-    expect(evidenceOf(text, "example.com/spawner")[0]).toMatch(/^\/\/ gomodjail learn: made \d+ trapped syscalls itself: .*\bexecve 1\b/);
+    expect(evidenceOf(text, "example.com/reader")).toEqual([
+      expect.stringMatching(/^\/\/ gomodjail learn: made 2 trapped syscalls itself: openat 2; e\.g\. openat at \S+\/reader\/reader\.go:\d+:example\.com\/reader\.FirstLine$/),
+      expect.stringMatching(/^\/\/ gomodjail learn: needs FILES\/READ for 2 trapped syscalls: openat 2; e\.g\. openat at \S+\/reader\/reader\.go:\d+:example\.com\/reader\.FirstLine$/),
+    ]);
+    const spawner = evidenceOf(text, "example.com/spawner");
+    expect(spawner[0]).toMatch(/^\/\/ gomodjail learn: made \d+ trapped syscalls itself: .*\bexecve 1\b/);
+    expect(spawner).toContain("// gomodjail learn: left unconfined: it needed EXEC (nothing confines the programs it runs, a shell among them), which can reach every other class: learn --allow-all-classes would confine it with EXEC");
     expect(evidenceOf(text, "example.com/config")).toEqual([
       expect.stringMatching(
         /^\/\/ gomodjail learn: called another module that made 1 trapped syscall \(.*\): openat 1; e\.g\. openat made by example\.com\/reader at \S+\/reader\.go:\d+:example\.com\/reader\.FirstLine, called from \S+\/config\/config\.go:\d+:example\.com\/config\.Hostname$/,
+      ),
+      expect.stringMatching(
+        /^\/\/ gomodjail learn: needs FILES\/READ for 1 trapped syscall: openat 1; e\.g\. openat made by example\.com\/reader at \S+\/reader\.go:\d+:example\.com\/reader\.FirstLine, under \S+\/config\/config\.go:\d+:example\.com\/config\.Hostname$/,
       ),
     ]);
     // Run and Go call back: the main module's readTarget opens the file, on their stack. Start
@@ -97,6 +114,10 @@ describe("learning from one run of every path", () => {
       ),
       expect.stringMatching(
         /^\/\/ gomodjail learn: started the goroutines on which other code made 1 trapped syscall \(.*\): openat 1; e\.g\. openat made by the main module at \S+\/app\/main\.go:\d+:main\.readTarget, on a goroutine started under \S+\/framework\/framework\.go:\d+:example\.com\/framework\.Start$/,
+      ),
+      // Both roles need the class: every confined module on the stack and among the creators must allow it.
+      expect.stringMatching(
+        /^\/\/ gomodjail learn: needs FILES\/READ for 3 trapped syscalls: openat 3; e\.g\. openat made by the main module at \S+\/app\/main\.go:\d+:main\.readTarget, under \S+\/framework\/framework\.go:\d+:example\.com\/framework\.Run$/,
       ),
     ]);
     expect(evidenceOf(text, "example.com/pure")).toEqual([]);
@@ -109,6 +130,7 @@ describe("learning from one run of every path", () => {
     expect(inlined?.functions).toBe(0);
     expect(evidenceOf(readFileSync(learned, "utf8"), "example.com/inlined")).toEqual([
       expect.stringMatching(/^\/\/ gomodjail learn: made 1 trapped syscall itself: newfstatat 1; e\.g\. newfstatat at \S+\/inlined\/inlined\.go:\d+:example\.com\/inlined\.Exists$/),
+      expect.stringMatching(/^\/\/ gomodjail learn: needs FILES\/READ for 1 trapped syscall: newfstatat 1; e\.g\. newfstatat at \S+\/inlined\/inlined\.go:\d+:example\.com\/inlined\.Exists$/),
     ]);
   });
 
@@ -117,7 +139,7 @@ describe("learning from one run of every path", () => {
     const withoutLearned = text
       .split("\n")
       .filter((l) => !l.trim().startsWith("// gomodjail learn:") && l !== "// gomodjail:confined")
-      .map((l) => l.replace(/(; | \/\/ )gomodjail:(un)?confined$/, ""))
+      .map((l) => l.replace(/(; | \/\/ )gomodjail:(un)?confined( allow=\S+)?$/, ""))
       .join("\n");
     expect(withoutLearned).toBe(readFileSync(goMod, "utf8"));
   });
@@ -154,8 +176,56 @@ describe("merging runs that exercise different paths", () => {
     expect(audit.exitCode).toBe(0);
     const learnBoth = await runGomodjail(["learn", `--go-mod=${goMod}`, `--from=${first}`, `--from=${second}`, "-o", merged]);
     expect(learnBoth.exitCode).toBe(0);
-    expect(learnBoth.stderr).toStartWith("gomodjail learn: from 2 reports: 2 module(s) confined, 5 unconfined\n");
+    expect(learnBoth.stderr).toStartWith("gomodjail learn: from 2 reports: 6 module(s) confined (4 with capability classes), 1 unconfined\n");
     expect(policies(merged)).toEqual(learnedFromAll);
+  });
+});
+
+describe("the capability-class fixture: a module that reads a file and dials", () => {
+  const classesDir = join(repoRoot, "test/fixtures/classes/app");
+  const classesApp = () => goBuild({ dir: classesDir });
+  const cases = ["ops-read", "ops-dial"];
+
+  /** The fixture's go.mod without its policy: the go.mod a user starts learning from. */
+  function unreviewedGoMod(): string {
+    const file = join(tempDir(), "go.mod");
+    const text = readFileSync(join(classesDir, "go.mod"), "utf8").replace(" // gomodjail:confined", "");
+    expect(text).not.toContain("gomodjail:");
+    writeFileSync(file, text);
+    return file;
+  }
+
+  async function expectLeastPrivilege(learned: string): Promise<void> {
+    expect(readFileSync(learned, "utf8")).toContain("\nrequire example.com/ops v1.0.0 // gomodjail:confined allow=FILES/READ,NETWORK\n");
+    const prog = classesApp();
+    const jailed = await runGomodjail(["run", `--go-mod=${learned}`, "--", prog, ...cases]);
+    expect(blockedLines(jailed.stderr)).toEqual([]);
+    expect({ stdout: jailed.stdout, exitCode: jailed.exitCode }).toEqual(native([prog, ...cases]));
+    // Least privilege: what it did not need stays blocked.
+    const write = await runGomodjail(["run", `--go-mod=${learned}`, "--", prog, "ops-write"]);
+    expect(write.stdout).toContain("operation not permitted");
+    expect(blockedLines(write.stderr)[0]).toMatchObject({ module: "example.com/ops", class: "FILES/WRITE", allowed: "FILES/READ,NETWORK" });
+  }
+
+  test("learned from one run: confined allow=FILES/READ,NETWORK, under which the program runs natively and nothing else of the module's runs", async () => {
+    const learned = join(tempDir(), "learned.mod");
+    const r = await runGomodjail(["learn", `--go-mod=${unreviewedGoMod()}`, "-o", learned, "--", classesApp(), ...cases]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toStartWith(`gomodjail learn: from the run of ${classesApp()}: 1 module(s) confined (1 with capability classes), 0 unconfined\n`);
+    await expectLeastPrivilege(learned);
+  });
+
+  test("learned from two runs, one reading and one dialing: the union of their classes", async () => {
+    const goModFile = unreviewedGoMod();
+    const dir = tempDir();
+    const [read, dial, learned] = ["read.json", "dial.json", "learned.mod"].map((f) => join(dir, f));
+    for (const [report, c] of [[read, "ops-read"], [dial, "ops-dial"]] as const) {
+      const r = await runGomodjail(["learn", `--go-mod=${goModFile}`, `--report=${report}`, "-o", "/dev/null", "--", classesApp(), c]);
+      expect(r.exitCode).toBe(0);
+    }
+    const merged = await runGomodjail(["learn", `--go-mod=${goModFile}`, `--from=${read}`, `--from=${dial}`, "-o", learned]);
+    expect(merged.exitCode).toBe(0);
+    await expectLeastPrivilege(learned);
   });
 });
 

@@ -1,15 +1,17 @@
 // The reviewed profiles of examples/profiles learned again: each Debian program's profile with its
 // policies taken out is learned from the everyday commands that test/users/profiles.test.ts runs,
 // and the learned policy is compared with the reviewed one, module by module. They agree: every
-// module the reviewers confined made no trapped call, and every one they left unconfined did
-// (age-keygen, which the age profile also covers, is another build and is not learned here).
+// module the reviewers confined made no trapped call, and every one they left unconfined did;
+// where capability classes let learn confine one of those (shfmt's editorconfig only reads), the
+// program runs its everyday commands under the learned go.mod as it does natively (age-keygen,
+// which the age profile also covers, is another build and is not learned here).
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { loadProfile, parseProfile, type Policy, policyOf } from "../../src/policy/profile.ts";
+import { allowedClasses, loadProfile, orderedClasses, parseProfile, type Profile, policyOf } from "../../src/policy/profile.ts";
 import { repoRoot } from "../helpers/gobuild.ts";
-import { bun, gomodjailEntry, runGomodjail } from "../helpers/gomodjail.ts";
+import { blockedLines, bun, gomodjailEntry, runGomodjail } from "../helpers/gomodjail.ts";
 import { shfmtFiles, uglyShell } from "../helpers/shfmt-inputs.ts";
 
 const profiles = join(repoRoot, "examples/profiles");
@@ -46,15 +48,39 @@ function withoutPolicies(profile: string): string {
   return file;
 }
 
+/** A fresh directory holding `files`. */
+function filesDir(files: Record<string, string>): string {
+  const dir = tempDir();
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+/** What a run left: its exit status, stdout, and every file of its directory. */
+function outcome(r: { exitCode: number; stdout: string }, dir: string, files: Record<string, string>) {
+  return { exitCode: r.exitCode, stdout: r.stdout, files: Object.fromEntries(Object.keys(files).map((f) => [f, readFileSync(join(dir, f), "utf8")])) };
+}
+
+/** Each workload natively and under `goMod`, in fresh copies of `files`: the same outcome, nothing blocked. */
+async function expectNativeUnder(goMod: string, files: Record<string, string>, workloads: Workload[]): Promise<void> {
+  for (const w of workloads) {
+    const stdin = w.stdin === undefined ? undefined : Buffer.from(w.stdin);
+    const nativeDir = filesDir(files);
+    const native = Bun.spawnSync(w.argv, { cwd: nativeDir, env, stdin, stdout: "pipe", stderr: "pipe" });
+    const jailedDir = filesDir(files);
+    const jailed = await runGomodjail(["run", `--go-mod=${goMod}`, "--", ...w.argv], { cwd: jailedDir, env, stdin });
+    expect(blockedLines(jailed.stderr)).toEqual([]);
+    expect(outcome(jailed, jailedDir, files)).toEqual(outcome({ exitCode: native.exitCode, stdout: native.stdout.toString() }, nativeDir, files));
+  }
+}
+
 /** Each workload under `learn --report` in a fresh copy of `files`, then one `learn` from all the reports. */
 async function learnFrom(goMod: string, files: Record<string, string>, workloads: Workload[]): Promise<{ text: string; stderr: string }> {
   const reports: string[] = [];
   for (const w of workloads) {
-    const dir = tempDir();
-    for (const [name, content] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, name)), { recursive: true });
-      writeFileSync(join(dir, name), content);
-    }
+    const dir = filesDir(files);
     const report = join(dir, "evidence.json");
     const learn = ["learn", `--go-mod=${goMod}`, `--report=${report}`, "-o", "/dev/null", "--", ...w.argv];
     if (w.typed !== undefined) {
@@ -73,11 +99,15 @@ async function learnFrom(goMod: string, files: Record<string, string>, workloads
   return { text: merged.stdout, stderr: merged.stderr };
 }
 
-/** The policy of every module the reviewed profile lists, and its default, under a learned go.mod. */
-function comparePolicies(profile: string, learnedText: string): { reviewed: Record<string, Policy>; learned: Record<string, Policy> } {
+/** The policy ("confined allow=X", "confined", "unconfined") of every module the reviewed profile lists, and its default, under a learned go.mod. */
+function comparePolicies(profile: string, learnedText: string): { reviewed: Record<string, string>; learned: Record<string, string> } {
   const reviewed = loadProfile(join(profiles, profile));
   const learned = parseProfile(learnedText, "learned.mod");
-  const of = (p: typeof reviewed) => Object.fromEntries([["(default)", p.defaultPolicy], ...[...reviewed.modules.keys()].sort().map((m) => [m, policyOf(p, m)])]);
+  const policy = (p: Profile, m: string) => {
+    const classes = orderedClasses(allowedClasses(p, m));
+    return classes.length > 0 ? `${policyOf(p, m)} allow=${classes.join(",")}` : policyOf(p, m);
+  };
+  const of = (p: Profile) => Object.fromEntries([["(default)", p.defaultPolicy], ...[...reviewed.modules.keys()].sort().map((m) => [m, policy(p, m)])]);
   return { reviewed: of(reviewed), learned: of(learned) };
 }
 
@@ -85,7 +115,7 @@ describe("shfmt 3.6.0 (Debian)", () => {
   const shfmt = "/usr/bin/shfmt";
   const files = shfmtFiles;
 
-  test("learned from its everyday commands: the reviewed policy; editorconfig and renameio made their calls themselves", async () => {
+  test("learned from its everyday commands: the reviewed policy but editorconfig, which only reads and is confined with FILES/READ; renameio writes and stays unconfined; the commands run natively under it", async () => {
     program(shfmt);
     const workloads: Workload[] = [
       { argv: [shfmt, "ugly.sh"] },
@@ -99,9 +129,12 @@ describe("shfmt 3.6.0 (Debian)", () => {
     ];
     const { text } = await learnFrom(withoutPolicies("shfmt-3.6.0.mod"), files, workloads);
     const { reviewed, learned } = comparePolicies("shfmt-3.6.0.mod", text);
-    expect(learned).toEqual(reviewed);
-    expect(text).toMatch(/\t\/\/ gomodjail learn: made \d+ trapped syscalls itself: \S+ \d+, \S+ \d+; e\.g\. \S+ at mvdan\.cc\/editorconfig\/\S+\n\tmvdan\.cc\/editorconfig v0\.2\.0 \/\/ gomodjail:unconfined\n/);
-    expect(text).toMatch(/\t\/\/ gomodjail learn: made \d+ trapped syscalls itself: .*\brenameat \d+.*\n\tgithub\.com\/google\/renameio v2\.0\.0\+incompatible \/\/ gomodjail:unconfined\n/);
+    expect(learned).toEqual({ ...reviewed, "mvdan.cc/editorconfig": "confined allow=FILES/READ" });
+    expect(text).toMatch(/\t\/\/ gomodjail learn: needs FILES\/READ for \d+ trapped syscalls: \S+ \d+, \S+ \d+; e\.g\. \S+ at mvdan\.cc\/editorconfig\/\S+\n\tmvdan\.cc\/editorconfig v0\.2\.0 \/\/ gomodjail:confined allow=FILES\/READ\n/);
+    expect(text).toMatch(/\t\/\/ gomodjail learn: left unconfined: it needed FILES\/WRITE .*\n\tgithub\.com\/google\/renameio v2\.0\.0\+incompatible \/\/ gomodjail:unconfined\n/);
+    const learnedGoMod = join(tempDir(), "learned.mod");
+    writeFileSync(learnedGoMod, text);
+    await expectNativeUnder(learnedGoMod, files, workloads);
   }, 120_000);
 });
 
@@ -122,7 +155,7 @@ describe("gron 0.7.1 (Debian)", () => {
       const { text, stderr } = await learnFrom(withoutPolicies("gron-0.7.1.mod"), files, workloads);
       const { reviewed, learned } = comparePolicies("gron-0.7.1.mod", text);
       expect(learned).toEqual(reviewed);
-      expect(stderr).toStartWith("gomodjail learn: from 10 reports: 5 module(s) confined, 0 unconfined\n");
+      expect(stderr).toStartWith("gomodjail learn: from 10 reports: 5 module(s) confined (0 with capability classes), 0 unconfined\n");
     } finally {
       server.stop(true);
     }
@@ -133,7 +166,7 @@ describe("age 1.1.1 (Debian)", () => {
   const age = "/usr/bin/age";
   const keygen = "/usr/bin/age-keygen";
 
-  test("learned from its everyday commands, a passphrase typed on a terminal included: the reviewed policy; x/term only called x/sys, which turned echo off", async () => {
+  test("learned from its everyday commands, a passphrase typed on a terminal included: the reviewed policy; x/term only called x/sys, which turned echo off (SYSTEM_CALLS: both stay unconfined)", async () => {
     program(age);
     const keys = tempDir();
     expect(Bun.spawnSync([keygen, "-o", join(keys, "key.txt")], { stderr: "pipe" }).exitCode).toBe(0);
@@ -165,6 +198,8 @@ describe("age 1.1.1 (Debian)", () => {
     const { text } = await learnFrom(withoutPolicies("age-1.1.1.mod"), files, workloads);
     const { reviewed, learned } = comparePolicies("age-1.1.1.mod", text);
     expect(learned).toEqual(reviewed);
-    expect(text).toMatch(/\t\/\/ gomodjail learn: called another module that made \d+ trapped syscalls? \(.*\): ioctl \d+; e\.g\. ioctl made by golang\.org\/x\/sys at .*\n\tgolang\.org\/x\/term v0\.3\.0 \/\/ gomodjail:unconfined\n/);
+    expect(text).toMatch(
+      /\t\/\/ gomodjail learn: called another module that made \d+ trapped syscalls? \(.*\): ioctl \d+; e\.g\. ioctl made by golang\.org\/x\/sys at .*\n(\t\/\/ gomodjail learn: .*\n)*\t\/\/ gomodjail learn: left unconfined: it needed SYSTEM_CALLS .*\n\tgolang\.org\/x\/term v0\.3\.0 \/\/ gomodjail:unconfined\n/,
+    );
   }, 120_000);
 });

@@ -13,7 +13,10 @@ const good = {
   blocked: [],
   program: { path: "/bin/app", sha256: "ab", mainModule: "example.com/app", goVersion: "go1.23.0", modules: [{ path: "example.com/a", version: "v1.0.0" }] },
   policy: { mainModule: "example.com/app", defaultPolicy: "confined", modules: { "example.com/a": "confined" } },
-  involved: [{ module: "example.com/a", role: "made", syscall: "openat", count: 1, example: "/a.go:1:example.com/a.F" }],
+  involved: [
+    { module: "example.com/a", role: "made", syscall: "openat", class: "FILES/READ", count: 1, example: "/a.go:1:example.com/a.F" },
+    { module: "example.com/a", role: "made", syscall: "ptrace", class: "none", ownSyscall: true, count: 1, example: "/a.s:1:example.com/a.raw" },
+  ],
   unseen: [],
 };
 
@@ -27,10 +30,17 @@ test("a report of an audited run under a policy is read as written", () => {
   expect(readRunReport(file(good))).toEqual(good as never);
 });
 
+test("a report written before capability classes (rows without a class) is read too", () => {
+  const older = { ...good, involved: good.involved.map(({ class: _, ownSyscall: __, ...row }) => row) };
+  expect(readRunReport(file(older)).involved.map((r) => r.class)).toEqual([undefined, undefined]);
+});
+
 test.each([
   [{ ...good, audit: false }, "a report of a run that blocked calls (without --audit), so the program did not run as it does natively: learn from runs with --audit"],
   [{ ...good, policy: null }, "a report of a run without a policy (--no-policy): it confined nothing, so it shows nothing"],
-  [{ ...good, involved: [{ ...good.involved[0], role: "stood" }] }, "not a gomodjail report: involved: expected rows of module, role, syscall, count and example"],
+  [{ ...good, involved: [{ ...good.involved[0], role: "stood" }] }, "not a gomodjail report: involved: expected rows of module, role, syscall, class (optional), count and example"],
+  // A static-only class is never one a run records.
+  [{ ...good, involved: [{ ...good.involved[0], class: "REFLECT" }] }, "not a gomodjail report: involved: expected rows of module, role, syscall, class (optional), count and example"],
   [{ ...good, program: { ...good.program, sha256: 1 } }, "not a gomodjail report: program: expected path, sha256, mainModule and goVersion"],
   [{ ...good, policy: { ...good.policy, defaultPolicy: "jailed" } }, "not a gomodjail report: policy: expected mainModule, defaultPolicy and modules"],
   [[1, 2], "not a gomodjail report: no audit and blocked fields"],
