@@ -444,6 +444,14 @@ export const STD_FUNCTION_CLASSES: readonly StdFunctionClass[] = [
   },
 ];
 
+let classes: Map<string, CapabilityClass> | undefined;
+
+/** The class of each function of STD_FUNCTION_CLASSES, built once: a stop looks each frame up. */
+function classByFunction(): Map<string, CapabilityClass> {
+  classes ??= new Map(STD_FUNCTION_CLASSES.flatMap((r) => r.functions.map((f) => [f.func, r.class] as const)));
+  return classes;
+}
+
 /**
  * The class a syscall counts as because of the standard library function that makes it: `frames`
  * is its stack, innermost first; only the run of standard library frames from the syscall outward
@@ -458,8 +466,8 @@ export function stdFunctionClass(
   let found: CapabilityClass | undefined;
   for (const frame of frames) {
     if (!isStd(frame)) break;
-    const row = STD_FUNCTION_CLASSES.find((r) => r.functions.some((f) => f.func === frame.func));
-    if (row) found = row.class;
+    const cls = classByFunction().get(frame.func);
+    if (cls) found = cls;
   }
   return found;
 }

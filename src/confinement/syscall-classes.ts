@@ -148,6 +148,23 @@ function low32(value: number | undefined): number | undefined {
   return Number.isSafeInteger(value) && value >= 0 ? value % 2 ** 32 : undefined;
 }
 
+let byName: Map<string, SyscallClassRow[]> | undefined;
+
+/** The table's rows of each syscall, in the table's order: built once, so a stop scans only its syscall's rows. */
+function rowsByName(): Map<string, SyscallClassRow[]> {
+  if (!byName) {
+    byName = new Map();
+    for (const row of SYSCALL_CLASSES) {
+      for (const name of row.names) {
+        const rows = byName.get(name) ?? [];
+        rows.push(row);
+        byName.set(name, rows);
+      }
+    }
+  }
+  return byName;
+}
+
 /** Whether `c` holds; undefined when its argument is not known exactly. */
 function holds(c: ClassCondition, args: readonly number[]): boolean | undefined {
   const v = low32(args[c.arg]);
@@ -170,8 +187,7 @@ function holds(c: ClassCondition, args: readonly number[]): boolean | undefined 
  */
 export function classifySyscall(arch: ArchName, name: string, args: readonly number[]): CapabilityClass | undefined {
   if (!syscallTables[arch].has(name)) return undefined;
-  for (const row of SYSCALL_CLASSES) {
-    if (!row.names.includes(name)) continue;
+  for (const row of rowsByName().get(name) ?? []) {
     if (row.when) {
       const held = holds(row.when, args);
       if (held === undefined) return undefined;
