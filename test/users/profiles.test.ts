@@ -154,8 +154,8 @@ describe("shfmt 3.6.0 (Debian)", () => {
   const profile = "shfmt-3.6.0.mod";
   const files = shfmtFiles;
 
-  test("the profile names modules with code in it, and confines pkg/diff, x/sys and x/term", () => {
-    expectProfileCovers(program(shfmt), profile, ["github.com/pkg/diff", "golang.org/x/sys", "golang.org/x/term"]);
+  test("the profile names modules with code in it, and confines pkg/diff, x/sys, x/term, and editorconfig with FILES/READ", () => {
+    expectProfileCovers(program(shfmt), profile, ["github.com/pkg/diff", "golang.org/x/sys", "golang.org/x/term", "mvdan.cc/editorconfig"]);
   });
 
   const everyday: [string, Everyday][] = [
