@@ -146,9 +146,12 @@ export class Decider {
 
   /** How each frame counts where deferred calls run on top of a panic; undefined where none do. */
   private deferredCallFrames(tid: number, g: Goroutine, trace: StackTrace): DeferredCallFrames | undefined {
-    const names = trace.steps.map((s) => s.name);
-    if (!names.some((n) => DEFER_RUNNERS.has(n))) return undefined;
-    return deferredCallFrames(names, trace.sps, this.goroutines?.runningDeferSps(tid, g) ?? []);
+    if (!trace.steps.some((s) => DEFER_RUNNERS.has(s.name))) return undefined;
+    return deferredCallFrames(
+      trace.steps.map((s) => s.name),
+      trace.sps,
+      this.goroutines?.runningDeferSps(tid, g) ?? [],
+    );
   }
 
   /** The goroutine running Go code on this thread (R14/R28), checked against its stack bounds. */

@@ -77,7 +77,8 @@ export const amd64: Arch = {
   regs,
   readSyscallRegs(tid: number): SyscallRegs {
     regs.get(tid);
-    const args = ARGS.map((r) => regs.words[2 * r]!);
+    const w = regs.words;
+    const args = [w[2 * RDI]!, w[2 * RSI]!, w[2 * RDX]!, w[2 * R10]!, w[2 * R8]!, w[2 * R9]!];
     return { nr: regs.int32(ORIG_RAX), pc: regs.word(RIP), sp: regs.word(RSP), lr: regs.word(R12), g: regs.word(R14), args };
   },
   threadPointer(): number {

@@ -85,7 +85,8 @@ export const arm64: Arch = {
   readSyscallRegs(tid: number): SyscallRegs {
     regs.get(tid);
     // x0-x5 as they are at the seccomp stop (orig_x0 only serves restarts).
-    const args = [0, 1, 2, 3, 4, 5].map((i) => regs.words[2 * (X0 + i)]!);
+    const w = regs.words;
+    const args = [w[2 * X0]!, w[2 * X0 + 2]!, w[2 * X0 + 4]!, w[2 * X0 + 6]!, w[2 * X0 + 8]!, w[2 * X0 + 10]!];
     return { nr: regs.int32(X8), pc: regs.word(PC), sp: regs.word(SP), lr: regs.word(LR), g: regs.word(X28), args };
   },
   threadPointer(tid: number): number {
