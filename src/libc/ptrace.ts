@@ -5,7 +5,6 @@ import { ptrace, SyscallError } from "./libc.ts";
 export const PTRACE_POKEDATA = 5;
 export const PTRACE_POKEUSER = 6;
 export const PTRACE_CONT = 7;
-export const PTRACE_SINGLESTEP = 9;
 export const PTRACE_SYSCALL = 24;
 export const PTRACE_SETOPTIONS = 0x4200;
 export const PTRACE_GETEVENTMSG = 0x4201;
@@ -35,7 +34,6 @@ export const PTRACE_EVENT_STOP = 128;
 
 export const NT_PRSTATUS = 1;
 export const NT_ARM_TLS = 0x401;
-export const NT_ARM_HW_BREAK = 0x402;
 export const NT_ARM_SYSTEM_CALL = 0x404;
 
 export const WNOHANG = 1;
@@ -54,8 +52,7 @@ export const SIGTSTP = 20;
 export const SIGTTIN = 21;
 export const SIGTTOU = 22;
 
-/** si_code of a SIGTRAP: a single step finished (TRAP_TRACE), a hardware breakpoint hit (TRAP_HWBKPT). */
-export const TRAP_TRACE = 2;
+/** si_code of a SIGTRAP: a hardware breakpoint hit. */
 export const TRAP_HWBKPT = 4;
 
 export type WaitStatus =
@@ -147,11 +144,6 @@ export function getSigInfo(tid: number): StopSignal {
 /** Writes one word of the thread's `struct user` at `offset` (PTRACE_POKEUSER: amd64's debug registers). */
 export function pokeUser(tid: number, offset: number, word: number): void {
   ptrace(PTRACE_POKEUSER, tid, offset, word);
-}
-
-/** Resumes a stopped thread for one instruction (PTRACE_SINGLESTEP); false if it is gone. */
-export function singleStep(tid: number): boolean {
-  return tolerateGone(() => ptrace(PTRACE_SINGLESTEP, tid, 0, 0));
 }
 
 /**

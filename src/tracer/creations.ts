@@ -10,7 +10,7 @@
 // Every `go` statement stops its thread once, which costs about what one trapped syscall does.
 // Coroutines (iter.Pull: newproc1 called by runtime.newcoro) are not watched: one started deeper
 // than the runtime records stays blocked.
-import type { Arch, BreakpointHit } from "../arch/arch.ts";
+import type { Arch, BreakpointHit, HardwareBreakpoint } from "../arch/arch.ts";
 import type { PolicedImage } from "../decision/image.ts";
 import { CreationVerdicts } from "../decision/creations.ts";
 import { judgeCreators, truncatedAncestry } from "../confinement/creators.ts";
@@ -19,7 +19,7 @@ import { Judge, type Verdict } from "../decision/verdict.ts";
 import { PclntabError } from "../gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../gobin/runtime-layout.ts";
 import { SyscallError } from "../libc/libc.ts";
-import { getSigInfo, PTRACE_EVENT_STOP, resume, SIGTRAP, singleStep, TRAP_HWBKPT, TRAP_TRACE } from "../libc/ptrace.ts";
+import { getSigInfo, PTRACE_EVENT_STOP, resume, SIGTRAP, TRAP_HWBKPT } from "../libc/ptrace.ts";
 import { type Goroutine, GoroutineReader, type ThreadM } from "../unwind/goroutine.ts";
 import { StackWindow } from "../unwind/stack.ts";
 import { unwindGoStack } from "../unwind/unwind.ts";
@@ -61,14 +61,13 @@ export class CreationWatch {
   private readonly images = new WeakMap<PolicedImage, WatchedImage | string>();
   /** Per process (tgid): where its threads break, or null when none of its goroutines is watched. */
   private readonly processes = new Map<number, WatchedProcess | null>();
-  /** Threads stepping over a hit with their breakpoint off (where the kernel does not step: arm64). */
-  private readonly stepping = new Set<number>();
   private readonly stack: StackWindow;
   /** Why breakpoints cannot be set on this machine, once known. */
   private unavailable: string | undefined;
 
   constructor(
     private readonly arch: Arch,
+    private readonly breakpoint: HardwareBreakpoint,
     private readonly imageCache: ImageCache,
     private readonly tracee: Tracee,
     private readonly warn: (msg: string, fields: Record<string, unknown>) => void,
@@ -94,19 +93,11 @@ export class CreationWatch {
 
   /**
    * Looks at every stop before the tracer does. Returns true for a stop it handled and resumed:
-   * a hit of the breakpoint or the end of a step over it. It arms a new thread at its first stop
+   * a hit of the breakpoint. It arms a new thread at its first stop
    * (PTRACE_EVENT_STOP under PTRACE_SEIZE), before it runs an instruction: debug registers are
    * per thread, and neither clone nor fork copies them.
    */
   onStop(tid: number, signal: number, event: number): boolean {
-    if (this.stepping.delete(tid)) {
-      this.arm(tid, this.threadGroup(tid));
-      // Another stop (a signal) may come before the step's own: the tracer handles it as ever,
-      // and the breakpoint is back either way.
-      if (signal !== SIGTRAP || event !== 0 || this.trapInfo(tid)?.code !== TRAP_TRACE) return false;
-      resume(tid);
-      return true;
-    }
     // A new thread's first stop; a group-stop of an armed one is armed again, which is harmless.
     if (event === PTRACE_EVENT_STOP) {
       this.arm(tid, this.threadGroup(tid));
@@ -125,24 +116,14 @@ export class CreationWatch {
     if (!proc || info.addr !== proc.address) return false;
     try {
       // si_addr is whatever a sender of the signal chose: the registers tell.
-      const hit = this.arch.breakpoint.readHit(tid);
+      const hit = this.breakpoint.readHit(tid);
       if (hit.pc !== proc.address) return false;
       this.judgeCreation(tid, tgid, proc, hit);
     } catch (e) {
       if (e instanceof SyscallError && e.code === "ESRCH") return true;
       throw e;
     }
-    if (!this.arch.breakpoint.reHitsOnResume) {
-      resume(tid);
-      return true;
-    }
-    try {
-      this.arch.breakpoint.disarm(tid);
-    } catch (e) {
-      if (e instanceof SyscallError && e.code === "ESRCH") return true;
-      throw e;
-    }
-    if (singleStep(tid)) this.stepping.add(tid);
+    resume(tid);
     return true;
   }
 
@@ -208,7 +189,7 @@ export class CreationWatch {
     const proc = this.processOf(tgid);
     if (!proc) return;
     try {
-      this.arch.breakpoint.arm(tid, proc.address);
+      this.breakpoint.arm(tid, proc.address);
     } catch (e) {
       if (!(e instanceof SyscallError)) throw e;
       // The thread died, or is not in a stop the tracer can act on.
@@ -237,7 +218,7 @@ export class CreationWatch {
     let w = this.images.get(image);
     if (w === undefined) {
       try {
-        w = watchImage(image, this.arch, this.tracee);
+        w = watchImage(image, this.arch, this.breakpoint, this.tracee);
       } catch (e) {
         if (!(e instanceof PclntabError)) throw e;
         w = e.message;
@@ -260,10 +241,10 @@ export class CreationWatch {
 
 /** How `image` is watched, or why it cannot be: no runtime layout, no call to newproc1 found. */
 /** What watching `image` needs, why it cannot be had, or undefined where ancestry is off (the Decider warns of that). */
-function watchImage(image: PolicedImage, arch: Arch, tracee: Tracee): WatchedImage | string | undefined {
+function watchImage(image: PolicedImage, arch: Arch, breakpoint: HardwareBreakpoint, tracee: Tracee): WatchedImage | string | undefined {
   const layout = image.runtimeLayout;
   if (layout instanceof RuntimeLayoutError) return undefined;
-  const returnAddress = newprocReturnAddress(image, arch);
+  const returnAddress = newprocReturnAddress(image, arch, breakpoint);
   if (typeof returnAddress === "string") return returnAddress;
   return {
     image,
@@ -275,7 +256,7 @@ function watchImage(image: PolicedImage, arch: Arch, tracee: Tracee): WatchedIma
 }
 
 /** The link-time address newproc1 returns to in newproc's closure, or why it cannot be found. */
-function newprocReturnAddress(image: PolicedImage, arch: Arch): number | string {
+function newprocReturnAddress(image: PolicedImage, arch: Arch, breakpoint: HardwareBreakpoint): number | string {
   const table = image.pclntab;
   let closure: number | undefined;
   let callee: number | undefined;
@@ -293,5 +274,5 @@ function newprocReturnAddress(image: PolicedImage, arch: Arch): number | string 
     if (ref.kind === "call" && ref.target === callee) calls.push(ref.pc);
   });
   if (calls.length !== 1) return `${NEWPROC_CLOSURE} calls ${NEWPROC1} ${calls.length} times, not once`;
-  return arch.breakpoint.returnAddressOfCall(code, entry, calls[0]!) ?? `no call instruction at 0x${calls[0]!.toString(16)} in ${NEWPROC_CLOSURE}`;
+  return breakpoint.returnAddressOfCall(code, entry, calls[0]!) ?? `no call instruction at 0x${calls[0]!.toString(16)} in ${NEWPROC_CLOSURE}`;
 }

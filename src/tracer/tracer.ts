@@ -167,7 +167,10 @@ class Tracer {
     this.tracee = liveTracee(arch);
     this.recording = hooks.recorded && new RecordingTracee(this.tracee);
     if (req.profile && confinesAnyModule(req.profile)) this.loaderEnv = new LoaderEnvCheck(req.env, req.allowLoaderEnv ?? [], req.audit, hooks.blocked);
-    if (req.profile && this.images && confinesAnyModule(req.profile)) this.creations = new CreationWatch(arch, this.images, this.tracee, hooks.warn, (tid) => this.threadGroup(tid));
+    // Where the architecture has no creation breakpoint (arm64), a truncated ancestry blocks, as it always did.
+    if (req.profile && this.images && arch.breakpoint && confinesAnyModule(req.profile)) {
+      this.creations = new CreationWatch(arch, arch.breakpoint, this.images, this.tracee, hooks.warn, (tid) => this.threadGroup(tid));
+    }
     if (req.profile && confinesAnyModule(req.profile)) this.stdInit = new StdInitialization(arch, this.status, req.env, req.audit, hooks);
   }
 

@@ -5,7 +5,7 @@
 // run, and a confined frame beyond the 50 is still found, also a generation further down.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { goBuild, goToolchains, repoRoot, type GoVariant } from "../helpers/gobuild.ts";
+import { goBuild, goToolchains, repoRoot, testGoArch, type GoVariant } from "../helpers/gobuild.ts";
 import { blockedLines, runGomodjail } from "../helpers/gomodjail.ts";
 
 const app = join(repoRoot, "test/fixtures/deepgo/app");
@@ -19,7 +19,8 @@ const variants: GoVariant[] = ["default", "stripped"];
 
 for (const go of releases) {
   for (const variant of variants) {
-    describe(`Go ${go} ${variant}`, () => {
+    // arm64 has no creation breakpoint (src/arch/arch.ts): there such goroutines stay blocked.
+    describe.skipIf(testGoArch === "arm64")(`Go ${go} ${variant}`, () => {
       const prog = () => goBuild({ dir: app, go, variant });
 
       test("goroutines the main module and an unconfined module start 60 and 200 frames deep are not blocked", async () => {

@@ -38,17 +38,13 @@ const DR7_L0 = 1;
 const CALL_REL32 = 0xe8;
 const CALL_REL32_LENGTH = 5;
 
+// The kernel's debug exception handler sets RF for an instruction breakpoint, so the thread
+// resumed at a hit runs the instruction once (arch/x86/kernel/hw_breakpoint.c).
 const breakpoint: HardwareBreakpoint = {
   arm(tid: number, addr: number): void {
     pokeUser(tid, DR0, addr);
     pokeUser(tid, DR7, DR7_L0);
   },
-  disarm(tid: number): void {
-    pokeUser(tid, DR7, 0);
-  },
-  // The kernel's debug exception handler sets RF for an instruction breakpoint, so the
-  // instruction runs once on resuming (arch/x86/kernel/hw_breakpoint.c).
-  reHitsOnResume: false,
   readHit(tid: number) {
     regs.get(tid);
     return { pc: regs.word(RIP), result: regs.word(RAX), g: regs.word(R14) };

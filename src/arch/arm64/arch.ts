@@ -1,7 +1,7 @@
 // arm64: the AArch64 syscall ABI, registers (struct user_pt_regs, NT_PRSTATUS: x0..x30, sp,
 // pc, pstate) and Go's conventions on it.
-import type { Arch, CallerSlot, HardwareBreakpoint, InjectedCall, SyscallRegs } from "../arch.ts";
-import { NT_ARM_HW_BREAK, NT_ARM_SYSTEM_CALL, NT_ARM_TLS, NT_PRSTATUS, RegSet } from "../../libc/ptrace.ts";
+import type { Arch, CallerSlot, InjectedCall, SyscallRegs } from "../arch.ts";
+import { NT_ARM_SYSTEM_CALL, NT_ARM_TLS, NT_PRSTATUS, RegSet } from "../../libc/ptrace.ts";
 import { scanArm64 } from "./decode.ts";
 import { syscalls } from "./syscalls.ts";
 
@@ -21,47 +21,6 @@ const regs = new RegSet(NT_PRSTATUS, USER_PT_REGS_SIZE);
 const syscallNr = new RegSet(NT_ARM_SYSTEM_CALL, 4);
 // TPIDR_EL0, the thread pointer, is a regset of its own too.
 const tls = new RegSet(NT_ARM_TLS, 8);
-
-// struct user_hwdebug_state up to its first slot: dbg_info and pad (ignored when set), then
-// dbg_regs[0] = { u64 addr; u32 ctrl; u32 pad; }. Setting a regset this short sets slot 0 only.
-const hwBreak = new RegSet(NT_ARM_HW_BREAK, 8 + 16);
-const HW_BREAK_ADDR = 1; // 64-bit word index
-const HW_BREAK_CTRL = 4; // 32-bit word index
-/**
- * The slot's control word as the kernel decodes it (decode_ctrl_reg): enabled (bit 0), privilege
- * EL0 (2, bits 1-2), type execute (0, bits 3-4), byte-address-select all four bytes (0xf, bits 5-12).
- */
-const BCR_EXECUTE_EL0 = 1 | (2 << 1) | (0 << 3) | (0xf << 5);
-/** BL imm26: the top six bits. */
-const BL = 0x94000000;
-const IMM26_OPCODE = 0xfc000000;
-
-const breakpoint: HardwareBreakpoint = {
-  arm(tid: number, addr: number): void {
-    hwBreak.words.fill(0);
-    hwBreak.setWord(HW_BREAK_ADDR, addr);
-    hwBreak.words[HW_BREAK_CTRL] = BCR_EXECUTE_EL0;
-    hwBreak.set(tid);
-  },
-  disarm(tid: number): void {
-    // Without the enable bit the kernel disables the slot and reads nothing else of it.
-    hwBreak.words[HW_BREAK_CTRL] = BCR_EXECUTE_EL0 & ~1;
-    hwBreak.set(tid);
-  },
-  // do_breakpoint steps over a breakpoint only for perf's default handler; ptrace's
-  // (ptrace_hbptriggered) leaves the thread at the instruction, as GDB expects.
-  reHitsOnResume: true,
-  readHit(tid: number) {
-    regs.get(tid);
-    return { pc: regs.word(PC), result: regs.word(X0), g: regs.word(X28) };
-  },
-  returnAddressOfCall(code: Uint8Array, addr: number, pc: number): number | undefined {
-    const at = pc - addr;
-    if (at < 0 || at + 4 > code.length) return undefined;
-    const word = new DataView(code.buffer, code.byteOffset + at, 4).getUint32(0, true);
-    return ((word & IMM26_OPCODE) >>> 0) === BL ? pc + 4 : undefined;
-  },
-};
 
 export const arm64: Arch = {
   name: "arm64",
@@ -138,5 +97,4 @@ export const arm64: Arch = {
     if (spDelta === 0 && leaf) return { returnAddress: "lr", callerSp: sp };
     return { returnAddress: sp, callerSp: sp + spDelta };
   },
-  breakpoint,
 };
