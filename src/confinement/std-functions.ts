@@ -262,6 +262,8 @@ export interface OpenedFile {
   path: string;
   dev: number;
   ino: number;
+  /** A regular file or a directory: nothing an open of it could wait on (a FIFO, a device) forever. */
+  plain?: boolean;
 }
 
 /** Device and inode of the file a path leads to, or undefined. */

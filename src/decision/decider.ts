@@ -129,8 +129,7 @@ export class Decider {
     this.involved ??= new InvolvementFinder(this.confinement, this.table, this.goroutines, layout instanceof RuntimeLayoutError ? undefined : layout.ancestorPcsLimit);
     let g: Goroutine | undefined;
     if (trace.leafInGo) {
-      const current = this.goroutines?.readG(tid, regs.g);
-      if (current && current.stackLo <= regs.sp && regs.sp < current.stackHi) g = current;
+      g = this.goroutineOnStack(tid, regs);
     } else {
       const cgo = this.cgoCaller(tid);
       if (typeof cgo === "object") g = cgo;

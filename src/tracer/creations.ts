@@ -239,7 +239,6 @@ export class CreationWatch {
   }
 }
 
-/** How `image` is watched, or why it cannot be: no runtime layout, no call to newproc1 found. */
 /** What watching `image` needs, why it cannot be had, or undefined where ancestry is off (the Decider warns of that). */
 function watchImage(image: PolicedImage, arch: Arch, breakpoint: HardwareBreakpoint, tracee: Tracee): WatchedImage | string | undefined {
   const layout = image.runtimeLayout;

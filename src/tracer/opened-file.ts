@@ -19,7 +19,7 @@ export function openedFile(tid: number, fd: number): OpenedFile | undefined {
   try {
     const path = readlinkSync(link);
     const st = statSync(link);
-    return { path, dev: st.dev, ino: st.ino };
+    return { path, dev: st.dev, ino: st.ino, plain: st.isFile() || st.isDirectory() };
   } catch {
     return undefined;
   }

@@ -124,7 +124,8 @@ export class StdInitialization {
     const fd = this.arch.returnValue(tid);
     if (fd < 0) return 0; // failed as it would have natively (O_PATH adds no error of its own)
     const file = openedFile(tid, fd);
-    const allowed = file !== undefined && loaderMayOpen(open.loader, file, this.env, open.goVersion);
+    // A FIFO or a device put in the loader's way could hold the reopen (and the tracer) forever.
+    const allowed = file !== undefined && file.plain === true && loaderMayOpen(open.loader, file, this.env, open.goVersion);
     const notTheLoaders = () => (file ? `opened ${file.path}, which is not one of its files` : "opened a file that cannot be identified");
     if (this.audit) {
       if (allowed) this.letThrough(open, file);
