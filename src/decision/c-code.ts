@@ -65,7 +65,10 @@ export class CCodeVerdicts {
   beforeGo(tid: number, tgid: number, sp: number, bias: number): Verdict | undefined {
     if (tid !== tgid) return this.withoutGoroutine(tid, sp, bias);
     const seen = this.scan(tid, sp, bias, this.tracee.stackStart(tid));
-    if (!seen.started || seen.go) return undefined;
+    if (!seen.started) return undefined;
+    // The runtime's own start calls C (its cgo set-up): Go code is on the stack, and no confined
+    // C code (a word of Go's text on a constructor's stack proves nothing).
+    if (seen.go && seen.confinedC === undefined) return undefined;
     return this.judgeC(seen, "a syscall from C code before the Go runtime started (a C constructor)");
   }
 

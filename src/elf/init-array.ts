@@ -1,14 +1,21 @@
-// The functions an executable's own startup code calls before `main`: the entries of
-// .init_array (C constructors, `__attribute__((constructor))`), which in a position-independent
-// file the dynamic linker fills from RELATIVE relocations, so their addends are the addresses.
+// The functions that run before an executable's `main`: the entries of .init_array (C
+// constructors, `__attribute__((constructor))`, called by its startup code) and of
+// .preinit_array (called by the dynamic loader, before the startup code), which in a
+// position-independent file the dynamic linker fills from RELATIVE relocations, so their addends
+// are the addresses.
 import { arches } from "../arch/arches.ts";
 import type { ElfFile } from "./elf.ts";
 
 const RELA_SIZE = 24;
 
-/** Link-time addresses of the .init_array functions, in the order they run; [] without one. */
+/** Link-time addresses of the .preinit_array then .init_array functions, in the order they run. */
 export function initArrayFunctions(elf: ElfFile): number[] {
-  const section = elf.section(".init_array");
+  return [...arrayFunctions(elf, ".preinit_array"), ...arrayFunctions(elf, ".init_array")];
+}
+
+/** Link-time addresses of the functions in one of the arrays; [] without it. */
+function arrayFunctions(elf: ElfFile, name: string): number[] {
+  const section = elf.section(name);
   if (!section || section.type === "nobits") return [];
   const data = elf.sectionData(section);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
