@@ -56,6 +56,9 @@ export function check(call: string, ret: number): number {
 
 export const getpid = (): number => fns.getpid();
 
+/** The errno a blocked call fails with. */
+export const EPERM = 1;
+
 /** Ends the whole process at once, every thread, with `status`: no exit handlers, no teardown. */
 export function exitProcess(status: number): never {
   fns._exit(status);

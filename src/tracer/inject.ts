@@ -21,7 +21,7 @@ const PR_SET_NO_NEW_PRIVS = 38;
 const SECCOMP_SET_MODE_FILTER = 1;
 const SOCK_FILTER_SIZE = 8;
 /** Below the stack pointer, past amd64's red zone (arm64 has none), where nothing lives yet. */
-const RED_ZONE = 128;
+export const RED_ZONE = 128;
 
 /**
  * Installs `filter` (encoded sock_filter instructions) in `tid`, stopped at its exec event.

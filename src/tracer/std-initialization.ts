@@ -13,19 +13,17 @@
 import type { Arch } from "../arch/arch.ts";
 import { O_PATH } from "../arch/open-flags.ts";
 import { type LazyLoader, loaderMayOpen, type OpenedFile } from "../confinement/std-functions.ts";
-import { SyscallError } from "../libc/libc.ts";
+import { EPERM, SyscallError } from "../libc/libc.ts";
 import { writeRemote } from "../libc/memory.ts";
 import { resume, resumeToSyscall, SYSCALL_STOP_SIGNAL } from "../libc/ptrace.ts";
 import { TracerError } from "./errors.ts";
+import { RED_ZONE } from "./inject.ts";
 import { ExitStopCalls, openedFile, ThreadEnded } from "./opened-file.ts";
 import type { BlockedSyscall, TraceHooks } from "./tracer.ts";
 
-const EPERM = 1;
 const AT_FDCWD = -100;
 /** openat's flags argument (its index). */
 export const FLAGS_ARG = 2;
-/** Below the stack pointer, past amd64's red zone (arm64 has none), where nothing lives. */
-const RED_ZONE = 128;
 
 /** An open let on as std initialization, from its seccomp stop to its exit stop. */
 interface PendingOpen {

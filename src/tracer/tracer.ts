@@ -6,7 +6,7 @@ import type { Arch, SyscallRegs } from "../arch/arch.ts";
 import { hostArch, syscallName } from "../arch/arches.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
 import { confinesAnyModule, type Profile } from "../policy/profile.ts";
-import { kill, SyscallError, waitpid } from "../libc/libc.ts";
+import { EPERM, kill, SyscallError, waitpid } from "../libc/libc.ts";
 import {
   continueFromStop,
   decodeWaitStatus,
@@ -42,7 +42,6 @@ import { LoaderEnvCheck } from "./loader-env.ts";
 import { CreationWatch } from "./creations.ts";
 import { FLAGS_ARG, StdInitialization, type StdInitializationEvent } from "./std-initialization.ts";
 
-const EPERM = 1;
 /** Stops that count as the program's start-up (see TraceHooks.startUpOver). */
 const START_UP_STOPS = 64;
 
