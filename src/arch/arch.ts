@@ -139,8 +139,6 @@ export interface Arch {
   setInjectedCall(tid: number, saved: Uint32Array, pc: number, call: InjectedCall): void;
   /** The return value of the syscall `tid` has just made (at its syscall-exit stop): >= 0, or -errno. */
   returnValue(tid: number): number;
-  /** Argument `index` (0-5) of the syscall `tid` is stopped at (its seccomp stop). */
-  syscallArg(tid: number, index: number): number;
   /** Sets argument `index` of the syscall `tid` is stopped at, before the kernel runs it (its seccomp stop). */
   setSyscallArg(tid: number, index: number, value: number): void;
   /** Sets what the syscall `tid` has just made returns (at its syscall-exit stop). */

@@ -165,12 +165,12 @@ class Tracer {
     this.images = req.profile && new ImageCache(req.profile, hooks.warn);
     this.tracee = liveTracee(arch);
     this.recording = hooks.recorded && new RecordingTracee(this.tracee);
-    if (req.profile && confinesAnyModule(req.profile)) this.loaderEnv = new LoaderEnvCheck(req.env, req.allowLoaderEnv ?? [], req.audit, hooks.blocked);
-    // Where the architecture has no creation breakpoint (arm64), a truncated ancestry blocks, as it always did.
-    if (req.profile && this.images && arch.breakpoint && confinesAnyModule(req.profile)) {
-      this.creations = new CreationWatch(arch, arch.breakpoint, this.images, this.tracee, hooks.warn, (tid) => this.threadGroup(tid));
+    if (this.images && confinesAnyModule(req.profile!)) {
+      this.loaderEnv = new LoaderEnvCheck(req.env, req.allowLoaderEnv ?? [], req.audit, hooks.blocked);
+      this.stdInit = new StdInitialization(arch, this.status, req.env, req.audit, hooks);
+      // Where the architecture has no creation breakpoint (arm64), a truncated ancestry blocks, as it always did.
+      if (arch.breakpoint) this.creations = new CreationWatch(arch, arch.breakpoint, this.images, this.tracee, hooks.warn, (tid) => this.threadGroup(tid));
     }
-    if (req.profile && confinesAnyModule(req.profile)) this.stdInit = new StdInitialization(arch, this.status, req.env, req.audit, hooks);
   }
 
   run(early: EarlyStage | undefined): TargetExit {
@@ -262,7 +262,7 @@ class Tracer {
   }
 
   private onStop(tid: number, signal: number, event: number): void {
-    // Breakpoint hits and steps over them, and new threads' first stops (creations.ts).
+    // Creation-breakpoint hits, and new threads' first stops, which arm it (creations.ts).
     if (this.creations?.onStop(tid, signal, event)) return;
     // The exit of a lazy loader's open let on, and signals before it (std-initialization.ts).
     const std = this.stdInit?.onStop(tid, signal, event) ?? "not-ours";
@@ -403,7 +403,7 @@ class Tracer {
         stack: trace.frames.map((f) => `${f.func} ${f.file}:${f.line}`).join(" <- "),
       });
       // A lazy loader's read-only open: on, to be checked at its exit (std-initialization.ts).
-      const std = this.stdInit && stdInitialization(image, decision, syscall, () => this.arch.syscallArg(tid, FLAGS_ARG));
+      const std = this.stdInit && stdInitialization(image, decision, syscall, () => regs.args[FLAGS_ARG]!);
       if (std && verdict.block) {
         const call = { pid: tgid, exe: image.path, syscall, entry: formatEntry(verdict.frame), module: verdict.module, class: verdict.class, audit: this.req.audit, involvement };
         this.stdInit!.letOn(tid, std.loader, std.flags, image.goVersion, call);

@@ -100,10 +100,6 @@ export const amd64: Arch = {
     regs.get(tid);
     return regs.int32(RAX);
   },
-  syscallArg(tid: number, index: number): number {
-    regs.get(tid);
-    return regs.word(ARGS[index]!);
-  },
   setSyscallArg(tid: number, index: number, value: number): void {
     regs.get(tid);
     regs.setWord(ARGS[index]!, value);

@@ -76,10 +76,6 @@ export const arm64: Arch = {
   },
   // The syscall takes its arguments from x0-x5 as they are after the seccomp stop (orig_x0 only
   // serves restarts).
-  syscallArg(tid: number, index: number): number {
-    regs.get(tid);
-    return regs.word(X0 + index);
-  },
   setSyscallArg(tid: number, index: number, value: number): void {
     regs.get(tid);
     regs.setWord(X0 + index, value);
