@@ -8,6 +8,10 @@ import { loadProfile, type Policy, policyOf } from "../policy/profile.ts";
 import { Confinement } from "../confinement/model.ts";
 import type { Attribution } from "../gobin/modules.ts";
 import { analyzeBinary, moduleKey } from "./binary.ts";
+import { CallGraph } from "./call-graph.ts";
+import { type CapabilityFinding, capabilityFindings, CapabilityWalker, type ModuleVerdict, moduleVerdict } from "./capabilities.ts";
+import { type CapabilityClass } from "../confinement/classes.ts";
+import { confinedModules, orderedClasses } from "../policy/profile.ts";
 import type { BuildContext } from "./build-constraints.ts";
 import { countKinds, type Finding, FINDING_KINDS, formatKindCounts, type KindCounts } from "./findings.ts";
 import { escapeModulePath, moduleCaches, moduleRootCandidates, packageDirectories, scanSources } from "./sources.ts";
@@ -24,6 +28,19 @@ export interface ModuleAnalysis {
   sourceDirs: string[];
   counts: KindCounts;
   findings: Finding[];
+  /** Confined modules: the verdict on what their code can reach, against what they are allowed. */
+  verdict?: ModuleVerdict;
+  allow?: CapabilityClass[];
+  /** Confined modules: each class their code reaches (allowed ones included), with a witness path. */
+  capabilities?: CapabilityFinding[];
+}
+
+export interface VerdictSummary {
+  ok: number;
+  warnings: number;
+  violations: number;
+  /** Among the ok: confined modules with no code in the binary. */
+  unused: number;
 }
 
 export interface AnalysisReport {
@@ -36,6 +53,8 @@ export interface AnalysisReport {
   confinedWithFindings: string[];
   /** Findings of all modules by kind. */
   counts: KindCounts;
+  /** With a go.mod: the confined modules' verdicts, counted. */
+  verdicts?: VerdictSummary;
   /** Confined modules first, then the main module, then the others, each by path. */
   modules: ModuleAnalysis[];
   /** Functions of the standard library and the Go distribution (cmd/...): never confined, not analyzed. */
@@ -127,7 +146,25 @@ export function analyzeProgram(prog: string, options: AnalyzeOptions = {}): Anal
       findings,
     };
   });
+  if (policy && confinement.confinesAnything) {
+    const walker = new CapabilityWalker(new CallGraph(binary), binary.pclntab, confinement);
+    // A confined module of the go.mod with no code in this build is ok (unused).
+    for (const path of confinedModules(policy)) {
+      if (modules.some((m) => m.path === path)) continue;
+      const dep = deps.get(path);
+      modules.push({ path, kind: "dependency", ...(dep ? { version: dep.version } : {}), policy: "confined", confined: true, sourceDirs: [], counts: {}, findings: [] });
+    }
+    for (const m of modules) {
+      if (!m.confined) continue;
+      const allowed = confinement.allowedClasses(m.path);
+      const used = m.kind === "unknown" || walker.uses(m.path) || m.findings.length > 0;
+      m.capabilities = used ? capabilityFindings(walker.reach(m.path), m.findings, allowed) : [];
+      m.verdict = moduleVerdict(used, m.capabilities);
+      m.allow = orderedClasses(allowed);
+    }
+  }
   modules.sort(byConfinedThenKindThenPath);
+  const judged = modules.filter((m) => m.verdict !== undefined);
   return {
     file: prog,
     goVersion: info?.goVersion ?? null,
@@ -136,6 +173,16 @@ export function analyzeProgram(prog: string, options: AnalyzeOptions = {}): Anal
     goMod: options.goMod ?? null,
     confinedWithFindings: modules.filter((m) => m.confined && m.findings.length > 0).map((m) => m.path),
     counts: countKinds(modules.flatMap((m) => m.findings)),
+    ...(policy
+      ? {
+          verdicts: {
+            ok: judged.filter((m) => m.verdict === "ok" || m.verdict === "ok (unused)").length,
+            warnings: judged.filter((m) => m.verdict === "WARN").length,
+            violations: judged.filter((m) => m.verdict === "FAIL").length,
+            unused: judged.filter((m) => m.verdict === "ok (unused)").length,
+          },
+        }
+      : {}),
     modules,
     standardLibraryFunctions,
     warnings,

@@ -221,12 +221,21 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .argument("<PROG>", "the Go program")
     .helpOption("-h, --help", "show help for analyze")
     .option("--go-mod <FILE>", goModHelp)
-    .option("--json", "print JSON")
+    .addOption(new Option("--format <FORMAT>", "text (default), json or sarif").choices(["text", "json", "sarif"]))
+    .option("--json", "print JSON (the same as --format=json)")
+    .option("--strict", "a confined module with warnings (caveat classes) fails too")
+    .option("--explain", "print the witness paths of warnings too, and every module's findings")
     .addOption(debugOption())
     .addHelpText("after", analyzeHelp)
-    .action(async (prog: string, opts: { goMod?: string; json?: boolean }) => {
+    .action(async (prog: string, opts: { goMod?: string; json?: boolean; format?: "text" | "json" | "sarif"; strict?: boolean; explain?: boolean }) => {
       const logger = lineLogger({ debug, format: "text", write: stderr });
-      status = await (await import("./analyze.ts")).analyzeCommand(prog, { goMod: opts.goMod, json: opts.json, logger }, stdout);
+      const format = opts.format ?? (opts.json ? "json" : "text");
+      if (format === "sarif" && opts.goMod === undefined) throw usage(analyze, "--format=sarif: needs --go-mod (its results are at the confined modules' require lines)");
+      status = await (await import("./analyze.ts")).analyzeCommand(
+        prog,
+        { goMod: opts.goMod, format, strict: opts.strict ?? false, explain: opts.explain ?? false, logger },
+        stdout,
+      );
     });
 
   const pack = program
