@@ -11,6 +11,7 @@ import { applyPolicyFlags, confinedModules, confinesAnyModule, loadProfile, Poli
 import type { RunRequest, RunResult } from "../tracer/run.ts";
 import { formatBlockSummary, formatStdInitializationSummary } from "../tracer/tally.ts";
 import { analyzeDescription, analyzeHelp } from "./analyze.ts";
+import { fixDescription, fixHelp } from "./fix.ts";
 import { learnDescription, learnHelp } from "./learn.ts";
 import { packCommand, packDescription, packHelp } from "./pack.ts";
 
@@ -101,7 +102,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .option("--debug", "debug mode [$DEBUG]")
     .action((_opts, cmd: Command) => {
       if (cmd.args.length > 0) throw usage(program, `unknown command '${cmd.args[0]}'`);
-      throw usage(program, "missing command: run, inspect, analyze, learn or pack");
+      throw usage(program, "missing command: run, inspect, analyze, fix, learn or pack");
     });
   program.hook("preAction", (_program, action) => {
     debug ||= Boolean(program.opts().debug || action.opts().debug);
@@ -238,6 +239,26 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       );
     });
 
+  const fix = program
+    .command("fix")
+    .description(fixDescription)
+    .argument("<PROG>", "the Go program")
+    .helpOption("-h, --help", "show help for fix")
+    .requiredOption("--go-mod <FILE>", "the go.mod to fix (required)")
+    .option("--unconfine", "write gomodjail:unconfined for the failing modules instead of the classes they need")
+    .option("--strict", "fix modules with warnings too (their caveat classes)")
+    .option("--dry-run", "print the change without writing the go.mod")
+    .addOption(debugOption())
+    .addHelpText("after", fixHelp)
+    .action(async (prog: string, opts: { goMod: string; unconfine?: boolean; strict?: boolean; dryRun?: boolean }) => {
+      if (opts.goMod === "") throw usage(fix, "--go-mod: empty file name");
+      status = await (await import("./fix.ts")).fixCommand(
+        prog,
+        { goMod: opts.goMod, unconfine: opts.unconfine ?? false, strict: opts.strict ?? false, dryRun: opts.dryRun ?? false },
+        stdout,
+      );
+    });
+
   const pack = program
     .command("pack")
     .description(packDescription)
@@ -293,7 +314,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
   // reports the unknown command itself.
   program.allowExcessArguments();
 
-  for (const cmd of [program, run, inspect, analyze, learn, pack]) {
+  for (const cmd of [program, run, inspect, analyze, fix, learn, pack]) {
     cmd.configureOutput({
       writeOut: stdout,
       writeErr: stderr,

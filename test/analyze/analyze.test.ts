@@ -3,7 +3,7 @@
 // without cgo; the plain module is never flagged; the exit status says whether a confined module
 // has findings; `inspect` shows the kinds per module.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { constraintsHold, nameMatches } from "../../src/analyze/build-constraints.ts";
@@ -163,6 +163,28 @@ describe("gomodjail analyze, the command", () => {
     const strict = await runGomodjail(["analyze", `--go-mod=${onlyReach}`, "--strict", prog()]);
     expect(strict.exitCode).toBe(3);
     expect(strict.stdout).toContain("WARN example.com/reach: uses REFLECT, UNSAFE_POINTER, ARBITRARY_EXECUTION (failing due to --strict)");
+  });
+
+  test("fix writes the classes a failing module needs into its allow=, prints the change, and analyze then passes", async () => {
+    const copy = join(scratch, "fix.mod");
+    writeFileSync(copy, readFileSync(goMod, "utf8"));
+    const r = await runGomodjail(["fix", `--go-mod=${copy}`, prog()]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain("+9: \texample.com/asmsys v1.0.0 // gomodjail:confined allow=SYSTEM_CALLS");
+    expect(r.stdout).toContain("note: example.com/asmsys is allowed SYSTEM_CALLS, each of which reaches every other class");
+    const fixed = readFileSync(copy, "utf8").split("\n");
+    expect(fixed).toContain("\texample.com/asmsys v1.0.0 // gomodjail:confined allow=SYSTEM_CALLS");
+    // The module with warnings only is left as it was.
+    expect(fixed).toContain("\texample.com/reach v1.0.0 // gomodjail:confined");
+    expect((await runGomodjail(["analyze", `--go-mod=${copy}`, prog()])).exitCode).toBe(0);
+  });
+
+  test("fix --unconfine refuses to unconfine every confined module", async () => {
+    const onlyAsm = join(scratch, "asm.mod");
+    writeFileSync(onlyAsm, "module example.com/analyzeapp\n\nrequire example.com/asmsys v1.0.0 // gomodjail:confined\n");
+    const r = await runGomodjail(["fix", `--go-mod=${onlyAsm}`, "--unconfine", prog()]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe(`gomodjail: ${onlyAsm}: every confined module (1) fails: unconfining them all would leave nothing confined; decide for some by hand\n`);
   });
 
   test("exits 0 when the confined modules have no findings, and --json prints the report", async () => {

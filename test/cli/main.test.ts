@@ -107,7 +107,7 @@ describe("bad input is one line on stderr and exit status 1", () => {
     ],
     ["an unknown flag of run", ["run", "--bogus", "./prog"], "gomodjail: unknown option '--bogus' (see 'gomodjail run --help')"],
     ["an unknown global flag", ["--bogus"], "gomodjail: unknown option '--bogus' (see 'gomodjail --help')"],
-    ["no command", [], "gomodjail: missing command: run, inspect, analyze, learn or pack (see 'gomodjail --help')"],
+    ["no command", [], "gomodjail: missing command: run, inspect, analyze, fix, learn or pack (see 'gomodjail --help')"],
     ["an unknown command", ["frobnicate", "x"], "gomodjail: unknown command 'frobnicate' (see 'gomodjail --help')"],
     ["inspect without a program", ["inspect"], "gomodjail: missing required argument 'PROG' (see 'gomodjail inspect --help')"],
   ];
