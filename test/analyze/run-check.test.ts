@@ -1,5 +1,5 @@
-// `gomodjail run` checks its program: one warning per confined module whose code the jail
-// cannot hold, or with --strict a refusal to start it. The forged-stack fixture shows why: a
+// `gomodjail run` checks its program: one warning line naming the confined modules whose code
+// the jail cannot hold, or with --strict a refusal to start it. The forged-stack fixture shows why: a
 // raw syscall from a module's own assembly is blocked (its frame is the leaf, whatever stack it
 // built), but the same syscall made by syscall.RawSyscall6, entered by a jump with a forged
 // return address, leaves no frame of the module on the stack and goes through: only the check
@@ -18,7 +18,7 @@ const goMod = join(app, "go.mod");
 function checkWarnings(stderr: string): Record<string, string>[] {
   return stderr
     .split("\n")
-    .filter((l) => l.includes('msg="confined module has code the jail cannot hold"'))
+    .filter((l) => l.includes('msg="confined modules have code the jail cannot hold"'))
     .map((l) => Object.fromEntries([...l.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g)].map((m) => [m[1]!, m[2]!.replace(/^"|"$/g, "")])));
 }
 
@@ -30,13 +30,13 @@ for (const go of [goToolchains()[0]!, goToolchains().at(-1)!]) {
       return { dir, outcome: runGomodjail(["run", ...args, "--", prog(), ...cases], { env: { ANALYZE_SCRATCH: dir } }) };
     };
 
-    test("one warning per confined module with findings, naming its kinds and count, then the program runs", async () => {
+    test("one warning line naming the confined modules with findings and their kinds, then the program runs", async () => {
       const { outcome } = run([`--go-mod=${goMod}`], ["plain"]);
       const r = await outcome;
       expect(r.stdout).toBe("plain: HELLO, s3cret\n");
       // At every start only what the function table shows (assembly, cgo): reach's reflect and
       // unsafe uses need its code read, which --strict and analyze do.
-      expect(checkWarnings(r.stderr).map((w) => [w.module, w.kinds, w.findings])).toEqual([["example.com/asmsys", "2 asm", "2"]]);
+      expect(checkWarnings(r.stderr).map((w) => w.modules)).toEqual(["example.com/asmsys (2 asm)"]);
       expect(checkWarnings(r.stderr)[0]!.details).toBe(`gomodjail analyze --go-mod=FILE ${prog()}`);
       expect(r.exitCode).toBe(0);
     });
@@ -47,6 +47,15 @@ for (const go of [goToolchains()[0]!, goToolchains().at(-1)!]) {
       const r = await run([`--go-mod=${onlyPlain}`], ["plain"]).outcome;
       expect(checkWarnings(r.stderr)).toEqual([]);
       expect(r.exitCode).toBe(0);
+    });
+
+    test("--strict refuses a program whose confined module's code reaches a class it is not allowed, naming the class and the path", async () => {
+      const victim = goBuild({ dir: join(repoRoot, "examples/victim"), go });
+      const r = await runGomodjail(["run", `--go-mod=${join(repoRoot, "examples/victim/go.mod")}`, "--strict", "--", victim]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toBe(
+        `gomodjail: ${victim}: confined modules reach classes they are not allowed: example.com/gomodjail/examples/poisoned reaches EXEC: example.com/gomodjail/examples/poisoned.attack -> os/exec.Command; 'gomodjail analyze --go-mod=FILE ${victim}' shows all (--strict)\n`,
+      );
     });
 
     test("--strict refuses to start the program, naming the modules", async () => {
@@ -72,7 +81,7 @@ for (const go of [goToolchains()[0]!, goToolchains().at(-1)!]) {
       expect(r.stdout).toBe("laundered: created\n");
       expect(blockedLines(r.stderr)).toEqual([]);
       expect(existsSync(join(dir, "laundered"))).toBe(true);
-      expect(checkWarnings(r.stderr).map((w) => w.module)).toContain("example.com/asmsys");
+      expect(checkWarnings(r.stderr).map((w) => w.modules)).toEqual(["example.com/asmsys (2 asm)"]);
     });
   });
 }
