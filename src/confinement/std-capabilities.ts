@@ -13,9 +13,10 @@
 // SAFE: an itab of `error` or `fmt.Stringer` hands out little else.
 //
 // Written for this project after Capslock's published mapping (google/capslock, Apache-2.0),
-// with the original gomodjail v2's split of FILES into FILES/READ and FILES/WRITE; checked
-// against both (docs/capabilities.md) and against the names in binaries of Go 1.19 and 1.21-1.27
-// (test/analyze/capabilities.test.ts).
+// with the original gomodjail v2's split of FILES into FILES/READ and FILES/WRITE and its rule
+// that using a descriptor already held is SAFE; compared with Capslock's mapping by
+// scripts/compare-class-table.ts (docs/capabilities.md has the result and the deliberate
+// differences), pinned by test/confinement/std-capabilities.test.ts.
 import type { CapabilityClass } from "./classes.ts";
 import { STD_FUNCTION_CLASSES } from "./std-functions.ts";
 
@@ -197,6 +198,8 @@ export function stdCapability(name: string, pkg: string): CapabilityClass | unde
   // The runtime's unexported functions are what the compiler calls by itself (allocation, write
   // barriers, maps); Go code can name them only through go:linkname, which analyze reports.
   if (pkg === "runtime" && /^[a-z_]/.test(local)) return "SAFE";
+  // A package's initialization runs once, before main, on no module's behalf.
+  if (/^init(\.\d+)?$/.test(local)) return "SAFE";
   const generic = local.indexOf("[");
   const plain = generic >= 0 ? local.slice(0, generic) : local;
   const lastDot = plain.lastIndexOf(".");
