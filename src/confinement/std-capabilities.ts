@@ -38,7 +38,14 @@ export const STD_CAPABILITIES: readonly StdCapabilityRow[] = [
   { class: "EXEC", packages: ["os/exec", "plugin"], reason: "runs programs (os/exec) or loads code (plugin)" },
   { class: "MODIFY_SYSTEM_STATE", packages: ["os/signal"], reason: "changes how the whole process handles signals" },
   { class: "READ_SYSTEM_STATE", packages: ["os/user", "internal/syscall/execenv"], reason: "reads users, groups and the environment" },
-  { class: "REFLECT", packages: ["reflect"], reason: "calls functions and writes memory that the call graph does not show" },
+  {
+    class: "REFLECT",
+    functions: [
+      "reflect.Value.Call", "reflect.Value.CallSlice", "reflect.MakeFunc", "reflect.Value.Method", "reflect.Value.MethodByName",
+      "reflect.NewAt", "reflect.Value.UnsafeAddr", "reflect.Value.UnsafePointer", "reflect.Value.Pointer", "reflect.Value.SetPointer",
+    ],
+    reason: "calls functions the call graph does not show (found by name or index, or made at run time), or hands out raw memory",
+  },
   { class: "RUNTIME", packages: ["runtime", "runtime/debug", "runtime/pprof", "runtime/trace", "runtime/metrics", "runtime/cgo"], reason: "the runtime's own settings and profiles" },
   {
     class: "SYSTEM_CALLS",
@@ -50,7 +57,7 @@ export const STD_CAPABILITIES: readonly StdCapabilityRow[] = [
     class: "SAFE",
     packages: [
       "fmt", "time", "time/tzdata", "math", "math/big", "math/bits", "math/rand", "math/rand/v2", "sort", "slices", "maps", "strings", "bytes",
-      "strconv", "unicode", "unicode/utf8", "unicode/utf16", "errors", "sync", "sync/atomic", "unique", "weak", "iter", "context",
+      "reflect", "strconv", "unicode", "unicode/utf8", "unicode/utf16", "errors", "sync", "sync/atomic", "unique", "weak", "iter", "context",
       "hash/adler32", "hash/crc32", "hash/crc64", "hash/fnv", "hash/maphash", "crypto/md5", "crypto/sha1", "crypto/sha256", "crypto/sha512",
       "crypto/subtle", "crypto/aes", "crypto/cipher", "crypto/hmac", "encoding/asn1", "encoding/hex", "encoding/base64", "encoding/binary",
       "debug/dwarf", "debug/gosym", "internal/bytealg", "internal/cpu", "internal/reflectlite", "internal/abi", "internal/runtime/maps",
@@ -123,19 +130,6 @@ export const STD_CAPABILITIES: readonly StdCapabilityRow[] = [
       // os/exec: building and reading a command runs nothing; Start and Run do.
       "os/exec.(*Cmd).String", "os/exec.(*Cmd).StdinPipe", "os/exec.(*Cmd).StdoutPipe", "os/exec.(*Cmd).StderrPipe", "os/exec.(*Cmd).Wait",
       "os/exec.(*prefixSuffixSaver).*",
-      // reflect: reading types and values.
-      "reflect.DeepEqual", "reflect.Indirect", "reflect.TypeOf", "reflect.ValueOf", "reflect.VisibleFields", "reflect.Zero", "reflect.New",
-      "reflect.ArrayOf", "reflect.ChanOf", "reflect.FuncOf", "reflect.MapOf", "reflect.PointerTo", "reflect.PtrTo", "reflect.SliceOf",
-      "reflect.StructOf", "reflect.(*rtype).*", "reflect.(*structType).*", "reflect.(*interfaceType).*", "reflect.Kind.*", "reflect.ChanDir.*",
-      "reflect.StructTag.*", "reflect.StructField.*", "reflect.Method.*", "reflect.Value.Addr", "reflect.Value.Bool", "reflect.Value.Bytes",
-      "reflect.Value.CanAddr", "reflect.Value.CanInterface", "reflect.Value.CanSet", "reflect.Value.CanInt", "reflect.Value.CanUint",
-      "reflect.Value.CanFloat", "reflect.Value.CanComplex", "reflect.Value.CanConvert", "reflect.Value.Cap", "reflect.Value.Complex",
-      "reflect.Value.Elem", "reflect.Value.Field", "reflect.Value.FieldByIndex", "reflect.Value.FieldByName", "reflect.Value.Float",
-      "reflect.Value.Index", "reflect.Value.Int", "reflect.Value.Interface", "reflect.Value.IsNil", "reflect.Value.IsValid", "reflect.Value.IsZero",
-      "reflect.Value.Kind", "reflect.Value.Len", "reflect.Value.MapIndex", "reflect.Value.MapKeys", "reflect.Value.MapRange", "reflect.Value.NumField",
-      "reflect.Value.NumMethod", "reflect.Value.String", "reflect.Value.Type", "reflect.Value.Uint", "reflect.Value.SetBool", "reflect.Value.SetBytes",
-      "reflect.Value.SetComplex", "reflect.Value.SetFloat", "reflect.Value.SetInt", "reflect.Value.SetString", "reflect.Value.SetUint",
-      "reflect.Value.Set", "reflect.Value.Convert", "reflect.(*MapIter).*",
       // runtime: stacks, profiles and counters of the program itself.
       "runtime.Caller", "runtime.Callers", "runtime.CallersFrames", "runtime.FuncForPC", "runtime.GC", "runtime.GOMAXPROCS", "runtime.Gosched",
       "runtime.KeepAlive", "runtime.NumCPU", "runtime.NumGoroutine", "runtime.ReadMemStats", "runtime.Stack", "runtime.Version",
