@@ -1,6 +1,7 @@
 // The class of a call into the standard library: the table's rows, pinned where the original
 // gomodjail's v2 pins its own (its classifier test), and the rules beside the rows.
 import { describe, expect, test } from "bun:test";
+import type { CapabilityClass } from "../../src/confinement/classes.ts";
 import { stdCapability } from "../../src/confinement/std-capabilities.ts";
 
 const classOf = (name: string, pkg: string) => stdCapability(name, pkg);
@@ -20,7 +21,7 @@ describe("the class of a std function", () => {
     ["reflect.Value.Call", "reflect", "REFLECT"],
     ["reflect.TypeOf", "reflect", "SAFE"],
     ["fmt.Println", "fmt", "SAFE"],
-  ])("%s is %s's %s, as v2 has it", (name, pkg, cls) => {
+  ] as [string, string, CapabilityClass][])("%s is %s's %s, as v2 has it", (name, pkg, cls) => {
     expect(classOf(name, pkg)).toBe(cls);
   });
 
