@@ -259,6 +259,14 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       );
     });
 
+  // Started by a run, at the lowest priority, to fill the binary cache (src/tracer/confined-code.ts).
+  program
+    .command("__cache-denied-reaches", { hidden: true })
+    .argument("<PROG>")
+    .action(async (prog: string) => {
+      await (await import("../tracer/confined-code.ts")).cacheDeniedReaches(prog);
+    });
+
   const pack = program
     .command("pack")
     .description(packDescription)
