@@ -2,7 +2,6 @@
 // program to the jail. main() resolves to the exit status; it never throws and never exits.
 import { writeFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import packageJson from "../../package.json" with { type: "json" };
 import { debugRequested, lineLogger, type LogFormat, type Logger, logFormats } from "../log-format.ts";
 import { errorLine, failureText, oneLine, writeFully } from "../output.ts";
 import { releaseJit } from "../jit-policy.ts";
@@ -12,6 +11,7 @@ import type { RunRequest, RunResult } from "../tracer/run.ts";
 import { formatBlockSummary, formatStdInitializationSummary } from "../tracer/tally.ts";
 import { analyzeDescription, analyzeHelp } from "./analyze.ts";
 import { fixDescription, fixHelp } from "./fix.ts";
+import { versionLine } from "../version.ts";
 import { learnDescription, learnHelp } from "./learn.ts";
 import { packCommand, packDescription, packHelp } from "./pack.ts";
 
@@ -96,7 +96,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .description("Run Go programs with syscall restrictions on chosen modules")
     .enablePositionalOptions()
     .exitOverride()
-    .version(`gomodjail version ${packageJson.version}`, "-v, --version", "print the version")
+    .version(versionLine, "-v, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .addHelpCommand(false)
     .option("--debug", "debug mode [$DEBUG]")
