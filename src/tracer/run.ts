@@ -34,6 +34,11 @@ export interface RunRequest {
   strict?: boolean;
   /** Loader variables the program may set for the programs it runs (loader-env.ts): --allow-loader-env. */
   allowLoaderEnv?: string[];
+  /**
+   * Stop on lstat, access, newfstatat, faccessat and faccessat2 too, and judge them (FILES/READ):
+   * --judge-metadata. By default they go through without a stop.
+   */
+  judgeMetadata?: boolean;
   /** Called for every blocked (or in audit mode, would-be-blocked) syscall, after it is logged. */
   onBlocked?: (event: BlockedSyscall) => void;
   /**
@@ -85,6 +90,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
     audit: req.audit ?? false,
     strict: req.strict ?? false,
     allowLoaderEnv: req.allowLoaderEnv ?? [],
+    judgeMetadata: req.judgeMetadata ?? false,
     exitWithProgram: req.exitWithProgram ?? false,
     profile: req.profile && profileData(req.profile),
   };
