@@ -324,9 +324,15 @@ export class Pclntab {
     const hasIndex = this.table.u32(this.record(fn) + this.layout.npcdata, "pcdata count") > PCDATA_INL_TREE_INDEX;
     let tree: ReturnType<Pclntab["inlineTree"]>;
     const frames: LogicalFrame[] = [];
+    const seen = new Set<number>();
     let at = pc;
     for (let depth = 0; depth < MAX_INLINE_DEPTH; depth++) {
-      const index = hasIndex ? this.pcvalueAt(fn, this.layout.pcdata + 4 * PCDATA_INL_TREE_INDEX, at) : -1;
+      let index = hasIndex ? this.pcvalueAt(fn, this.layout.pcdata + 4 * PCDATA_INL_TREE_INDEX, at) : -1;
+      // A function made of inlined code alone (a generated init that only stores the results of
+      // inlined calls) has no instruction of its own for the calls' parentPc to name: the
+      // compiler gives them its entry, which is inlined code again. Its own frame ends the chain.
+      if (seen.has(index)) index = -1;
+      seen.add(index);
       const pos = this.fileLine(fn, at) ?? { file: "?", line: 0 };
       if (index < 0) {
         frames.push({ func: this.funcName(fn), ...pos, pc: at, entry, funcID: this.funcID(fn), inlined: false });

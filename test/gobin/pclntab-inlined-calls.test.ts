@@ -25,3 +25,21 @@ describe.each([goToolchains()[0]!, goToolchains().at(-1)!])("Go %s", (go) => {
     expect(calls).toBeGreaterThan(1000);
   });
 });
+
+describe("a function made of inlined code alone", () => {
+  // buf 1.75.0 (the npm devDependency): a generated package init whose every instruction is
+  // inlined code, so its calls' parentPc (0) names inlined code again.
+  const buf = join(repoRoot, "node_modules/@bufbuild/buf-linux-x64/bin/buf");
+
+  test("its frames end with its own, where the inline tree's parents lead back into the tree", () => {
+    const t = GoBinary.open(buf).pclntab;
+    let fn = 0;
+    while (fn < t.funcCount && t.funcName(fn) !== "go.opentelemetry.io/otel/semconv/v1%2e37%2e0.init") fn++;
+    expect(fn).toBeLessThan(t.funcCount);
+    for (let pc = t.funcEntry(fn); pc < t.funcEnd(fn); pc++) {
+      const frames = t.frames(pc);
+      expect(frames.at(-1)).toMatchObject({ func: "go.opentelemetry.io/otel/semconv/v1%2e37%2e0.init", inlined: false });
+      expect(frames[0]!.func).toStartWith("go.opentelemetry.io/otel/attribute.");
+    }
+  });
+});
