@@ -60,8 +60,17 @@ export class Confinement {
   static of(binary: ModelledBinary, profile: Profile | undefined): Confinement {
     const info = binary.buildInfo;
     const modules = new ModuleIndex(info?.main?.path ?? profile?.mainModule, [...(profile?.modules.keys() ?? []), ...(info?.deps.map((d) => d.path) ?? [])]);
-    const files = new SourceFileIndex(modules, sourceLayout(info, mainFile(binary.pclntab)));
-    return new Confinement(binary, profile, { modules, files });
+    // The file index is built on first use (a stop's frame that its name does not place): finding
+    // main.main's file reads names from the end of the table, which grows with the binary, and
+    // the tracer builds this model before the program's first instruction.
+    let files: SourceFileIndex | undefined;
+    const attribution: Attribution = {
+      modules,
+      get files() {
+        return (files ??= new SourceFileIndex(modules, sourceLayout(info, mainFile(binary.pclntab))));
+      },
+    };
+    return new Confinement(binary, profile, attribution);
   }
 
   /** Whether code of `ref` is confined. */
