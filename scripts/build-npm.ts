@@ -20,7 +20,7 @@
 // The repository's own package.json is private: its dependencies for development stay out of
 // the published package, and it cannot name platform packages that are not published yet (npm
 // ci would fail).
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -40,8 +40,9 @@ export interface BuildOptions {
   arches?: Arch[];
   /** Binaries already built, by architecture. */
   binaries?: Partial<Record<Arch, string>>;
-  /** Also make the tarballs (npm pack). */
+  /** Also make the tarballs (npm pack): the main package's and those of packArches (default: all built). */
   pack?: boolean;
+  packArches?: Arch[];
   bun?: string;
   log?: (line: string) => void;
 }
@@ -102,7 +103,13 @@ function buildBinary(arch: Arch, out: string, bun: string): void {
 }
 
 function elfMachine(path: string): string {
-  const head = readFileSync(path).subarray(0, 20);
+  const head = Buffer.alloc(20);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, head, 0, 20, 0);
+  } finally {
+    closeSync(fd);
+  }
   if (head.readUInt32BE(0) !== 0x7f454c46) return "not ELF";
   const machine = head.readUInt16LE(18);
   return machine === 62 ? "x86-64" : machine === 183 ? "aarch64" : `machine ${machine}`;
@@ -201,7 +208,7 @@ export function buildNpmPackages(opts: BuildOptions = {}): Built {
   }
   if (!opts.pack) return { dirs };
   const tarballs: Built["tarballs"] = { main: npmPack(dirs.main, out) };
-  for (const arch of arches) tarballs[arch] = npmPack(dirs[arch]!, out);
+  for (const arch of opts.packArches ?? arches) tarballs[arch] = npmPack(dirs[arch]!, out);
   for (const t of Object.values(tarballs)) log(`packed ${t}`);
   return { dirs, tarballs };
 }
