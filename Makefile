@@ -8,7 +8,7 @@ GO ?= $(firstword $(lastword $(sort $(wildcard /usr/lib/go-1.2[0-9]/bin/go))) $(
 BINARY := _output/bin/gomodjail
 SOURCES := $(shell find src -name '*.ts') package.json
 
-.PHONY: all install uninstall test test-arm64 demo bench bootstrap clean
+.PHONY: all install uninstall npm test test-arm64 demo bench bootstrap clean
 
 all: $(BINARY)
 
@@ -31,6 +31,11 @@ install: $(BINARY)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gomodjail
+
+# The npm packages, into _output/npm with their tarballs: gomodjail and a platform package per
+# architecture holding the binary (scripts/build-npm.ts; README's Install says how to publish).
+npm: | $(BUN)
+	$(BUN) scripts/build-npm.ts --pack
 
 test: bootstrap
 	./scripts/test.sh

@@ -213,6 +213,32 @@ export function buildNpmPackages(opts: BuildOptions = {}): Built {
   return { dirs, tarballs };
 }
 
+/**
+ * Installs the packages built (with pack, the main package's and this machine's tarballs) into
+ * the empty directory `dir`, as a user's `npm install gomodjail` does, with `flags`: npm's
+ * overrides name them, so that no package of ours comes from the registry (a platform package not
+ * packed, its directory: npm reads its os and cpu and leaves it out). Returns npm's output.
+ */
+export function installBuilt(built: Built, dir: string, flags: string[] = []): string {
+  if (!built.tarballs?.[hostArch]) throw new Error("installBuilt: pack the main package and this machine's platform package");
+  const overrides: Record<string, string> = {};
+  for (const arch of Object.keys(platforms) as Arch[]) {
+    const from = built.tarballs[arch] ?? built.dirs[arch];
+    if (from) overrides[platforms[arch].pkg] = `file:${from}`;
+  }
+  writeJson(join(dir, "package.json"), { name: "app", private: true, dependencies: { gomodjail: `file:${built.tarballs.main}` }, overrides });
+  const r = Bun.spawnSync(["npm", "install", "--prefer-offline", "--no-audit", "--no-fund", "--foreground-scripts", ...flags], {
+    cwd: dir,
+    env: { ...process.env, npm_config_update_notifier: "false" },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const log = `${r.stdout}${r.stderr}`;
+  if (r.exitCode !== 0) throw new Error(`npm install ${flags.join(" ")} in ${dir} failed:\n${log}`);
+  return log;
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {

@@ -1,14 +1,14 @@
 // gomodjail as published on the npm registry (scripts/build-npm.ts): the main package and this
 // machine's platform package, packed, and the other architecture's, cross-compiled; installed
-// from them into empty directories (npm's overrides name them, so no package of ours comes from
-// the registry). Installed, node_modules/.bin/gomodjail is the compiled binary: npx and bun x run
+// from them into empty directories (installBuilt: npm's overrides name them, so no package of
+// ours comes from the registry). Installed, node_modules/.bin/gomodjail is the compiled binary: npx and bun x run
 // it without Bun. Where no install script ran, the bin script execs that binary; with no platform
 // package, it runs the bundle with Bun, or says in one line that Bun is needed. The library API
 // is imported by name from a Bun script.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { buildNpmPackages, hostArch, platforms, type Arch, type Built } from "../../scripts/build-npm.ts";
+import { buildNpmPackages, hostArch, installBuilt, platforms, type Arch, type Built } from "../../scripts/build-npm.ts";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
 import { bun } from "../helpers/gomodjail.ts";
 import { blockedModules, compiledGomodjail, emptyDir, packApp, packAppGoMod, pathWithBun, poisonedModule, removeDirs, runCommand, systemPath, victim, victimGoMod } from "./helpers.ts";
@@ -17,7 +17,6 @@ afterAll(removeDirs);
 
 const foreignArch: Arch = hostArch === "x64" ? "arm64" : "x64";
 const host = platforms[hostArch];
-const foreign = platforms[foreignArch];
 const version = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
 
 let built: Built & { tarballs: NonNullable<Built["tarballs"]> };
@@ -31,16 +30,7 @@ let noBinaryLog: string;
 
 function install(label: string, flags: string[]): { dir: string; log: string } {
   const dir = emptyDir(label);
-  const overrides = { [host.pkg]: `file:${built.tarballs[hostArch]}`, [foreign.pkg]: `file:${built.dirs[foreignArch]}` };
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "app", private: true, dependencies: { gomodjail: `file:${built.tarballs.main}` }, overrides }));
-  const r = Bun.spawnSync(["npm", "install", "--prefer-offline", "--no-audit", "--no-fund", "--foreground-scripts", ...flags], {
-    cwd: dir,
-    env: { ...process.env, npm_config_update_notifier: "false" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  if (r.exitCode !== 0) throw new Error(`npm install ${flags.join(" ")} in ${dir} failed:\n${r.stdout}${r.stderr}`);
-  return { dir, log: `${r.stdout}${r.stderr}` };
+  return { dir, log: installBuilt(built, dir, flags) };
 }
 
 beforeAll(() => {
