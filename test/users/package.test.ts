@@ -6,7 +6,7 @@
 // package, it runs the bundle with Bun, or says in one line that Bun is needed. The library API
 // is imported by name from a Bun script.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, readFileSync, realpathSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { buildNpmPackages, hostArch, installBuilt, platforms, type Arch, type Built } from "../../scripts/build-npm.ts";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
@@ -180,6 +180,11 @@ test("where no install script ran (npm --ignore-scripts; bun add runs none eithe
   expectVictimJailed(await runCommand([bin, ...victimRun()], { cwd: noScripts, env: { PATH: systemPath, HOME: noScripts } }));
   const env = { PATH: systemPath, HOME: noScripts, npm_config_update_notifier: "false" };
   expect(await runCommand(["npx", "--no-install", "gomodjail", "--version"], { cwd: noScripts, env })).toEqual({ exitCode: 0, stdout: `gomodjail version ${version}\n`, stderr: "" });
+  // A link from elsewhere, as `npm install -g` puts in its prefix's bin: the script finds its
+  // package from the link's target.
+  const link = join(emptyDir("npm-global-bin"), "gomodjail");
+  symlinkSync(join(noScripts, "node_modules/gomodjail/bin/gomodjail"), link);
+  expect(await runCommand([link, "--version"], { cwd: noScripts, env })).toEqual({ exitCode: 0, stdout: `gomodjail version ${version}\n`, stderr: "" });
 });
 
 test("with no platform package (optional dependencies omitted), the install script says so and the bin script stays; without Bun it says in one line what is missing", async () => {
