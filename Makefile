@@ -8,15 +8,17 @@ GO ?= $(firstword $(lastword $(sort $(wildcard /usr/lib/go-1.2[0-9]/bin/go))) $(
 BINARY := _output/bin/gomodjail
 SOURCES := $(shell find src -name '*.ts') package.json
 
-.PHONY: all install uninstall test test-arm64 demo bench bootstrap clean
+.PHONY: all install uninstall npm test test-arm64 demo bench bootstrap clean
 
 all: $(BINARY)
 
 # Without autoloading: a .env in the working directory would reach the jailed program's
 # environment, and a bunfig.toml there would configure the jailer. The JIT held back from the
 # first instruction: START_UP_JIT_POLICY in src/jit-policy.ts (src/pack/base.ts builds alike).
+# COMPILE_TARGET: scripts/build-npm.ts cross-builds with --target and --compile-executable-path.
+COMPILE_TARGET ?=
 $(BINARY): $(SOURCES) | $(BUN)
-	$(BUN) build --compile --bytecode --compile-jit-policy=100 --no-compile-autoload-dotenv --no-compile-autoload-bunfig src/main.ts src/tracer/worker.ts --outfile $@
+	$(BUN) build --compile --bytecode --compile-jit-policy=100 --no-compile-autoload-dotenv --no-compile-autoload-bunfig $(COMPILE_TARGET) src/main.ts src/tracer/worker.ts --outfile $@
 
 $(BUN):
 	./scripts/bootstrap.sh
@@ -29,6 +31,11 @@ install: $(BINARY)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gomodjail
+
+# The npm packages, into _output/npm with their tarballs: gomodjail and a platform package per
+# architecture holding the binary (scripts/build-npm.ts; README's Install says how to publish).
+npm: | $(BUN)
+	$(BUN) scripts/build-npm.ts --pack
 
 test: bootstrap
 	./scripts/test.sh

@@ -2,18 +2,20 @@
 // the single-file gomodjail binary (with the bench profile, and with --no-policy: stops without
 // judging), and under strace stopping on the same syscalls, side by side, and prints medians,
 // ratios, the cost per trapped syscall and the tracer's peak RSS, then the targets met or missed.
-// Start-up also runs from the npm package (`npm pack`'s tarball installed in a scratch directory,
-// through its bin link, as `bun x gomodjail` runs it).
+// Start-up also runs from the npm package (scripts/build-npm.ts's packages, with this binary as the
+// platform package's, installed in a scratch directory, through its bin link, as `npx gomodjail`
+// and `bun x gomodjail` run it).
 //
 //   make bench                                  (builds _output/bin/gomodjail first)
 //   node_modules/.bin/bun run bench/run.ts [--rounds=N] [--only=shallow,deep,...] [--baseline=BIN]
 //
 // --baseline adds a column for another gomodjail binary (a build of an earlier commit), measured
 // in the same rounds: a before/after comparison that the machine's load cannot tilt.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { buildNpmPackages, hostArch, installBuilt } from "../scripts/build-npm.ts";
 import { goBuild, goToolchains, repoRoot } from "../test/helpers/gobuild.ts";
 import { median, reportedLoopMs, runOnce, straceTotalCalls, type RunResult } from "./measure.ts";
 import { straceTraceExpression } from "./trapped-set.ts";
@@ -77,19 +79,15 @@ function measured(w: Workload, mode: Mode): boolean {
 }
 
 let npmBin: string | undefined;
-/** The bin link of the package as npm installs it from `npm pack`'s tarball (packed once, with its bundle). */
+/** The bin link of the packages as npm installs them (built and packed once, with this binary). */
 function npmGomodjail(): string {
   if (npmBin) return npmBin;
   const dir = mkdtempSync(join(tmpdir(), "gomodjail-bench-npm-"));
-  const npm = (args: string[], cwd: string) => {
-    const r = Bun.spawnSync(["npm", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
-    if (r.exitCode !== 0) throw new Error(`npm ${args.join(" ")} failed:\n${r.stderr}`);
-    return r.stdout.toString();
-  };
-  const tarball = (JSON.parse(npm(["pack", "--json", "--pack-destination", dir], repoRoot)) as { filename: string }[])[0]!.filename;
-  npm(["install", "--no-audit", "--no-fund", join(dir, tarball)], dir);
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  return (npmBin = join(dir, "node_modules/.bin/gomodjail"));
+  const built = buildNpmPackages({ out: join(dir, "packages"), arches: [hostArch], binaries: { [hostArch]: gomodjail }, pack: true });
+  mkdirSync(join(dir, "app"));
+  installBuilt(built, join(dir, "app"));
+  return (npmBin = join(dir, "app/node_modules/.bin/gomodjail"));
 }
 
 function prepared(w: Workload): PreparedRun {

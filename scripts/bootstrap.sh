@@ -25,11 +25,17 @@ fi
 # Programs tests use: the profiles in examples/profiles are tested on shfmt, age and gron from
 # Debian, with ssh-keygen for age's SSH keys and script(1) for a terminal (esbuild, tsc and buf come
 # from npm, as devDependencies); tmux drives the job-control test, strace the benchmarks' comparison;
-# restic (bookworm's 0.14) is one of test/users/debian-programs.test.ts's real cgo release builds.
+# restic (bookworm's 0.14) is one of test/users/debian-programs.test.ts's real cgo release builds;
+# on x86_64, qemu-aarch64 with arm64 glibc runs the arm64 npm package's cross-compiled binary
+# (test/users/package.test.ts).
 missing=()
 for tool in shfmt:shfmt age:age gron:gron ssh-keygen:openssh-client script:bsdutils tmux:tmux strace:strace restic:restic; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
 done
+if [ "$(uname -m)" = x86_64 ]; then
+  command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+  [ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] || missing+=(libc6-arm64-cross)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     export DEBIAN_FRONTEND=noninteractive

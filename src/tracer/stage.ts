@@ -84,10 +84,10 @@ function shellQuote(value: string): string {
 }
 
 /**
- * Set by the build of the npm package's bundle (`--define GOMODJAIL_BUNDLE=true`, package.json's
- * prepack): dist/main.js, which Bun runs as its main script (bin/gomodjail.js), and
- * dist/tracer/worker.js hold the code. There, as in a compiled binary, import.meta.url keeps the
- * source path of the build.
+ * Set by the build of the npm package's bundle (`--define GOMODJAIL_BUNDLE=true`,
+ * scripts/build-npm.ts): dist/main.js, which Bun runs as its main script (bin/gomodjail, where no
+ * platform package is installed), and dist/tracer/worker.js hold the code. There, as in a
+ * compiled binary, import.meta.url keeps the source path of the build.
  */
 declare const GOMODJAIL_BUNDLE: boolean | undefined;
 const bundled = typeof GOMODJAIL_BUNDLE !== "undefined" && GOMODJAIL_BUNDLE;

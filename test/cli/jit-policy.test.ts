@@ -1,5 +1,6 @@
-// The JIT policy of a run's start-up (src/jit-policy.ts) on a Bun that has none: the npm package
-// runs on the user's Bun, which may predate Bun.unsafe.setJITPolicy.
+// The JIT policy of a run's start-up (src/jit-policy.ts) on a Bun that has none: the library (and
+// the npm package without a platform package) runs on the user's Bun, which may predate
+// Bun.unsafe.setJITPolicy.
 import { afterEach, expect, test } from "bun:test";
 import { holdBackJit, releaseJit, START_UP_JIT_POLICY } from "../../src/jit-policy.ts";
 
