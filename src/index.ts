@@ -18,7 +18,7 @@ export { GoModError } from "./policy/gomod.ts";
 export { allowedClasses, confinedModules, loadProfile, parseProfile, type Policy, PolicyError, type Profile, policyOf } from "./policy/profile.ts";
 export type { CapabilityClass } from "./confinement/classes.ts";
 export { CacheError, PackError } from "./pack/errors.ts";
-export { ProgramError, TracerError } from "./tracer/errors.ts";
+export { ProgramError, TracerError } from "./launch/errors.ts";
 export type { BlockedSyscall, BlockSummary, PackRequest, PackResult };
 
 export interface RunOptions {

@@ -9,13 +9,13 @@ import { unsupportedPlatform } from "./cli/platform.ts";
 import { readPackedLayout } from "./pack/format.ts";
 import { holdBackJit, releaseJit } from "./jit-policy.ts";
 import { mark } from "./timeline.ts";
-import { CHILD_ENV, compiled } from "./tracer/stage.ts";
+import { CHILD_ENV, compiled } from "./launch/stage.ts";
 import { discardEarlyStage, startTracerThread } from "./tracer/thread.ts";
 
 async function start(): Promise<void> {
   const childRequest = process.env[CHILD_ENV];
   if (childRequest !== undefined) {
-    const { runChildStage } = await import("./tracer/child.ts");
+    const { runChildStage } = await import("./launch/child.ts");
     runChildStage(childRequest);
   }
   const refusal = unsupportedPlatform(process.platform, process.arch);

@@ -35,7 +35,7 @@ export interface SyscallRegs {
   args: readonly number[];
 }
 
-/** A syscall for a stopped tracee to make itself (see src/tracer/inject.ts). */
+/** A syscall for a stopped tracee to make itself (see src/launch/inject.ts). */
 export interface InjectedCall {
   nr: number;
   args: readonly number[];

@@ -9,7 +9,7 @@ import { ElfFile } from "../elf/elf.ts";
 import { readBuildInfo } from "../gobin/buildinfo.ts";
 import { knownPolicies, type Policy, type Profile } from "../policy/profile.ts";
 import type { Role } from "../decision/involvement.ts";
-import { resolveProgram } from "../tracer/program.ts";
+import { resolveProgram } from "../launch/program.ts";
 import type { RunResult } from "../tracer/run.ts";
 import type { BlockSummary, StdInitializationSummary } from "../tracer/tally.ts";
 import type { BlockedSyscall } from "../tracer/tracer.ts";

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "../log-format.ts";
 import { ElfError, ElfFile, type ElfMachine } from "../elf/elf.ts";
 import { START_UP_JIT_POLICY } from "../jit-policy.ts";
-import { CHILD_ENV, compiled } from "../tracer/stage.ts";
+import { CHILD_ENV, compiled } from "../launch/stage.ts";
 import { PackError } from "./errors.ts";
 import { readPackedLayout } from "./format.ts";
 

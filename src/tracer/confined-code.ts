@@ -9,12 +9,12 @@ import { analyzeBinary } from "../analyze/binary.ts";
 import { setPriority } from "node:os";
 import { type DeniedReach, deniedReaches, deniedReachesEntry, describeDenied, readDeniedReaches, writeDeniedReaches } from "../analyze/denied-reaches.ts";
 import { identify } from "../cache/binary-cache.ts";
-import { selfCommand } from "./stage.ts";
+import { selfCommand } from "../launch/stage.ts";
 import { countKinds, formatKindCounts, type KindCounts } from "../analyze/findings.ts";
 import { GoBinary } from "../gobin/binary.ts";
-import { mayHoldConfinedCode } from "./target.ts";
+import { mayHoldConfinedCode } from "../launch/target.ts";
 import { type Profile, type ProfileData, profileData, profileFromData } from "../policy/profile.ts";
-import { ProgramError } from "./errors.ts";
+import { ProgramError } from "../launch/errors.ts";
 
 interface ConfinedFindings {
   module: string;

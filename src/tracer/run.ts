@@ -4,9 +4,9 @@
 import type { LogFormat, Logger } from "../log-format.ts";
 import { type Profile, profileData } from "../policy/profile.ts";
 import { kill } from "../libc/libc.ts";
-import { ProgramError, TracerError } from "./errors.ts";
-import { programEnvironment, resolveProgram } from "./program.ts";
-import { selfCommand } from "./stage.ts";
+import { ProgramError, TracerError } from "../launch/errors.ts";
+import { programEnvironment, resolveProgram } from "../launch/program.ts";
+import { selfCommand } from "../launch/stage.ts";
 import { killStage, tracerThread } from "./thread.ts";
 import { mark, processStart, timeline } from "../timeline.ts";
 import { BlockTally, type BlockSummary, StdInitializationTally, type StdInitializationSummary } from "./tally.ts";

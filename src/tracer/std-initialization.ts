@@ -16,8 +16,8 @@ import { type LazyLoader, loaderMayOpen, type OpenedFile } from "../confinement/
 import { EPERM, SyscallError } from "../libc/libc.ts";
 import { writeRemote } from "../libc/memory.ts";
 import { resume, resumeToSyscall, SYSCALL_STOP_SIGNAL } from "../libc/ptrace.ts";
-import { TracerError } from "./errors.ts";
-import { RED_ZONE } from "./inject.ts";
+import { TracerError } from "../launch/errors.ts";
+import { RED_ZONE } from "../launch/inject.ts";
 import { ExitStopCalls, openedFile, ThreadEnded } from "./opened-file.ts";
 import type { BlockedSyscall, TraceHooks } from "./tracer.ts";
 

@@ -22,14 +22,14 @@ import {
   WALL,
   WNOTHREAD,
 } from "../libc/ptrace.ts";
-import { TracerError } from "./errors.ts";
-import { installFilterAtExec } from "./inject.ts";
+import { TracerError } from "../launch/errors.ts";
+import { installFilterAtExec } from "../launch/inject.ts";
 import { targetFilter } from "../seccomp/template.ts";
-import { discardStage, type EarlyStage, sameCommand, type SeizedStage, startStage } from "./seized-stage.ts";
-import { sameFile } from "./program.ts";
-import { preExecStage } from "./stage.ts";
+import { discardStage, type EarlyStage, sameCommand, type SeizedStage, startStage } from "../launch/seized-stage.ts";
+import { sameFile } from "../launch/program.ts";
+import { preExecStage } from "../launch/stage.ts";
 import type { GoBinary } from "../gobin/binary.ts";
-import { checkFirstTarget, mayHoldConfinedCode } from "./target.ts";
+import { checkFirstTarget, mayHoldConfinedCode } from "../launch/target.ts";
 import { mark } from "../timeline.ts";
 import { ImageCache } from "./images.ts";
 import { classOfCall, Decider, type Decision, stdInitialization } from "../decision/decider.ts";

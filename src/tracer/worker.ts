@@ -7,9 +7,9 @@ import { exitProcess } from "../libc/libc.ts";
 import { writeFully } from "../output.ts";
 import { mark, sinceStart, type Timeline, timeline } from "../timeline.ts";
 import { type ProfileData, profileFromData } from "../policy/profile.ts";
-import { type EarlyStage, seizeEarlyStage } from "./seized-stage.ts";
-import { openExecuted } from "./target.ts";
-import type { Command } from "./stage.ts";
+import { type EarlyStage, seizeEarlyStage } from "../launch/seized-stage.ts";
+import { openExecuted } from "../launch/target.ts";
+import type { Command } from "../launch/stage.ts";
 import type { StdInitializationEvent } from "./std-initialization.ts";
 import { type BlockedSyscall, type TargetExit, traceProgram, type TraceRequest } from "./tracer.ts";
 

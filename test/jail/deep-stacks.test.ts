@@ -12,7 +12,7 @@ import { ReplayTracee, type RecordedStop } from "../../src/decision/recorded-sto
 import type { LogicalFrame, Pclntab } from "../../src/gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../../src/gobin/runtime-layout.ts";
 import { loadProfile } from "../../src/policy/profile.ts";
-import { selfCommand } from "../../src/tracer/stage.ts";
+import { selfCommand } from "../../src/launch/stage.ts";
 import { traceProgram } from "../../src/tracer/tracer.ts";
 import { GoroutineReader } from "../../src/unwind/goroutine.ts";
 import { StackWindow } from "../../src/unwind/stack.ts";

@@ -36,8 +36,7 @@ import { mark } from "../timeline.ts";
 import { ProgramError, TracerError } from "./errors.ts";
 import { sameFile } from "./program.ts";
 import type { GoBinary } from "../gobin/binary.ts";
-import type { ChildRequest } from "./child.ts";
-import { type Command, preExecStage } from "./stage.ts";
+import { type ChildRequest, type Command, preExecStage } from "./stage.ts";
 
 const WUNTRACED = 2;
 const ENOEXEC = 8;
