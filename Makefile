@@ -16,7 +16,7 @@ all: $(BINARY)
 # environment, and a bunfig.toml there would configure the jailer. The JIT held back from the
 # first instruction: START_UP_JIT_POLICY in src/jit-policy.ts (src/pack/base.ts builds alike).
 $(BINARY): $(SOURCES) | $(BUN)
-	$(BUN) build --compile --bytecode --compile-jit-policy=100 --no-compile-autoload-dotenv --no-compile-autoload-bunfig src/main.ts src/tracer/worker.ts --outfile $@
+	$(BUN) build --compile --bytecode --compile-jit-policy=100 --no-compile-autoload-dotenv --no-compile-autoload-bunfig src/main.ts src/session/worker.ts --outfile $@
 
 $(BUN):
 	./scripts/bootstrap.sh

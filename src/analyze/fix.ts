@@ -2,7 +2,7 @@
 // decision a reviewer has to make anyway, so that it shows in review: the classes it needs added
 // to its `allow=`, or `unconfined`. Only the policy field of its require line changes.
 import { orderedClasses, parseProfile, policyOf, allowedClasses } from "../policy/profile.ts";
-import { CAPABILITY_CLASSES, type CapabilityClass } from "../confinement/classes.ts";
+import { CAPABILITY_CLASSES, type CapabilityClass } from "../policy/classes.ts";
 import type { AnalysisReport } from "./report.ts";
 
 export interface FixOptions {

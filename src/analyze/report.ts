@@ -10,7 +10,7 @@ import type { Attribution } from "../gobin/modules.ts";
 import { analyzeBinary, moduleKey } from "./binary.ts";
 import { CallGraph } from "./call-graph.ts";
 import { type CapabilityFinding, capabilityFindings, CapabilityWalker, type ModuleVerdict, moduleVerdict } from "./capabilities.ts";
-import { type CapabilityClass } from "../confinement/classes.ts";
+import { type CapabilityClass } from "../policy/classes.ts";
 import { confinedModules, orderedClasses } from "../policy/profile.ts";
 import type { BuildContext } from "./build-constraints.ts";
 import { countKinds, type Finding, FINDING_KINDS, formatKindCounts, type KindCounts } from "./findings.ts";

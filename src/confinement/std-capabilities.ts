@@ -17,7 +17,7 @@
 // that using a descriptor already held is SAFE; compared with Capslock's mapping by
 // scripts/compare-class-table.ts (docs/capabilities.md has the result and the deliberate
 // differences), pinned by test/confinement/std-capabilities.test.ts.
-import type { CapabilityClass } from "./classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 import { STD_FUNCTION_CLASSES } from "./std-functions.ts";
 
 export interface StdCapabilityRow {

@@ -16,7 +16,7 @@
 // binaries of each (test/confinement/std-functions.test.ts).
 import { readdirSync, realpathSync, statSync } from "node:fs";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
-import type { CapabilityClass } from "./classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 
 /** Go releases from `from` to `to` ("1.25"), both included; a missing end is open. */
 export interface GoRange {

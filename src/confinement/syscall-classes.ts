@@ -33,7 +33,7 @@ import {
   TIOCSTI,
 } from "../seccomp/abi.ts";
 import type { ArgIndex } from "../seccomp/rules.ts";
-import type { CapabilityClass } from "./classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 
 /** A test on the low 32 bits of one argument: every argument tested is an int or a flag word the kernel reads as 32 bits. */
 export type ClassCondition =

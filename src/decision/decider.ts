@@ -5,7 +5,7 @@ import type { Arch, ArchName, SyscallRegs } from "../arch/arch.ts";
 import { syscallName } from "../arch/arches.ts";
 import { readOnlyOpen } from "../arch/open-flags.ts";
 import { DEFER_RUNNERS, type DeferredCallFrames, deferredCallFrames } from "../confinement/defers.ts";
-import type { CapabilityClass } from "../confinement/classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 import { type Creators, judgeCreators, truncatedAncestry } from "../confinement/creators.ts";
 import { classifySyscall } from "../confinement/syscall-classes.ts";
 import { type Confinement, UNKNOWN_OWNER } from "../confinement/model.ts";

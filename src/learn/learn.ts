@@ -6,7 +6,7 @@ import type { Logger } from "../log-format.ts";
 import { type GoMod, GoModError, parseGoMod, readGoMod } from "../policy/gomod.ts";
 import { parseProfile, type Policy, type Profile } from "../policy/profile.ts";
 import { resolveProgram } from "../launch/program.ts";
-import type { RunRequest, RunResult } from "../tracer/run.ts";
+import type { RunRequest, RunResult } from "../session/run.ts";
 import { checkFirstTarget } from "../launch/target.ts";
 import { LearnError } from "./errors.ts";
 import { type Findings, gatherFindings } from "./findings.ts";

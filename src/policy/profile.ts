@@ -1,7 +1,7 @@
 // The gomodjail policy of a program: which modules are confined, and which capability classes a
 // confined module is still allowed, read from `// gomodjail:POLICY [allow=CLASSES]` comments in a
 // go.mod and from --policy flags.
-import { CAPABILITY_CLASSES, type CapabilityClass, expandClass } from "../confinement/classes.ts";
+import { CAPABILITY_CLASSES, type CapabilityClass, expandClass } from "./classes.ts";
 import type { Block, Comment, Directive, GoMod } from "./gomod.ts";
 
 /** The go.mod parser, loaded when a profile is read: the tracer thread only uses profiles. */

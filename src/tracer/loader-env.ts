@@ -8,7 +8,7 @@
 import { readFileSync, readlinkSync } from "node:fs";
 import { kill, SyscallError } from "../libc/libc.ts";
 import { SIGKILL } from "../libc/ptrace.ts";
-import type { BlockedSyscall } from "./tracer.ts";
+import type { BlockedSyscall } from "./hooks.ts";
 
 export interface LoaderVariable {
   name: string;

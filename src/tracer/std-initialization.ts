@@ -19,7 +19,7 @@ import { resume, resumeToSyscall, SYSCALL_STOP_SIGNAL } from "../libc/ptrace.ts"
 import { TracerError } from "../launch/errors.ts";
 import { RED_ZONE } from "../launch/inject.ts";
 import { ExitStopCalls, openedFile, ThreadEnded } from "./opened-file.ts";
-import type { BlockedSyscall, TraceHooks } from "./tracer.ts";
+import type { BlockedSyscall, StdInitializationEvent, TraceHooks } from "./hooks.ts";
 
 const AT_FDCWD = -100;
 /** openat's flags argument (its index). */
@@ -33,19 +33,6 @@ interface PendingOpen {
   goVersion: string | undefined;
   /** What a Blocked line says of the call, but why. */
   call: Omit<BlockedSyscall, "reason">;
-}
-
-/** A loader's open that went through: logged at --debug, counted apart from blocked calls. */
-export interface StdInitializationEvent {
-  pid: number;
-  exe: string;
-  /** The loader's row (LazyLoader.name). */
-  loader: string;
-  /** The file opened, as the kernel names it. */
-  file: string;
-  /** FILE:LINE:FUNC of the frame the verdict blocked for, and its module: who asked first. */
-  entry: string;
-  module: string;
 }
 
 /** How reopening a checked descriptor readable ended. */

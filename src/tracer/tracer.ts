@@ -41,79 +41,11 @@ import type { Verdict } from "../decision/verdict.ts";
 import { liveTracee } from "./live-tracee.ts";
 import { LoaderEnvCheck } from "./loader-env.ts";
 import { CreationWatch } from "./creations.ts";
-import { FLAGS_ARG, StdInitialization, type StdInitializationEvent } from "./std-initialization.ts";
+import { FLAGS_ARG, StdInitialization } from "./std-initialization.ts";
+import type { BlockedSyscall, TargetExit, TraceHooks, TraceRequest } from "./hooks.ts";
 
 /** Stops that count as the program's start-up (see TraceHooks.startUpOver). */
 const START_UP_STOPS = 64;
-
-export interface TraceRequest {
-  /** The resolved path of PROG, and its argv (argv[0] as the user gave it). */
-  path: string;
-  argv: string[];
-  env: Record<string, string | undefined>;
-  profile: Profile | undefined;
-  /** How to start this tool again in its child stage (the pre-exec stage where there is no shell). */
-  self: { path: string; argv: string[] };
-  /** Audit mode: judge and report, but block nothing. */
-  audit: boolean;
-  /** Where goroutine ancestry cannot be checked, fail instead of warning. */
-  strict: boolean;
-  /** Loader variables (loader-env.ts) the program may set for the programs it runs: --allow-loader-env. */
-  allowLoaderEnv?: string[];
-  /** Stop on lstat, access, newfstatat, faccessat and faccessat2 too, and judge them: --judge-metadata. */
-  judgeMetadata?: boolean;
-}
-
-/** How the target ended. */
-export interface TargetExit {
-  /** The exit code, or 128+N when killed by signal N (what gomodjail exits with). */
-  status: number;
-  /** The signal that killed it, if one did. */
-  signal: number | undefined;
-}
-
-export interface BlockedSyscall {
-  pid: number;
-  exe: string;
-  syscall: string;
-  /** FILE:LINE:FUNC of the confined frame. */
-  entry: string;
-  module: string;
-  reason: string;
-  /**
-   * The call's capability class ("none": it falls in none), on every call a syscall's class was
-   * worked out for (all but a loader variable caught at an exec); `allowed`, the classes the
-   * module is allowed, only where the policy grants classes.
-   */
-  class?: { name: string; allowed?: readonly string[] };
-  /** True in audit mode: the syscall was let through. */
-  audit: boolean;
-  /** Every confined module that took part, and which module made the call; absent when the program's function table is unreadable. */
-  involvement?: Involvement;
-}
-
-export interface TraceHooks {
-  started(pid: number): void;
-  /**
-   * The target passed its checks at its exec, and runs from now on. `confinedCode`: whether a
-   * confined module can have code in it (mayHoldConfinedCode), which the caller may warn about.
-   */
-  admitted?(confinedCode: boolean): void;
-  blocked(event: BlockedSyscall): void;
-  /** A lazy loader's open made for a confined module went through, checked (std-initialization.ts). */
-  stdInitialization?(event: StdInitializationEvent): void;
-  warn(msg: string, fields: Record<string, unknown>): void;
-  /** Called once, when the program's start-up is behind it: after its first START_UP_STOPS stops. */
-  startUpOver?(): void;
-  /** Called for every judged syscall when debugging. */
-  debug?(msg: string, fields: Record<string, unknown>): void;
-  /**
-   * Set (test/helpers/record-stops.ts): every stop of a policed program is decided afresh, with no
-   * cache carried over from earlier stops, and handed over with what the decision read.
-   */
-  recorded?(stop: RecordedStop): void;
-}
-
 
 function formatEntry(f: LogicalFrame | undefined): string {
   return f ? `${f.file}:${f.line}:${f.func}` : "unknown";
@@ -243,8 +175,10 @@ class Tracer {
         if (!sameFile(`/proc/${tid}/exe`, path)) throw new TracerError(`${path}: the program executed is not the file that was checked (was it replaced?)`);
         const binary = checkFirstTarget(path, profile, this.executed);
         confinedCode = mayHoldConfinedCode(binary, profile);
-        // The analysis and its modules load only here: they would slow every thread's start.
-        if (confinedCode && this.req.strict) (require("./confined-code.ts") as typeof import("./confined-code.ts")).refuseConfinedFindings(path, profile);
+        if (confinedCode && this.req.strict) {
+          if (!this.hooks.refuseConfinedCode) throw new TracerError("--strict: no check of the confined modules' code was given");
+          this.hooks.refuseConfinedCode(path, profile);
+        }
         // The checks' reading of the binary is the tracer's too (images.ts).
         this.images!.adopt(tid, binary);
       }

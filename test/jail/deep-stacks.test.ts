@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { amd64 } from "../../src/arch/amd64/arch.ts";
 import { arm64 } from "../../src/arch/arm64/arch.ts";
-import { withTracebackAncestors } from "../../src/decision/godebug.ts";
+import { withTracebackAncestors } from "../../src/confinement/godebug.ts";
 import { ReplayTracee, type RecordedStop } from "../../src/decision/recorded-stop.ts";
 import type { LogicalFrame, Pclntab } from "../../src/gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../../src/gobin/runtime-layout.ts";

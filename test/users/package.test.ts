@@ -37,14 +37,14 @@ test("the tarball holds the bin script, the bundle, the sources, the design note
     "bin/gomodjail.js",
     "dist/main.js",
     "dist/main.js.jsc",
-    "dist/tracer/worker.js",
-    "dist/tracer/worker.js.jsc",
+    "dist/session/worker.js",
+    "dist/session/worker.js.jsc",
     "package.json",
     ...sourceFiles(join(repoRoot, "src")).filter((f) => f.endsWith(".ts")),
     ...sourceFiles(join(repoRoot, "docs")),
   ].sort();
   expect(files).toEqual(expected);
-  expect(files).toContain("src/tracer/worker.ts");
+  expect(files).toContain("src/session/worker.ts");
   expect(files).toContain("src/index.ts");
 });
 

@@ -7,7 +7,7 @@ import type { ChildRequest } from "../launch/stage.ts";
 import { programEnvironment, resolveProgram } from "../launch/program.ts";
 import { preExecStage, selfCommand } from "../launch/stage.ts";
 import { openGate, spawnStage } from "../launch/stage-gate.ts";
-import { handOverEarlyStage } from "../tracer/thread.ts";
+import { handOverEarlyStage } from "./thread.ts";
 import { SyscallError } from "../libc/libc.ts";
 import { setNoNewPrivs, setNotDumpable } from "../libc/spawn.ts";
 

@@ -10,7 +10,7 @@ import { selfCommand } from "../launch/stage.ts";
 import { killStage, tracerThread } from "./thread.ts";
 import { mark, processStart, timeline } from "../timeline.ts";
 import { BlockTally, type BlockSummary, StdInitializationTally, type StdInitializationSummary } from "./tally.ts";
-import type { BlockedSyscall, TargetExit } from "./tracer.ts";
+import type { BlockedSyscall, TargetExit } from "../tracer/hooks.ts";
 import type { WorkerMessage, WorkerRequest } from "./worker.ts";
 
 export interface RunRequest {

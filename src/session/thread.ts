@@ -74,7 +74,7 @@ export function killStage(pid: number | undefined): void {
  * named by its path below src/ (see the Makefile); the bundle has it beside its main file.
  */
 function workerSpecifier(): string {
-  if (compiled) return "./tracer/worker.ts";
-  if (bundled) return new URL("./tracer/worker.js", Bun.pathToFileURL(Bun.main)).href;
+  if (compiled) return "./session/worker.ts";
+  if (bundled) return new URL("./session/worker.js", Bun.pathToFileURL(Bun.main)).href;
   return new URL("./worker.ts", import.meta.url).href;
 }

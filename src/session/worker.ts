@@ -10,8 +10,9 @@ import { type ProfileData, profileFromData } from "../policy/profile.ts";
 import { type EarlyStage, seizeEarlyStage } from "../launch/seized-stage.ts";
 import { openExecuted } from "../launch/target.ts";
 import type { Command } from "../launch/stage.ts";
-import type { StdInitializationEvent } from "./std-initialization.ts";
-import { type BlockedSyscall, type TargetExit, traceProgram, type TraceRequest } from "./tracer.ts";
+import type { StdInitializationEvent } from "../tracer/hooks.ts";
+import type { BlockedSyscall, TargetExit, TraceRequest } from "../tracer/hooks.ts";
+import { traceProgram } from "../tracer/tracer.ts";
 
 /** What the main thread sends: a TraceRequest with the profile's map flattened for cloning. */
 export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
@@ -88,6 +89,8 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
           post({ type: "blocked", event });
         },
         stdInitialization: (event) => post({ type: "std-initialization", event }),
+        // The analysis and its modules load only here: they would slow every thread's start.
+        refuseConfinedCode: (path, profile) => (require("./confined-code.ts") as typeof import("./confined-code.ts")).refuseConfinedFindings(path, profile),
         warn: (msg, fields) => log("warn", msg, fields),
         debug: req.debug ? (msg, fields) => log("debug", msg, fields) : undefined,
         startUpOver: releaseJit,
