@@ -4,16 +4,9 @@
 // constant.
 import type { RegSet } from "../libc/ptrace.ts";
 import type { CodeRef } from "./code.ts";
+import type { ArchName } from "./name.ts";
 import type { SyscallTable } from "./syscall-table.ts";
 
-export type ArchName = "amd64" | "arm64";
-
-/** The architecture this process runs on (Node's process.arch names it otherwise). */
-export function hostArchName(): ArchName {
-  if (process.arch === "x64") return "amd64";
-  if (process.arch === "arm64") return "arm64";
-  throw new Error(`unsupported architecture ${process.arch} (gomodjail runs on x86_64 and aarch64)`);
-}
 
 /** The registers of a thread stopped at a syscall, as the tracer uses them. */
 export interface SyscallRegs {

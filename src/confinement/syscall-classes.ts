@@ -8,7 +8,7 @@
 // standard library function that makes a syscall says more than the syscall does (os/exec's opens
 // of /dev/null, the resolver's reads of /etc/hosts), its class comes first (STD_FUNCTION_CLASSES
 // in src/confinement/std-functions.ts).
-import type { ArchName } from "../arch/arch.ts";
+import type { ArchName } from "../arch/name.ts";
 import { syscalls as amd64Syscalls } from "../arch/amd64/syscalls.ts";
 import { syscalls as arm64Syscalls } from "../arch/arm64/syscalls.ts";
 import { readOnlyOpen } from "../arch/open-flags.ts";

@@ -1,7 +1,8 @@
 // The decision for one trapped syscall of a policed process: walk the thread's Go stack (or, for
 // C code called through cgo, the calling goroutine's), then the goroutine's creators
 // (docs/design.md #5), and judge every logical frame met on the way.
-import type { Arch, ArchName, SyscallRegs } from "../arch/arch.ts";
+import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import type { ArchName } from "../arch/name.ts";
 import { syscallName } from "../arch/arches.ts";
 import { readOnlyOpen } from "../arch/open-flags.ts";
 import { DEFER_RUNNERS, type DeferredCallFrames, deferredCallFrames } from "../confinement/defers.ts";

@@ -2,7 +2,8 @@
 // /proc fact the decision read, and what it decided. Recorded from a real run, a stop replays
 // the same decision with no process behind it, so that unwinding, inline expansion, the
 // creators check and the verdict are unit-tested on real stacks (test/decision).
-import type { ArchName, SyscallRegs } from "../arch/arch.ts";
+import type { SyscallRegs } from "../arch/arch.ts";
+import type { ArchName } from "../arch/name.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
 import type { MemoryBuffer } from "../unwind/memory.ts";
 import type { Decision } from "./decider.ts";

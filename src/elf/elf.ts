@@ -4,7 +4,7 @@
 // executable stripped of them (e_shnum 0) still has its program headers, and those are enough
 // to find Go's tables in the loadable segments.
 import { arches } from "../arch/arches.ts";
-import type { ArchName } from "../arch/arch.ts";
+import type { ArchName } from "../arch/name.ts";
 import { mapFilePrivate } from "../libc/mmap.ts";
 
 /** The architectures of src/arch, the only machines gomodjail reads. */

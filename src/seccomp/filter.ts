@@ -7,7 +7,8 @@
 // The search runs over ranges of consecutive numbers that share an action, so the hot syscalls
 // cost about log2(#ranges) comparisons instead of a chain of a hundred. Unknown and future
 // numbers are traced: the tracer decides.
-import type { Arch, ArchName } from "../arch/arch.ts";
+import type { Arch } from "../arch/arch.ts";
+import type { ArchName } from "../arch/name.ts";
 import {
   argHighOffset,
   argLowOffset,

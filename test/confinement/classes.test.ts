@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { arches } from "../../src/arch/arches.ts";
-import type { ArchName } from "../../src/arch/arch.ts";
+import type { ArchName } from "../../src/arch/name.ts";
 import { CAPABILITY_CLASSES, type CapabilityClass, expandClass } from "../../src/policy/classes.ts";
 import { inGoRange, STD_FUNCTION_CLASSES, stdFunctionClass } from "../../src/confinement/std-functions.ts";
 import { classifySyscall, SYSCALL_CLASSES } from "../../src/confinement/syscall-classes.ts";
