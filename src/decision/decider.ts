@@ -39,7 +39,26 @@ export interface Decision {
   trace: StackTrace;
 }
 
-export class Decider {
+/** A decision and, when it blocks, every confined module that took part. */
+export interface DecidedStop {
+  decision: Decision;
+  involvement: Involvement | undefined;
+}
+
+export interface DeciderOptions {
+  strict: boolean;
+  warn: (msg: string, fields: Record<string, unknown>) => void;
+  /** Each goroutine's creators judged in full when it was created (src/tracer/creations.ts), where they were. */
+  creations?: CreationVerdicts;
+}
+
+/** What the tracer asks of a policed image: the Decider, or a decorator of it (recorded-stop.ts's RecordingDecider). */
+export interface StopDecider {
+  /** Undefined while only the dynamic loader has run in this process: let through without a look. */
+  decideStop(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): DecidedStop | undefined;
+}
+
+export class Decider implements StopDecider {
   private readonly confinement: Confinement;
   private readonly judge: Judge;
   private readonly cCode: CCodeVerdicts;
@@ -58,8 +77,7 @@ export class Decider {
     private readonly image: PolicedImage,
     private readonly arch: Arch,
     private readonly tracee: Tracee,
-    /** `creations`: each goroutine's creators judged in full when it was created (src/tracer/creations.ts), where they were. */
-    private readonly options: { strict: boolean; warn: (msg: string, fields: Record<string, unknown>) => void; creations?: CreationVerdicts },
+    private readonly options: DeciderOptions,
   ) {
     this.confinement = image.confinement;
     this.judge = new Judge(this.confinement);
@@ -81,6 +99,12 @@ export class Decider {
     const decision = this.judgeStop(tid, tgid, regs, proc);
     if (!decision?.verdict.block || decision.verdict.class) return decision;
     return { ...decision, verdict: { ...decision.verdict, class: { name: this.callClassOf(regs, decision.trace)() ?? "none" } } };
+  }
+
+  decideStop(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): DecidedStop | undefined {
+    const decision = this.decide(tid, tgid, regs, proc);
+    if (!decision) return undefined;
+    return { decision, involvement: decision.verdict.block ? this.involvement(tid, tgid, regs, proc, decision.trace) : undefined };
   }
 
   private judgeStop(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): Decision | undefined {

@@ -2,11 +2,12 @@
 // /proc fact the decision read, and what it decided. Recorded from a real run, a stop replays
 // the same decision with no process behind it, so that unwinding, inline expansion, the
 // creators check and the verdict are unit-tested on real stacks (test/decision).
-import type { SyscallRegs } from "../arch/arch.ts";
+import type { Arch, SyscallRegs } from "../arch/arch.ts";
 import type { ArchName } from "../arch/name.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
 import type { MemoryBuffer } from "../unwind/memory.ts";
-import type { Decision } from "./decider.ts";
+import { type DecidedStop, type Decision, Decider, type DeciderOptions, type StopDecider } from "./decider.ts";
+import type { PolicedImage, ProcessImage } from "./image.ts";
 import type { Involvement } from "./involvement.ts";
 import type { CodeMapping, Tracee } from "./tracee.ts";
 
@@ -90,6 +91,40 @@ export class RecordingTracee implements Tracee {
 
   codeMapping(tid: number, pc: number): CodeMapping {
     return (this.facts.codeMapping = { pc, answer: this.live.codeMapping(tid, pc) }).answer;
+  }
+}
+
+/**
+ * The decorator of a policed image's Decider that records its stops (test/helpers/record-stops.ts):
+ * every stop is decided afresh, by a Decider with no cache carried over from earlier stops (nor
+ * the creation watch's verdicts) that reads through a RecordingTracee, and handed to `recorded`
+ * with what the decision read and what it decided.
+ */
+export class RecordingDecider implements StopDecider {
+  private readonly recording: RecordingTracee;
+
+  constructor(
+    private readonly image: PolicedImage,
+    private readonly arch: Arch,
+    live: Tracee,
+    private readonly options: DeciderOptions,
+    private readonly recorded: (stop: RecordedStop) => void,
+  ) {
+    this.recording = new RecordingTracee(live);
+  }
+
+  decideStop(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): DecidedStop | undefined {
+    const goStarted = proc.goStarted;
+    const warnings: string[] = [];
+    const warn = (msg: string, fields: Record<string, unknown>) => {
+      warnings.push(msg);
+      this.options.warn(msg, fields);
+    };
+    this.recording.reset();
+    const decided = new Decider(this.image, this.arch, this.recording, { strict: this.options.strict, warn }).decideStop(tid, tgid, regs, proc);
+    const outcome = outcomeOf(decided?.decision, decided?.involvement, warnings);
+    this.recorded({ arch: this.arch.name, tid, tgid, regs, bias: proc.bias, goStarted, reads: this.recording.reads, ...this.recording.facts, outcome });
+    return decided;
   }
 }
 

@@ -2,10 +2,10 @@
 // exec of it, and judges each seccomp stop. It blocks in waitpid, so it runs on a thread of its
 // own (see worker.ts); every ptrace request comes from that thread.
 import { existsSync, readFileSync } from "node:fs";
-import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import type { Arch } from "../arch/arch.ts";
 import { hostArch, syscallName } from "../arch/arches.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
-import { confinesAnyModule, type Profile } from "../policy/profile.ts";
+import { confinesAnyModule } from "../policy/profile.ts";
 import { EPERM, kill, SyscallError, waitpid } from "../libc/libc.ts";
 import {
   continueFromStop,
@@ -32,17 +32,17 @@ import type { GoBinary } from "../gobin/binary.ts";
 import { checkFirstTarget, mayHoldConfinedCode } from "../launch/target.ts";
 import { mark } from "../timeline.ts";
 import { ImageCache } from "./images.ts";
-import { classOfCall, Decider, type Decision, stdInitialization } from "../decision/decider.ts";
+import { classOfCall, Decider, type StopDecider, stdInitialization } from "../decision/decider.ts";
 import type { PolicedImage, ProcessImage } from "../decision/image.ts";
 import type { Involvement } from "../decision/involvement.ts";
-import { outcomeOf, RecordingTracee, type RecordedStop } from "../decision/recorded-stop.ts";
+import { RecordingDecider } from "../decision/recorded-stop.ts";
 import type { Tracee } from "../decision/tracee.ts";
 import type { Verdict } from "../decision/verdict.ts";
 import { liveTracee } from "./live-tracee.ts";
 import { LoaderEnvCheck } from "./loader-env.ts";
 import { CreationWatch } from "./creations.ts";
 import { FLAGS_ARG, StdInitialization } from "./std-initialization.ts";
-import type { BlockedSyscall, TargetExit, TraceHooks, TraceRequest } from "./hooks.ts";
+import type { TargetExit, TraceHooks, TraceRequest } from "./hooks.ts";
 
 /** Stops that count as the program's start-up (see TraceHooks.startUpOver). */
 const START_UP_STOPS = 64;
@@ -68,10 +68,9 @@ class Tracer {
   private readonly execed = new Set<number>();
   /** Forks (not yet exec'd) of processes in which Go code had run. */
   private readonly forkedFromGo = new Set<number>();
-  private readonly deciders = new WeakMap<object, Decider>();
+  private readonly deciders = new WeakMap<PolicedImage, StopDecider>();
   private readonly images: ImageCache | undefined;
   private readonly tracee: Tracee;
-  private readonly recording: RecordingTracee | undefined;
   /** Judges every new image's environment at its exec; unset where nothing is confined. */
   private readonly loaderEnv: LoaderEnvCheck | undefined;
   /** Judges each goroutine's creator as it is created; unset where nothing is confined. */
@@ -97,7 +96,6 @@ class Tracer {
   ) {
     this.images = req.profile && new ImageCache(req.profile, hooks.warn);
     this.tracee = liveTracee(arch);
-    this.recording = hooks.recorded && new RecordingTracee(this.tracee);
     if (this.images && confinesAnyModule(req.profile!)) {
       this.loaderEnv = new LoaderEnvCheck(req.env, req.allowLoaderEnv ?? [], req.audit, hooks.blocked);
       this.stdInit = new StdInitialization(arch, this.status, req.env, req.audit, hooks);
@@ -323,7 +321,7 @@ class Tracer {
       const cls = classOfCall(this.arch.name, regs, [], () => false) ?? "none";
       verdict = { block: true, module: "unknown", frame: undefined, reason: `cannot read the program's function table: ${image.reason}`, class: { name: cls } };
     } else {
-      const decided = this.decide(image, profile, tid, tgid, regs, proc);
+      const decided = this.deciderOf(image).decideStop(tid, tgid, regs, proc);
       if (!decided) {
         resume(tid);
         return;
@@ -361,41 +359,15 @@ class Tracer {
     resume(tid);
   }
 
-  /** The decision on a stop of a policed program, and who took part when it blocks. */
-  private decide(image: PolicedImage, profile: Profile, tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): { decision: Decision; involvement: Involvement | undefined } | undefined {
-    if (this.recording) return this.decideRecorded(image, profile, tid, tgid, regs, proc, this.recording);
+  /** The decider of a policed image's stops: recording them where the hooks ask for it. */
+  private deciderOf(image: PolicedImage): StopDecider {
     let decider = this.deciders.get(image);
     if (!decider) {
-      decider = new Decider(image, this.arch, this.tracee, { strict: this.req.strict, warn: this.hooks.warn, creations: this.creations?.verdicts });
+      const options = { strict: this.req.strict, warn: this.hooks.warn, creations: this.creations?.verdicts };
+      decider = this.hooks.recorded ? new RecordingDecider(image, this.arch, this.tracee, options, this.hooks.recorded) : new Decider(image, this.arch, this.tracee, options);
       this.deciders.set(image, decider);
     }
-    const decision = decider.decide(tid, tgid, regs, proc);
-    if (!decision) return undefined;
-    return { decision, involvement: decision.verdict.block ? decider.involvement(tid, tgid, regs, proc, decision.trace) : undefined };
-  }
-
-  private decideRecorded(
-    image: PolicedImage,
-    profile: Profile,
-    tid: number,
-    tgid: number,
-    regs: SyscallRegs,
-    proc: ProcessImage,
-    recording: RecordingTracee,
-  ): { decision: Decision; involvement: Involvement | undefined } | undefined {
-    const goStarted = proc.goStarted;
-    const warnings: string[] = [];
-    const warn = (msg: string, fields: Record<string, unknown>) => {
-      warnings.push(msg);
-      this.hooks.warn(msg, fields);
-    };
-    recording.reset();
-    const decider = new Decider(image, this.arch, recording, { strict: this.req.strict, warn });
-    const decision = decider.decide(tid, tgid, regs, proc);
-    const involvement = decision?.verdict.block ? decider.involvement(tid, tgid, regs, proc, decision.trace) : undefined;
-    const stop: RecordedStop = { arch: this.arch.name, tid, tgid, regs, bias: proc.bias, goStarted, reads: recording.reads, ...recording.facts, outcome: outcomeOf(decision, involvement, warnings) };
-    this.hooks.recorded!(stop);
-    return decision && { decision, involvement };
+    return decider;
   }
 }
 
