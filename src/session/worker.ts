@@ -10,8 +10,8 @@ import { type ProfileData, profileFromData } from "../policy/profile.ts";
 import { type EarlyStage, seizeEarlyStage } from "../launch/seized-stage.ts";
 import { openExecuted } from "../launch/target.ts";
 import type { Command } from "../launch/stage.ts";
-import type { StdInitializationEvent } from "../tracer/hooks.ts";
-import type { BlockedSyscall, TargetExit, TraceRequest } from "../tracer/hooks.ts";
+import type { BlockedSyscall, StdInitializationEvent, TargetExit, TraceRequest } from "../tracer/hooks.ts";
+import { type ErrorData, errorData } from "./errors.ts";
 import { traceProgram } from "../tracer/tracer.ts";
 
 /** What the main thread sends: a TraceRequest with the profile's map flattened for cloning. */
@@ -45,7 +45,7 @@ export type WorkerMessage =
   | { type: "blocked"; event: BlockedSyscall }
   | { type: "std-initialization"; event: StdInitializationEvent }
   | { type: "exit"; exit: TargetExit }
-  | { type: "error"; name: string; message: string; stack?: string };
+  | { type: "error"; error: ErrorData };
 
 declare const self: Worker;
 
@@ -102,8 +102,7 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
     if (req.exitWithProgram && !mayWarn) exitProcess(exit.status);
     post({ type: "exit", exit });
   } catch (err) {
-    const e = err as Error;
-    post({ type: "error", name: e.name ?? "Error", message: e.message ?? String(err), stack: e.stack });
+    post({ type: "error", error: errorData(err) });
   }
 };
 
