@@ -1,6 +1,7 @@
 // `gomodjail analyze PROG [--go-mod FILE]`: every module of a Go binary (confined ones first) with
 // what in it a jail reading call stacks cannot hold, from the binary and, where the module's
 // sources are on this machine, from its source files.
+import { parseGoVersion } from "../gobin/go-release.ts";
 import { GoBinary } from "../gobin/binary.ts";
 import type { ModuleVersion } from "../gobin/buildinfo.ts";
 import type { ModuleKind, ModuleRef } from "../gobin/modules.ts";
@@ -195,12 +196,12 @@ function mainModuleRoot(rows: Map<string, { module: ModuleRef; dirs: Set<string>
 
 function buildContext(binary: GoBinary): BuildContext {
   const info = binary.buildInfo;
-  const minor = /^go1\.(\d+)/.exec(info?.goVersion ?? "");
+  const minor = parseGoVersion(info?.goVersion ?? "")?.minor;
   return {
     goos: "linux",
     goarch: binary.arch,
     cgo: info?.settings.get("CGO_ENABLED") === "1",
-    goMinor: minor ? Number(minor[1]) : Number.MAX_SAFE_INTEGER,
+    goMinor: minor ?? Number.MAX_SAFE_INTEGER,
     tags: (info?.settings.get("-tags") ?? "").split(",").filter(Boolean),
   };
 }

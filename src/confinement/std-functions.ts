@@ -14,6 +14,7 @@
 //
 // Names and files were read from the sources of Go 1.19 and 1.21-1.27 (linux) and checked in
 // binaries of each (test/confinement/std-functions.test.ts).
+import { parseGoVersion } from "../gobin/go-release.ts";
 import { readdirSync, realpathSync, statSync } from "node:fs";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
 import type { CapabilityClass } from "../policy/classes.ts";
@@ -223,16 +224,10 @@ function inOnceFuncWrapper(frame: Pick<LogicalFrame, "file">): boolean {
   return frame.file === "sync/oncefunc.go" || frame.file.endsWith("/src/sync/oncefunc.go");
 }
 
-/** The minor number of a Go version as build information spells it ("go1.27.4" -> 27). */
-function goMinor(goVersion: string): number | undefined {
-  const m = /(?:^|\s)go1\.(\d+)(?!\d)/.exec(goVersion);
-  return m ? Number(m[1]) : undefined;
-}
-
 /** Whether `goVersion` is in `range`. A ranged entry needs a known version; an unranged one holds for all. */
 export function inGoRange(range: GoRange | undefined, goVersion: string | undefined): boolean {
   if (!range) return true;
-  const minor = goVersion === undefined ? undefined : goMinor(goVersion);
+  const minor = goVersion === undefined ? undefined : parseGoVersion(goVersion)?.minor;
   if (minor === undefined) return false;
   const bound = (v: string) => Number(v.split(".")[1]);
   return (range.from === undefined || minor >= bound(range.from)) && (range.to === undefined || minor <= bound(range.to));
