@@ -267,7 +267,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       );
     });
 
-  // Started by a run, at the lowest priority, to fill the binary cache (src/tracer/confined-code.ts).
+  // Started by a run, at the lowest priority, to fill the binary cache (src/session/confined-code.ts).
   program
     .command("__cache-denied-reaches", { hidden: true })
     .argument("<PROG>")

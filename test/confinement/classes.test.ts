@@ -1,4 +1,4 @@
-// The capability classes (src/confinement/classes.ts), the syscall classifier
+// The capability classes (src/policy/classes.ts), the syscall classifier
 // (src/confinement/syscall-classes.ts) and the classes of std functions
 // (src/confinement/std-functions.ts): the table's invariants, a class for every syscall the filter
 // stops, the classifier case by case on both architectures, and the std rows against the function

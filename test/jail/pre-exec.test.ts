@@ -155,7 +155,7 @@ test("with every descriptor from 3 to 9 the program's, the shell stage stops its
   expect(r.stdout.toString().split("\n").slice(0, -2).map(Number).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 });
 
-// The filter needs it; a stage the command line starts inherits it (src/cli/early-stage.ts), one
+// The filter needs it; a stage the command line starts inherits it (src/session/early-stage.ts), one
 // the tracer starts gets it injected at the exec with the filter (src/launch/inject.ts).
 test("the program runs with no_new_privs, from the command line and from the library", async () => {
   const grep = Bun.which("grep")!;
