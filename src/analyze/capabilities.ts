@@ -50,7 +50,7 @@ const FINDING_CLASS: Record<FindingKind, CapabilityClass> = {
 const TIER = new Map<CapabilityClass, CapabilityTier>(CAPABILITY_CLASSES.map((c) => [c.name, c.tier]));
 
 /** A class reached, judged against what the module is allowed: a class no tier names is denied. */
-export function classVerdict(cls: CapabilityClass, allowed: ReadonlySet<CapabilityClass>): ClassVerdict {
+function classVerdict(cls: CapabilityClass, allowed: ReadonlySet<CapabilityClass>): ClassVerdict {
   if (allowed.has(cls)) return "ok";
   switch (TIER.get(cls)) {
     case "allow":

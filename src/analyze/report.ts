@@ -36,7 +36,7 @@ export interface ModuleAnalysis {
   capabilities?: CapabilityFinding[];
 }
 
-export interface VerdictSummary {
+interface VerdictSummary {
   ok: number;
   warnings: number;
   violations: number;
@@ -64,7 +64,7 @@ export interface AnalysisReport {
   elapsedMs: number;
 }
 
-export interface AnalyzeOptions {
+interface AnalyzeOptions {
   goMod?: string;
   /** Where the module caches are looked for ($GOMODCACHE, $GOPATH, $HOME). */
   env?: Record<string, string | undefined>;

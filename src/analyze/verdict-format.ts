@@ -6,7 +6,7 @@ import { CAPABILITY_CLASSES, type CapabilityClass } from "../policy/classes.ts";
 import type { CapabilityFinding, WitnessStep } from "./capabilities.ts";
 import type { AnalysisReport, ModuleAnalysis } from "./report.ts";
 
-export interface VerdictOptions {
+interface VerdictOptions {
   /** WARN counts as a violation. */
   strict: boolean;
   /** Witness paths for warnings too (violations always have theirs). */

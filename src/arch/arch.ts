@@ -45,7 +45,7 @@ export interface CallerSlot {
 export type ThreadPointerRegister = "fs_base" | "tpidr_el0";
 
 /** Where Go's runtime keeps the current g in thread-local storage (docs/design.md #5). */
-export interface GoTlsRule {
+interface GoTlsRule {
   readonly register: ThreadPointerRegister;
   /** The runtime's TLS variable that holds g in an executable with a PT_TLS segment (cgo, PIE). */
   readonly symbol: string;

@@ -39,7 +39,7 @@ A report of "run --audit" is evidence only for the modules that run confined; re
 another program or of another build of it are refused.
 `;
 
-export interface LearnCommandOptions {
+interface LearnCommandOptions {
   goMod: string;
   output: string | undefined;
   from: string[];

@@ -31,7 +31,7 @@ export interface MainIO {
 }
 
 /** A command line that cannot be acted on; its message says what to change. */
-export class UsageError extends Error {
+class UsageError extends Error {
   override name = "UsageError";
 }
 

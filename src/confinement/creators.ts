@@ -9,7 +9,7 @@ import type { Ancestor } from "../unwind/goroutine.ts";
 import { type Confinement, UNKNOWN_OWNER } from "./model.ts";
 
 /** A confined frame among a goroutine's creators, and why it counts. */
-export interface CreatorFinding {
+interface CreatorFinding {
   module: string;
   frame: LogicalFrame | undefined;
   reason: string;

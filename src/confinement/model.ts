@@ -18,14 +18,14 @@ import { type CCode, readCCode } from "./c-code.ts";
 import type { CapabilityClass } from "../policy/classes.ts";
 
 /** What the model reads of a binary. */
-export interface ModelledBinary {
+interface ModelledBinary {
   elf: ElfFile;
   pclntab: Pclntab;
   buildInfo: BuildInfo | undefined;
 }
 
 /** The module of a frame as `learn` reports it: "std" for the standard library, and whether it is the main module. */
-export interface FrameOwner {
+interface FrameOwner {
   module: string;
   main: boolean;
 }

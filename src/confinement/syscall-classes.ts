@@ -36,14 +36,14 @@ import type { ArgIndex } from "../seccomp/rules.ts";
 import type { CapabilityClass } from "../policy/classes.ts";
 
 /** A test on the low 32 bits of one argument: every argument tested is an int or a flag word the kernel reads as 32 bits. */
-export type ClassCondition =
+type ClassCondition =
   /** open's flags ask only to read an existing file (src/arch/open-flags.ts). */
   | { kind: "readOnlyOpen"; arg: ArgIndex }
   | { kind: "oneOf"; arg: ArgIndex; values: readonly number[] }
   /** At least one bit of `bits` is set. */
   | { kind: "anyBit"; arg: ArgIndex; bits: number };
 
-export interface SyscallClassRow {
+interface SyscallClassRow {
   /** Syscall names as the kernel's tables spell them; a name one architecture lacks is skipped there. */
   names: readonly string[];
   /** The row holds only when this does; absent: always. */

@@ -12,7 +12,7 @@ import type { Involvement } from "./involvement.ts";
 import type { CodeMapping, Tracee } from "./tracee.ts";
 
 /** One read that returned bytes: `bytes` (base64) were at `addr`. */
-export interface RecordedRead {
+interface RecordedRead {
   addr: number;
   bytes: string;
 }
@@ -52,7 +52,7 @@ export interface RecordedStop {
 }
 
 /** A Tracee that answers from `live` and writes down every answer. */
-export class RecordingTracee implements Tracee {
+class RecordingTracee implements Tracee {
   reads: RecordedRead[] = [];
   facts: Pick<RecordedStop, "threadPointer" | "hasNoMemory" | "stackStart" | "codeMapping"> = {};
 
@@ -129,7 +129,7 @@ export class RecordingDecider implements StopDecider {
 }
 
 /** The memory was not recorded (the replayed decision reads what the recorded one did not). */
-export class UnrecordedFactError extends Error {
+class UnrecordedFactError extends Error {
   override name = "UnrecordedFactError";
 }
 

@@ -19,7 +19,7 @@ export interface ElfSection {
   size: number;
 }
 
-export interface ElfSegment {
+interface ElfSegment {
   /** The segment type: "load", "interp", "tls", "phdr"... or its number in hex when it has no name here. */
   type: string;
   /** p_flags: PF_X 1, PF_W 2, PF_R 4. */

@@ -18,7 +18,7 @@ export class NewerGoError extends Error {
 }
 
 /** A Go version string as build information spells it, read: the one reader of them in src/. */
-export interface GoVersion {
+interface GoVersion {
   /** 27 for "go1.27.4", "go1.27rc1", "go1.27beta1" and "devel go1.27-abc X:foo". */
   minor: number;
   /** "1.27" for a release or release candidate ("go1.27", "go1.27.4", "go1.27rc1", with or without " X:..."); undefined for development and beta builds, whose runtime may differ from the release's. */

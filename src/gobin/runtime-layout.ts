@@ -16,7 +16,7 @@ import { parseGoVersion } from "./go-release.ts";
 import type { DwarfStruct } from "./dwarf/structs.ts";
 
 /** Offsets in runtime.g. Pointer and uintptr fields are 8 bytes; atomicstatus is a uint32. */
-export interface GLayout {
+interface GLayout {
   stackLo: number;
   stackHi: number;
   /** *m: the thread running this g (nil when not running). */
@@ -46,7 +46,7 @@ export interface GLayout {
 }
 
 /** Offsets in runtime.m. */
-export interface MLayout {
+interface MLayout {
   /** *g whose stack is the thread's system stack. */
   g0: number;
   /** uint64: the thread's Linux tid (set when the thread starts). */
@@ -67,7 +67,7 @@ export interface MLayout {
 }
 
 /** runtime.ancestorInfo, the elements of *g.ancestors. */
-export interface AncestorInfoLayout {
+interface AncestorInfoLayout {
   size: number;
   /** []uintptr slice header: data pointer, length, capacity. */
   pcs: number;
@@ -80,14 +80,14 @@ export interface AncestorInfoLayout {
  * Where the runtime keeps the deferred calls it is running while a goroutine panics (or ends with
  * Goexit): each record names the stack pointer of the frame that registered them.
  */
-export type RunningDefersLayout =
+type RunningDefersLayout =
   /** Go 1.22 on: g._panic, a chain of _panic records, newest first; `sp` is the frame whose deferred calls run now. */
   | { kind: "panics"; g: number; sp: number; link: number }
   /** Up to Go 1.21: g._defer, the chain of _defer records, newest first; a `started` one (a bool) is running, registered by the frame at `sp`. */
   | { kind: "defers"; g: number; sp: number; link: number; started: number };
 
 /** Where a thread's current g is in its thread-local storage: g = *(thread pointer + offset). */
-export type TlsG =
+type TlsG =
   | { known: true; register: ThreadPointerRegister; offset: number }
   | { known: false; reason: string };
 

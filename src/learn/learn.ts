@@ -13,7 +13,7 @@ import { type Findings, gatherFindings } from "./findings.ts";
 import { identifyProgram, type ProgramIdentity, ReportRecorder, readRunReport, type RunReport } from "./report.ts";
 import { rewriteGoMod } from "./rewrite.ts";
 
-export interface LearnRequest {
+interface LearnRequest {
   goMod: string;
   /** Reports of earlier `run --audit --report` (or `learn --report`) runs. */
   from: string[];

@@ -9,7 +9,7 @@ import { allowedClasses, directivesIn, orderedClasses, type Policy, parseProfile
 import { evidenceBrief, evidenceComments, learnedCommentPrefix } from "./describe.ts";
 import { type Findings, type LearnedPolicy, type LearnOptions, learnedPolicy, type ModuleFinding } from "./findings.ts";
 
-export interface Rewrite {
+interface Rewrite {
   text: string;
   /** What a reviewer should know: the go.mod's own policies that the evidence contradicts, modules nothing is known of. */
   notes: string[];

@@ -12,7 +12,7 @@ import { CHILD_ENV, compiled } from "../launch/stage.ts";
 import { PackError } from "./errors.ts";
 import { readPackedLayout } from "./format.ts";
 
-export interface BaseBinary {
+interface BaseBinary {
   path: string;
   size: number;
   /** Removes what was built for this pack only. */

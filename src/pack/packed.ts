@@ -30,7 +30,7 @@ export async function runPacked(layout: PackedLayout, argv0: string, args: strin
 }
 
 /** Reads the manifest and checks it against the trailer's hash. */
-export function readManifest(layout: PackedLayout): Manifest {
+function readManifest(layout: PackedLayout): Manifest {
   const bytes = Buffer.alloc(layout.manifestSize);
   const fd = openSync(layout.file, "r");
   try {

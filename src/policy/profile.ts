@@ -61,7 +61,7 @@ export function profileFromData(d: ProfileData): Profile {
 }
 
 /** Told about a go.mod line that the original gomodjail reads differently; the message names the line. */
-export type ProfileWarn = (msg: string) => void;
+type ProfileWarn = (msg: string) => void;
 
 /** Reads the profile from a go.mod file; throws GoModError or PolicyError. */
 export function loadProfile(goModPath: string, warn: ProfileWarn = () => {}): Profile {

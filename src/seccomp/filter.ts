@@ -38,16 +38,16 @@ export interface FilterMode {
 /** The default filter's mode: the metadata syscalls go through without a stop. */
 export const DEFAULT_MODE: FilterMode = { judgeMetadata: false };
 
-export interface FilterOptions extends Partial<FilterMode> {
+interface FilterOptions extends Partial<FilterMode> {
   /** The pid of the process that installs the filter (and keeps it across execve). */
   ownPid: number;
 }
 
 /** What the filter needs to know of an architecture. */
-export type FilterTarget = Pick<Arch, "name" | "auditArch" | "x32SyscallBit" | "syscalls">;
+type FilterTarget = Pick<Arch, "name" | "auditArch" | "x32SyscallBit" | "syscalls">;
 
 /** What the filter does with a syscall number before looking at arguments. */
-export type SyscallAction =
+type SyscallAction =
   | { kind: "allow" }
   | { kind: "trace" }
   | { kind: "fail"; errno: number }

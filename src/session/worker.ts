@@ -36,7 +36,7 @@ export interface EarlyStageMessage {
   opener: number | undefined;
 }
 
-export type LogLevel = "warn" | "debug";
+type LogLevel = "warn" | "debug";
 
 export type WorkerMessage =
   | { type: "started"; pid: number }

@@ -39,7 +39,7 @@ interface PendingOpen {
 type Reopened = { fd: number } | { errno: number } | { refused: string };
 
 /** What the tracer's loop must do after a stop handled here. */
-export type StdInitializationStop =
+type StdInitializationStop =
   /** Not a stop of an open let on here: the loop handles it. */
   | "not-ours"
   | "handled"
