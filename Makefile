@@ -18,7 +18,7 @@ all: $(BINARY)
 # COMPILE_TARGET: scripts/build-npm.ts cross-builds with --target and --compile-executable-path.
 COMPILE_TARGET ?=
 $(BINARY): $(SOURCES) | $(BUN)
-	$(BUN) build --compile --bytecode --compile-jit-policy=100 --no-compile-autoload-dotenv --no-compile-autoload-bunfig $(COMPILE_TARGET) src/main.ts src/tracer/worker.ts --outfile $@
+	$(BUN) build --compile --bytecode --compile-jit-policy=100 --no-compile-autoload-dotenv --no-compile-autoload-bunfig $(COMPILE_TARGET) src/main.ts src/session/worker.ts --outfile $@
 
 $(BUN):
 	./scripts/bootstrap.sh

@@ -4,7 +4,7 @@
 // FILES class where ours has FILES/READ and FILES/WRITE, and nested MODIFY_SYSTEM_STATE/... names.
 //   bun scripts/compare-class-table.ts PATH/interesting.cm
 import { readFileSync } from "node:fs";
-import { CAPABILITY_CLASSES } from "../src/confinement/classes.ts";
+import { CAPABILITY_CLASSES } from "../src/policy/classes.ts";
 import { stdCapability } from "../src/confinement/std-capabilities.ts";
 
 const tierOf = new Map<string, string>(CAPABILITY_CLASSES.map((c) => [c.name, c.tier]));

@@ -10,15 +10,15 @@ import type { Logger } from "./log-format.ts";
 import { createLogger } from "./log.ts";
 import { applyPolicyFlags, confinesAnyModule, loadProfile, type Policy, PolicyError, type Profile } from "./policy/profile.ts";
 import type { PackRequest, PackResult } from "./pack/write.ts";
-import type { BlockSummary } from "./tracer/tally.ts";
-import type { BlockedSyscall } from "./tracer/tracer.ts";
+import type { BlockSummary } from "./session/tally.ts";
+import type { BlockedSyscall } from "./tracer/hooks.ts";
 
 export { inspectBinary as inspect, type InspectReport, type ModuleReport } from "./analyze/inspect.ts";
 export { GoModError } from "./policy/gomod.ts";
 export { allowedClasses, confinedModules, loadProfile, parseProfile, type Policy, PolicyError, type Profile, policyOf } from "./policy/profile.ts";
-export type { CapabilityClass } from "./confinement/classes.ts";
+export type { CapabilityClass } from "./policy/classes.ts";
 export { CacheError, PackError } from "./pack/errors.ts";
-export { ProgramError, TracerError } from "./tracer/errors.ts";
+export { ProgramError, TracerError } from "./launch/errors.ts";
 export type { BlockedSyscall, BlockSummary, PackRequest, PackResult };
 
 export interface RunOptions {
@@ -87,7 +87,7 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
   const logger = options.logger ?? createLogger({ debug, format: "text" });
   const profile = resolveProfile(options, logger);
   const allowLoaderEnv = await allowedLoaderVariables(options.allowLoaderEnv);
-  const { runJail } = await import("./tracer/run.ts");
+  const { runJail } = await import("./session/run.ts");
   const result = await runJail({ argv: options.argv, profile, logger, debug, audit: options.audit, allowLoaderEnv, judgeMetadata: options.judgeMetadata, onBlocked: options.onBlocked });
   return { status: result.status, exitCode: result.exitCode, signal: result.signal, blocked: result.blocked };
 }

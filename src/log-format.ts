@@ -25,7 +25,7 @@ export interface Logger {
   debug: LogFn;
 }
 
-export interface LineLoggerOptions {
+interface LineLoggerOptions {
   debug: boolean;
   format: LogFormat;
   /** Gets each line, synchronously (a line logged just before exit is never lost). */

@@ -5,9 +5,9 @@ import pino, { type Logger } from "pino";
 import { type LogFormat, logfmtLine } from "./log-format.ts";
 
 /** Where records go: a file descriptor, or anything with a synchronous write(). */
-export type LogDestination = number | { write(line: string): unknown };
+type LogDestination = number | { write(line: string): unknown };
 
-export interface LoggerOptions {
+interface LoggerOptions {
   debug: boolean;
   format: LogFormat;
   /** Defaults to stderr. */

@@ -9,13 +9,13 @@ import { unsupportedPlatform } from "./cli/platform.ts";
 import { readPackedLayout } from "./pack/format.ts";
 import { holdBackJit, releaseJit } from "./jit-policy.ts";
 import { mark } from "./timeline.ts";
-import { CHILD_ENV, compiled } from "./tracer/stage.ts";
-import { discardEarlyStage, startTracerThread } from "./tracer/thread.ts";
+import { CHILD_ENV, compiled } from "./launch/stage.ts";
+import { discardEarlyStage, startTracerThread } from "./session/thread.ts";
 
 async function start(): Promise<void> {
   const childRequest = process.env[CHILD_ENV];
   if (childRequest !== undefined) {
-    const { runChildStage } = await import("./tracer/child.ts");
+    const { runChildStage } = await import("./launch/child.ts");
     runChildStage(childRequest);
   }
   const refusal = unsupportedPlatform(process.platform, process.arch);
@@ -52,7 +52,7 @@ async function start(): Promise<void> {
     process.exit(0);
   }
   // Then the stage of the program it will run, before the command line is even loaded.
-  if (running) (await import("./cli/early-stage.ts")).startEarlyStage(args);
+  if (running) (await import("./session/early-stage.ts")).startEarlyStage(args);
   const { main } = await import("./cli/main.ts");
   mark("cli_loaded");
   const status = await main(args);

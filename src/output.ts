@@ -28,7 +28,7 @@ export function errorLine(message: string): string {
 const builtinErrors: Function[] = [Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError, AggregateError];
 
 /** Errors whose message is meant for the user: our typed errors and the system's (ENOENT, ...); any other is a bug. */
-export function isUserFacing(e: unknown): e is Error {
+function isUserFacing(e: unknown): e is Error {
   if (!(e instanceof Error)) return false;
   if (!builtinErrors.includes(e.constructor)) return true;
   const code = (e as { code?: unknown }).code;

@@ -25,12 +25,12 @@ const ENTERED_AT_OFFSET = new Set(["runtime.duffzero", "runtime.duffcopy"]);
 /** cgo's generated Go functions: calls into C, exports to C, and the glue between. */
 const CGO_GENERATED = /^_(Cfunc_|cgo_|Cgo_|cgoexp_|cgoCheck)/;
 
-export interface ModuleFindings {
+interface ModuleFindings {
   module: ModuleRef;
   findings: Finding[];
 }
 
-export interface BinaryAnalysis {
+interface BinaryAnalysis {
   /** Findings by moduleKey(); only modules the scope reports, and only those with findings. */
   findings: Map<string, ModuleFindings>;
   /** Whose the binary's C code is; undefined when the scope reads only the function table. */
@@ -44,7 +44,7 @@ export function moduleKey(m: ModuleRef): string {
   return `${m.kind} ${m.path}`;
 }
 
-export interface BinaryScope {
+interface BinaryScope {
   /** The main package's import path (build information), for the rules of internal packages. */
   mainPackage: string | undefined;
   /** Whether the findings of this module are wanted. */

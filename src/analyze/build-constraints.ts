@@ -1,6 +1,7 @@
 // Whether a source file takes part in a build, as the go command decides it: the _GOOS / _GOARCH
 // suffixes of its name, then its //go:build line (or, in files older than Go 1.17, its
 // `// +build` lines). Only the files a binary could hold are worth reporting.
+import { parseGoVersion } from "../gobin/go-release.ts";
 
 export interface BuildContext {
   goos: string;
@@ -26,8 +27,9 @@ function tagHolds(tag: string, ctx: BuildContext): boolean {
   if (tag === ctx.goos || tag === ctx.goarch || tag === "gc") return true;
   if (tag === "unix") return UNIX.has(ctx.goos);
   if (tag === "cgo") return ctx.cgo;
-  const release = /^go1\.(\d+)$/.exec(tag);
-  if (release) return Number(release[1]) <= ctx.goMinor;
+  // go1.N: a release tag, which holds from Go 1.N on.
+  const release = parseGoVersion(tag)?.minor;
+  if (release !== undefined && tag === `go1.${release}`) return release <= ctx.goMinor;
   return ctx.tags.includes(tag);
 }
 

@@ -7,7 +7,7 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 
-export class BuildError extends Error {
+class BuildError extends Error {
   constructor(readonly pattern: string, reason: string) {
     super(`${pattern}: ${reason}`);
     this.name = "BuildError";

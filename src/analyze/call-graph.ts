@@ -20,9 +20,9 @@ import { arches } from "../arch/arches.ts";
 import type { GoBinary } from "../gobin/binary.ts";
 import { PclntabError } from "../gobin/pclntab.ts";
 
-export type EdgeKind = "call" | "inline" | "address";
+type EdgeKind = "call" | "inline" | "address";
 
-export interface CodeEdge {
+interface CodeEdge {
   kind: EdgeKind;
   /** The logical function whose code it is (for an inline edge, the caller the callee was inlined into). */
   from: string;

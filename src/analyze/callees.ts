@@ -5,7 +5,7 @@
 import { packageOfSymbol } from "../gobin/modules.ts";
 
 /** A Go function name split into its package (unescaped) and the rest. */
-export interface SymbolParts {
+interface SymbolParts {
   pkg: string;
   /** After the package: `F`, `(*T).M`, `T.M`, `F.func1`, `F[go.shape.int]`... */
   local: string;

@@ -9,7 +9,7 @@
 // the module's own code holds that a call graph cannot follow (assembly, linkname pulls, unsafe,
 // reflect's raw pointers, plugins, C) comes from the binary findings (binary.ts) as the caveat
 // classes; a body the walk reaches but cannot read, or inline trees it cannot read, is UNANALYZED.
-import { type CapabilityClass, type CapabilityTier, CAPABILITY_CLASSES } from "../confinement/classes.ts";
+import { type CapabilityClass, type CapabilityTier, CAPABILITY_CLASSES } from "../policy/classes.ts";
 import type { Confinement } from "../confinement/model.ts";
 import { stdCapability } from "../confinement/std-capabilities.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
@@ -50,7 +50,7 @@ const FINDING_CLASS: Record<FindingKind, CapabilityClass> = {
 const TIER = new Map<CapabilityClass, CapabilityTier>(CAPABILITY_CLASSES.map((c) => [c.name, c.tier]));
 
 /** A class reached, judged against what the module is allowed: a class no tier names is denied. */
-export function classVerdict(cls: CapabilityClass, allowed: ReadonlySet<CapabilityClass>): ClassVerdict {
+function classVerdict(cls: CapabilityClass, allowed: ReadonlySet<CapabilityClass>): ClassVerdict {
   if (allowed.has(cls)) return "ok";
   switch (TIER.get(cls)) {
     case "allow":

@@ -4,7 +4,7 @@
 // (src/cache/binary-cache.ts), where a low-priority process of its own puts it; it only ever
 // makes a warning, so a cached answer is good enough. --strict computes it before the program
 // starts and refuses on it.
-import type { CapabilityClass } from "../confinement/classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 import { Confinement } from "../confinement/model.ts";
 import { binaryCacheDir, entryFile, type FileIdentity, readEntry, writeEntry } from "../cache/binary-cache.ts";
 import type { GoBinary } from "../gobin/binary.ts";

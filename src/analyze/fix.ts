@@ -2,17 +2,17 @@
 // decision a reviewer has to make anyway, so that it shows in review: the classes it needs added
 // to its `allow=`, or `unconfined`. Only the policy field of its require line changes.
 import { orderedClasses, parseProfile, policyOf, allowedClasses } from "../policy/profile.ts";
-import { CAPABILITY_CLASSES, type CapabilityClass } from "../confinement/classes.ts";
+import { CAPABILITY_CLASSES, type CapabilityClass } from "../policy/classes.ts";
 import type { AnalysisReport } from "./report.ts";
 
-export interface FixOptions {
+interface FixOptions {
   /** Write `unconfined` instead of the classes needed. */
   unconfine: boolean;
   /** Fix modules with warnings too (their caveat classes). */
   strict: boolean;
 }
 
-export interface FixedModule {
+interface FixedModule {
   module: string;
   /** The directive written: `gomodjail:confined allow=...` or `gomodjail:unconfined`. */
   directive: string;
@@ -20,14 +20,14 @@ export interface FixedModule {
   reachesAll: CapabilityClass[];
 }
 
-export interface Fix {
+interface Fix {
   text: string;
   fixed: FixedModule[];
   /** `-`/`+` lines, with line numbers, of what changed. */
   diff: string[];
 }
 
-export class FixError extends Error {
+class FixError extends Error {
   constructor(readonly file: string, reason: string) {
     super(`${file}: ${reason}`);
     this.name = "FixError";

@@ -5,7 +5,7 @@ import { GoBinary } from "../gobin/binary.ts";
 import type { ModuleVersion } from "../gobin/buildinfo.ts";
 import { ModuleIndex, type ModuleKind } from "../gobin/modules.ts";
 import { allowedClasses, loadProfile, orderedClasses, type Policy, policyOf, type Profile } from "../policy/profile.ts";
-import type { CapabilityClass } from "../confinement/classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 import { Confinement } from "../confinement/model.ts";
 import { analyzeBinary } from "./binary.ts";
 import { countKinds, type KindCounts } from "./findings.ts";

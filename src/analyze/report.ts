@@ -1,6 +1,7 @@
 // `gomodjail analyze PROG [--go-mod FILE]`: every module of a Go binary (confined ones first) with
 // what in it a jail reading call stacks cannot hold, from the binary and, where the module's
 // sources are on this machine, from its source files.
+import { parseGoVersion } from "../gobin/go-release.ts";
 import { GoBinary } from "../gobin/binary.ts";
 import type { ModuleVersion } from "../gobin/buildinfo.ts";
 import type { ModuleKind, ModuleRef } from "../gobin/modules.ts";
@@ -10,7 +11,7 @@ import type { Attribution } from "../gobin/modules.ts";
 import { analyzeBinary, moduleKey } from "./binary.ts";
 import { CallGraph } from "./call-graph.ts";
 import { type CapabilityFinding, capabilityFindings, CapabilityWalker, type ModuleVerdict, moduleVerdict } from "./capabilities.ts";
-import { type CapabilityClass } from "../confinement/classes.ts";
+import { type CapabilityClass } from "../policy/classes.ts";
 import { confinedModules, orderedClasses } from "../policy/profile.ts";
 import type { BuildContext } from "./build-constraints.ts";
 import { countKinds, type Finding, FINDING_KINDS, formatKindCounts, type KindCounts } from "./findings.ts";
@@ -35,7 +36,7 @@ export interface ModuleAnalysis {
   capabilities?: CapabilityFinding[];
 }
 
-export interface VerdictSummary {
+interface VerdictSummary {
   ok: number;
   warnings: number;
   violations: number;
@@ -63,7 +64,7 @@ export interface AnalysisReport {
   elapsedMs: number;
 }
 
-export interface AnalyzeOptions {
+interface AnalyzeOptions {
   goMod?: string;
   /** Where the module caches are looked for ($GOMODCACHE, $GOPATH, $HOME). */
   env?: Record<string, string | undefined>;
@@ -195,12 +196,12 @@ function mainModuleRoot(rows: Map<string, { module: ModuleRef; dirs: Set<string>
 
 function buildContext(binary: GoBinary): BuildContext {
   const info = binary.buildInfo;
-  const minor = /^go1\.(\d+)/.exec(info?.goVersion ?? "");
+  const minor = parseGoVersion(info?.goVersion ?? "")?.minor;
   return {
     goos: "linux",
     goarch: binary.arch,
     cgo: info?.settings.get("CGO_ENABLED") === "1",
-    goMinor: minor ? Number(minor[1]) : Number.MAX_SAFE_INTEGER,
+    goMinor: minor ?? Number.MAX_SAFE_INTEGER,
     tags: (info?.settings.get("-tags") ?? "").split(",").filter(Boolean),
   };
 }

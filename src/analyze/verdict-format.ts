@@ -2,11 +2,11 @@
 // original gomodjail's v2 does (a FAIL/WARN/ok line per module, a witness block per class, one
 // summary line), and as SARIF 2.1.0 with each result at the module's require line in go.mod.
 import { readFileSync } from "node:fs";
-import { CAPABILITY_CLASSES, type CapabilityClass } from "../confinement/classes.ts";
+import { CAPABILITY_CLASSES, type CapabilityClass } from "../policy/classes.ts";
 import type { CapabilityFinding, WitnessStep } from "./capabilities.ts";
 import type { AnalysisReport, ModuleAnalysis } from "./report.ts";
 
-export interface VerdictOptions {
+interface VerdictOptions {
   /** WARN counts as a violation. */
   strict: boolean;
   /** Witness paths for warnings too (violations always have theirs). */

@@ -4,16 +4,9 @@
 // constant.
 import type { RegSet } from "../libc/ptrace.ts";
 import type { CodeRef } from "./code.ts";
+import type { ArchName } from "./name.ts";
 import type { SyscallTable } from "./syscall-table.ts";
 
-export type ArchName = "amd64" | "arm64";
-
-/** The architecture this process runs on (Node's process.arch names it otherwise). */
-export function hostArchName(): ArchName {
-  if (process.arch === "x64") return "amd64";
-  if (process.arch === "arm64") return "arm64";
-  throw new Error(`unsupported architecture ${process.arch} (gomodjail runs on x86_64 and aarch64)`);
-}
 
 /** The registers of a thread stopped at a syscall, as the tracer uses them. */
 export interface SyscallRegs {
@@ -35,7 +28,7 @@ export interface SyscallRegs {
   args: readonly number[];
 }
 
-/** A syscall for a stopped tracee to make itself (see src/tracer/inject.ts). */
+/** A syscall for a stopped tracee to make itself (see src/launch/inject.ts). */
 export interface InjectedCall {
   nr: number;
   args: readonly number[];
@@ -52,7 +45,7 @@ export interface CallerSlot {
 export type ThreadPointerRegister = "fs_base" | "tpidr_el0";
 
 /** Where Go's runtime keeps the current g in thread-local storage (docs/design.md #5). */
-export interface GoTlsRule {
+interface GoTlsRule {
   readonly register: ThreadPointerRegister;
   /** The runtime's TLS variable that holds g in an executable with a PT_TLS segment (cgo, PIE). */
   readonly symbol: string;

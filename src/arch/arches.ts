@@ -1,6 +1,7 @@
 // The architectures gomodjail runs on, by name.
 import { amd64 } from "./amd64/arch.ts";
-import { type Arch, type ArchName, hostArchName } from "./arch.ts";
+import type { Arch } from "./arch.ts";
+import { type ArchName, hostArchName } from "./name.ts";
 import { arm64 } from "./arm64/arch.ts";
 
 export const arches: Readonly<Record<ArchName, Arch>> = { amd64, arm64 };

@@ -1,6 +1,6 @@
 // One architecture's syscall numbers, both ways: number -> name for logs, name -> number for
 // compiling the filter. The data lives in src/arch/<arch>/syscalls.ts (generated).
-import type { ArchName } from "./arch.ts";
+import type { ArchName } from "./name.ts";
 
 /** A syscall name the architecture does not have (a typo in a table, or an arch difference). */
 export class UnknownSyscallError extends Error {

@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cacheRoot } from "../pack/cache.ts";
+import { cacheRoot } from "./root.ts";
 
 /** Bumped when an entry's shape or meaning changes: older entries are then ignored. */
 const FORMAT = 1;

@@ -6,9 +6,9 @@
 import type { Logger } from "../log-format.ts";
 
 /** The exit status when a confined module fails its verdict. */
-export const CONFINED_VIOLATION_STATUS = 3;
+const CONFINED_VIOLATION_STATUS = 3;
 
-export interface AnalyzeCommandOptions {
+interface AnalyzeCommandOptions {
   goMod?: string;
   format: "text" | "json" | "sarif";
   strict: boolean;

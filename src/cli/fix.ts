@@ -3,7 +3,7 @@
 // then prints what changed. The file is replaced atomically; with --dry-run it is left alone.
 import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 
-export interface FixCommandOptions {
+interface FixCommandOptions {
   goMod: string;
   unconfine: boolean;
   strict: boolean;

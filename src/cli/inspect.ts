@@ -6,7 +6,7 @@ import { formatKindCounts } from "../analyze/findings.ts";
 import { type InspectReport, inspectBinary } from "../analyze/inspect.ts";
 import { writeFully } from "../output.ts";
 
-export interface InspectCommandOptions {
+interface InspectCommandOptions {
   /** A go.mod with gomodjail directives: adds its policies (and its requirements as known modules). */
   goMod?: string;
   json?: boolean;

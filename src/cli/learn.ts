@@ -6,7 +6,7 @@ import { lineLogger } from "../log-format.ts";
 import { evidenceBrief } from "../learn/describe.ts";
 import { type LearnedPolicy, type LearnOptions, learnedPolicy } from "../learn/findings.ts";
 import type { Learned } from "../learn/learn.ts";
-import type { RunRequest, RunResult } from "../tracer/run.ts";
+import type { RunRequest, RunResult } from "../session/run.ts";
 
 export const learnDescription = "Learn a policy: run a program (or read audit reports) with every module confined, and confine each module with the capability classes of the trapped syscalls it took part in";
 
@@ -39,7 +39,7 @@ A report of "run --audit" is evidence only for the modules that run confined; re
 another program or of another build of it are refused.
 `;
 
-export interface LearnCommandOptions {
+interface LearnCommandOptions {
   goMod: string;
   output: string | undefined;
   from: string[];
@@ -67,7 +67,7 @@ export async function learnCommand(argv: string[], opts: LearnCommandOptions): P
     format: "text",
     write: (line) => (line.includes(`msg="***Would block***"`) ? undefined : opts.stderr(line)),
   });
-  const runJail = opts.runJail ?? (await import("../tracer/run.ts")).runJail;
+  const runJail = opts.runJail ?? (await import("../session/run.ts")).runJail;
   const learned = await learnPolicy({ goMod: opts.goMod, from: opts.from, argv, logger, debug: opts.debug, allowAllClasses: opts.allowAllClasses, judgeMetadata: opts.judgeMetadata, runJail });
   if (opts.output === undefined) opts.stdout(learned.text);
   else writeWhole(opts.output, learned.text);

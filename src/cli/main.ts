@@ -7,8 +7,8 @@ import { errorLine, failureText, oneLine, writeFully } from "../output.ts";
 import { releaseJit } from "../jit-policy.ts";
 import { mark } from "../timeline.ts";
 import { applyPolicyFlags, confinedModules, confinesAnyModule, loadProfile, PolicyError, type Profile } from "../policy/profile.ts";
-import type { RunRequest, RunResult } from "../tracer/run.ts";
-import { formatBlockSummary, formatStdInitializationSummary } from "../tracer/tally.ts";
+import type { RunRequest, RunResult } from "../session/run.ts";
+import { formatBlockSummary, formatStdInitializationSummary } from "../session/tally.ts";
 import { analyzeDescription, analyzeHelp } from "./analyze.ts";
 import { fixDescription, fixHelp } from "./fix.ts";
 import { versionLine } from "../version.ts";
@@ -31,7 +31,7 @@ export interface MainIO {
 }
 
 /** A command line that cannot be acted on; its message says what to change. */
-export class UsageError extends Error {
+class UsageError extends Error {
   override name = "UsageError";
 }
 
@@ -173,7 +173,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
         if (mistake) throw usage(run, `--allow-loader-env: ${mistake}`);
       }
       mark("policy_loaded");
-      const runJail = io.runJail ?? (await import("../tracer/run.ts")).runJail;
+      const runJail = io.runJail ?? (await import("../session/run.ts")).runJail;
       // This thread's start-up is over; the tracer thread's goes on (jit-policy.ts).
       releaseJit();
       const audit = opts.audit ?? false;
@@ -267,12 +267,12 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       );
     });
 
-  // Started by a run, at the lowest priority, to fill the binary cache (src/tracer/confined-code.ts).
+  // Started by a run, at the lowest priority, to fill the binary cache (src/session/confined-code.ts).
   program
     .command("__cache-denied-reaches", { hidden: true })
     .argument("<PROG>")
     .action(async (prog: string) => {
-      await (await import("../tracer/confined-code.ts")).cacheDeniedReaches(prog);
+      await (await import("../session/confined-code.ts")).cacheDeniedReaches(prog);
     });
 
   const pack = program

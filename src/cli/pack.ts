@@ -2,7 +2,7 @@
 // PROG under the go.mod's policy. Light to import: the packing code loads when the command runs.
 import type { Logger } from "../log-format.ts";
 
-export interface PackCommandOptions {
+interface PackCommandOptions {
   goMod: string;
   output?: string;
   base?: string;

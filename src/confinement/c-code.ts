@@ -24,7 +24,7 @@ import { DwarfError } from "../gobin/dwarf/cursor.ts";
 import type { Attribution, ModuleRef } from "../gobin/modules.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
 
-export interface CFunction {
+interface CFunction {
   name: string;
   ranges: readonly AddressRange[];
   /** The file it is declared in (a cgo preamble's .go file, or the .c file), when known. */

@@ -3,13 +3,13 @@
 // stack and go statement (g.ancestors, GODEBUG=tracebackancestors) are judged like the frames of
 // a stack; what the runtime dropped (more generations than it keeps, or a creator deeper than the
 // frames it keeps of one) may have been confined.
-import { MAX_ANCESTORS } from "../decision/godebug.ts";
+import { MAX_ANCESTORS } from "./godebug.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
 import type { Ancestor } from "../unwind/goroutine.ts";
 import { type Confinement, UNKNOWN_OWNER } from "./model.ts";
 
 /** A confined frame among a goroutine's creators, and why it counts. */
-export interface CreatorFinding {
+interface CreatorFinding {
   module: string;
   frame: LogicalFrame | undefined;
   reason: string;

@@ -15,17 +15,17 @@ import { type Attribution, type ModuleRef, ModuleIndex, SourceFileIndex, sourceL
 import type { LogicalFrame, Pclntab } from "../gobin/pclntab.ts";
 import { allowedClasses, allowsAnyClass, confinesAnyModule, policyOf, type Profile } from "../policy/profile.ts";
 import { type CCode, readCCode } from "./c-code.ts";
-import type { CapabilityClass } from "./classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 
 /** What the model reads of a binary. */
-export interface ModelledBinary {
+interface ModelledBinary {
   elf: ElfFile;
   pclntab: Pclntab;
   buildInfo: BuildInfo | undefined;
 }
 
 /** The module of a frame as `learn` reports it: "std" for the standard library, and whether it is the main module. */
-export interface FrameOwner {
+interface FrameOwner {
   module: string;
   main: boolean;
 }

@@ -17,10 +17,10 @@
 // that using a descriptor already held is SAFE; compared with Capslock's mapping by
 // scripts/compare-class-table.ts (docs/capabilities.md has the result and the deliberate
 // differences), pinned by test/confinement/std-capabilities.test.ts.
-import type { CapabilityClass } from "./classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 import { STD_FUNCTION_CLASSES } from "./std-functions.ts";
 
-export interface StdCapabilityRow {
+interface StdCapabilityRow {
   class: CapabilityClass;
   /** Function names as the binary spells them; `T.*` for every method of T. */
   functions?: readonly string[];
@@ -32,7 +32,7 @@ export interface StdCapabilityRow {
 const fileMethods = (names: string) => names.split(" ").map((m) => `os.(*File).${m}`);
 const rootMethods = (names: string) => names.split(" ").map((m) => `os.(*Root).${m}`);
 
-export const STD_CAPABILITIES: readonly StdCapabilityRow[] = [
+const STD_CAPABILITIES: readonly StdCapabilityRow[] = [
   // Packages: the default of every function in them that no row below names.
   { class: "OPERATING_SYSTEM", packages: ["os"], reason: "the os package's other functions (processes, signals) act on the operating system" },
   { class: "EXEC", packages: ["os/exec", "plugin"], reason: "runs programs (os/exec) or loads code (plugin)" },

@@ -8,7 +8,7 @@
 // standard library function that makes a syscall says more than the syscall does (os/exec's opens
 // of /dev/null, the resolver's reads of /etc/hosts), its class comes first (STD_FUNCTION_CLASSES
 // in src/confinement/std-functions.ts).
-import type { ArchName } from "../arch/arch.ts";
+import type { ArchName } from "../arch/name.ts";
 import { syscalls as amd64Syscalls } from "../arch/amd64/syscalls.ts";
 import { syscalls as arm64Syscalls } from "../arch/arm64/syscalls.ts";
 import { readOnlyOpen } from "../arch/open-flags.ts";
@@ -33,17 +33,17 @@ import {
   TIOCSTI,
 } from "../seccomp/abi.ts";
 import type { ArgIndex } from "../seccomp/rules.ts";
-import type { CapabilityClass } from "./classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 
 /** A test on the low 32 bits of one argument: every argument tested is an int or a flag word the kernel reads as 32 bits. */
-export type ClassCondition =
+type ClassCondition =
   /** open's flags ask only to read an existing file (src/arch/open-flags.ts). */
   | { kind: "readOnlyOpen"; arg: ArgIndex }
   | { kind: "oneOf"; arg: ArgIndex; values: readonly number[] }
   /** At least one bit of `bits` is set. */
   | { kind: "anyBit"; arg: ArgIndex; bits: number };
 
-export interface SyscallClassRow {
+interface SyscallClassRow {
   /** Syscall names as the kernel's tables spell them; a name one architecture lacks is skipped there. */
   names: readonly string[];
   /** The row holds only when this does; absent: always. */

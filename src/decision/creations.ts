@@ -4,7 +4,7 @@
 import type { Verdict } from "./verdict.ts";
 
 /** Bounds the records of all processes together; goroutine-heavy programs make many. */
-export const MAX_CREATION_VERDICTS = 100_000;
+const MAX_CREATION_VERDICTS = 100_000;
 
 /** Per process (tgid), per g address: the goroutine (goid) created there and the verdict on its creators. */
 export class CreationVerdicts {

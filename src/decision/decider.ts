@@ -1,11 +1,12 @@
 // The decision for one trapped syscall of a policed process: walk the thread's Go stack (or, for
 // C code called through cgo, the calling goroutine's), then the goroutine's creators
 // (docs/design.md #5), and judge every logical frame met on the way.
-import type { Arch, ArchName, SyscallRegs } from "../arch/arch.ts";
+import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import type { ArchName } from "../arch/name.ts";
 import { syscallName } from "../arch/arches.ts";
 import { readOnlyOpen } from "../arch/open-flags.ts";
 import { DEFER_RUNNERS, type DeferredCallFrames, deferredCallFrames } from "../confinement/defers.ts";
-import type { CapabilityClass } from "../confinement/classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 import { type Creators, judgeCreators, truncatedAncestry } from "../confinement/creators.ts";
 import { classifySyscall } from "../confinement/syscall-classes.ts";
 import { type Confinement, UNKNOWN_OWNER } from "../confinement/model.ts";
@@ -38,7 +39,26 @@ export interface Decision {
   trace: StackTrace;
 }
 
-export class Decider {
+/** A decision and, when it blocks, every confined module that took part. */
+export interface DecidedStop {
+  decision: Decision;
+  involvement: Involvement | undefined;
+}
+
+export interface DeciderOptions {
+  strict: boolean;
+  warn: (msg: string, fields: Record<string, unknown>) => void;
+  /** Each goroutine's creators judged in full when it was created (src/tracer/creations.ts), where they were. */
+  creations?: CreationVerdicts;
+}
+
+/** What the tracer asks of a policed image: the Decider, or a decorator of it (recorded-stop.ts's RecordingDecider). */
+export interface StopDecider {
+  /** Undefined while only the dynamic loader has run in this process: let through without a look. */
+  decideStop(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): DecidedStop | undefined;
+}
+
+export class Decider implements StopDecider {
   private readonly confinement: Confinement;
   private readonly judge: Judge;
   private readonly cCode: CCodeVerdicts;
@@ -57,8 +77,7 @@ export class Decider {
     private readonly image: PolicedImage,
     private readonly arch: Arch,
     private readonly tracee: Tracee,
-    /** `creations`: each goroutine's creators judged in full when it was created (src/tracer/creations.ts), where they were. */
-    private readonly options: { strict: boolean; warn: (msg: string, fields: Record<string, unknown>) => void; creations?: CreationVerdicts },
+    private readonly options: DeciderOptions,
   ) {
     this.confinement = image.confinement;
     this.judge = new Judge(this.confinement);
@@ -80,6 +99,12 @@ export class Decider {
     const decision = this.judgeStop(tid, tgid, regs, proc);
     if (!decision?.verdict.block || decision.verdict.class) return decision;
     return { ...decision, verdict: { ...decision.verdict, class: { name: this.callClassOf(regs, decision.trace)() ?? "none" } } };
+  }
+
+  decideStop(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): DecidedStop | undefined {
+    const decision = this.decide(tid, tgid, regs, proc);
+    if (!decision) return undefined;
+    return { decision, involvement: decision.verdict.block ? this.involvement(tid, tgid, regs, proc, decision.trace) : undefined };
   }
 
   private judgeStop(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): Decision | undefined {

@@ -19,7 +19,7 @@ import { makesSyscallItself } from "./verdict.ts";
  */
 export type Role = "made" | "calls" | "callback" | "creator";
 
-export interface InvolvedModule {
+interface InvolvedModule {
   module: string;
   role: Role;
   /** FILE:LINE:FUNC of its innermost frame. */
@@ -40,7 +40,7 @@ export interface Involvement {
 }
 
 /** The goroutine that made the call, and where to read its creators. */
-export interface CallingGoroutine {
+interface CallingGoroutine {
   tid: number;
   tgid: number;
   g: Goroutine;

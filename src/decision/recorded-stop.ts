@@ -2,15 +2,17 @@
 // /proc fact the decision read, and what it decided. Recorded from a real run, a stop replays
 // the same decision with no process behind it, so that unwinding, inline expansion, the
 // creators check and the verdict are unit-tested on real stacks (test/decision).
-import type { ArchName, SyscallRegs } from "../arch/arch.ts";
+import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import type { ArchName } from "../arch/name.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
 import type { MemoryBuffer } from "../unwind/memory.ts";
-import type { Decision } from "./decider.ts";
+import { type DecidedStop, type Decision, Decider, type DeciderOptions, type StopDecider } from "./decider.ts";
+import type { PolicedImage, ProcessImage } from "./image.ts";
 import type { Involvement } from "./involvement.ts";
 import type { CodeMapping, Tracee } from "./tracee.ts";
 
 /** One read that returned bytes: `bytes` (base64) were at `addr`. */
-export interface RecordedRead {
+interface RecordedRead {
   addr: number;
   bytes: string;
 }
@@ -50,7 +52,7 @@ export interface RecordedStop {
 }
 
 /** A Tracee that answers from `live` and writes down every answer. */
-export class RecordingTracee implements Tracee {
+class RecordingTracee implements Tracee {
   reads: RecordedRead[] = [];
   facts: Pick<RecordedStop, "threadPointer" | "hasNoMemory" | "stackStart" | "codeMapping"> = {};
 
@@ -92,8 +94,42 @@ export class RecordingTracee implements Tracee {
   }
 }
 
+/**
+ * The decorator of a policed image's Decider that records its stops (test/helpers/record-stops.ts):
+ * every stop is decided afresh, by a Decider with no cache carried over from earlier stops (nor
+ * the creation watch's verdicts) that reads through a RecordingTracee, and handed to `recorded`
+ * with what the decision read and what it decided.
+ */
+export class RecordingDecider implements StopDecider {
+  private readonly recording: RecordingTracee;
+
+  constructor(
+    private readonly image: PolicedImage,
+    private readonly arch: Arch,
+    live: Tracee,
+    private readonly options: DeciderOptions,
+    private readonly recorded: (stop: RecordedStop) => void,
+  ) {
+    this.recording = new RecordingTracee(live);
+  }
+
+  decideStop(tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): DecidedStop | undefined {
+    const goStarted = proc.goStarted;
+    const warnings: string[] = [];
+    const warn = (msg: string, fields: Record<string, unknown>) => {
+      warnings.push(msg);
+      this.options.warn(msg, fields);
+    };
+    this.recording.reset();
+    const decided = new Decider(this.image, this.arch, this.recording, { strict: this.options.strict, warn }).decideStop(tid, tgid, regs, proc);
+    const outcome = outcomeOf(decided?.decision, decided?.involvement, warnings);
+    this.recorded({ arch: this.arch.name, tid, tgid, regs, bias: proc.bias, goStarted, reads: this.recording.reads, ...this.recording.facts, outcome });
+    return decided;
+  }
+}
+
 /** The memory was not recorded (the replayed decision reads what the recorded one did not). */
-export class UnrecordedFactError extends Error {
+class UnrecordedFactError extends Error {
   override name = "UnrecordedFactError";
 }
 

@@ -11,7 +11,7 @@ export interface Tracee {
   hasNoMemory(tid: number): boolean;
   /** The address the kernel started the process's stack at; 0 where unknown. */
   stackStart(tid: number): number;
-  /** Whether the instruction at `pc` is code a file holds (src/tracer/mappings.ts), or else the mapping it is in. */
+  /** Whether the instruction at `pc` is code a file holds (src/tracer/live-tracee.ts), or else the mapping it is in. */
   codeMapping(tid: number, pc: number): CodeMapping;
 }
 

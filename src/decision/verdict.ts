@@ -3,7 +3,7 @@
 // and nothing confined was seen, block too (fail closed), since the unseen part may hold a
 // confined frame. A call deferred while a goroutine panics is judged from the frame that
 // deferred it outward (src/confinement/defers.ts).
-import type { CapabilityClass } from "../confinement/classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 import type { DeferredCallFrames } from "../confinement/defers.ts";
 import { type Confinement, UNKNOWN_OWNER } from "../confinement/model.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";

@@ -4,7 +4,7 @@
 // executable stripped of them (e_shnum 0) still has its program headers, and those are enough
 // to find Go's tables in the loadable segments.
 import { arches } from "../arch/arches.ts";
-import type { ArchName } from "../arch/arch.ts";
+import type { ArchName } from "../arch/name.ts";
 import { mapFilePrivate } from "../libc/mmap.ts";
 
 /** The architectures of src/arch, the only machines gomodjail reads. */
@@ -19,7 +19,7 @@ export interface ElfSection {
   size: number;
 }
 
-export interface ElfSegment {
+interface ElfSegment {
   /** The segment type: "load", "interp", "tls", "phdr"... or its number in hex when it has no name here. */
   type: string;
   /** p_flags: PF_X 1, PF_W 2, PF_R 4. */

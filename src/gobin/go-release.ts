@@ -17,14 +17,24 @@ export class NewerGoError extends Error {
   }
 }
 
-/** The minor release number of a Go version string ("go1.27.4", "go1.28rc1", "devel go1.28-abc X:foo"), if it names one. */
-function goMinor(goVersion: string): number | undefined {
-  const m = /^(?:devel )?go1\.(\d+)(?!\d)/.exec(goVersion);
-  return m ? Number(m[1]) : undefined;
+/** A Go version string as build information spells it, read: the one reader of them in src/. */
+interface GoVersion {
+  /** 27 for "go1.27.4", "go1.27rc1", "go1.27beta1" and "devel go1.27-abc X:foo". */
+  minor: number;
+  /** "1.27" for a release or release candidate ("go1.27", "go1.27.4", "go1.27rc1", with or without " X:..."); undefined for development and beta builds, whose runtime may differ from the release's. */
+  release: string | undefined;
+}
+
+/** `goVersion` read ("go1.27.4", "go1.28rc1", "go1.23.5 X:boringcrypto", "devel go1.28-abc X:foo"), or undefined where it names no Go 1 release. */
+export function parseGoVersion(goVersion: string): GoVersion | undefined {
+  const m = /^(devel )?go1\.(\d+)(?!\d)(\S*)/.exec(goVersion);
+  if (!m) return undefined;
+  const isRelease = m[1] === undefined && /^(?:\.\d+|rc\d+)?$/.test(m[3]!);
+  return { minor: Number(m[2]), release: isRelease ? `1.${m[2]}` : undefined };
 }
 
 /** True when `goVersion` (as build information reports it) names a release newer than NEWEST_KNOWN_GO. */
 export function isNewerGo(goVersion: string | undefined): boolean {
-  const minor = goVersion === undefined ? undefined : goMinor(goVersion);
+  const minor = goVersion === undefined ? undefined : parseGoVersion(goVersion)?.minor;
   return minor !== undefined && minor > Number(NEWEST_KNOWN_GO.split(".")[1]);
 }

@@ -173,7 +173,7 @@ export function sourceLayout(info: BuildInfo | undefined, mainFile: string | und
 }
 
 /** What locates a binary's source files on the disk it was built on (see SourceFileIndex). */
-export interface SourceLayout {
+interface SourceLayout {
   /** The main package's import path (buildinfo `path`), e.g. "example.com/app/cmd/app". */
   mainPackage?: string;
   /** The source file of `main.main`, as the function table records it. */

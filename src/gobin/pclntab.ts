@@ -6,6 +6,7 @@
 // All addresses are link-time (file) addresses. For a PIE process the caller subtracts the load
 // bias first. Function entries are textStart plus a 32-bit offset in 1.18+ tables; linux/amd64
 // and linux/arm64 never split the text section, so the runtime's textsectmap does not apply.
+import { parseGoVersion } from "./go-release.ts";
 import { arches } from "../arch/arches.ts";
 import type { ElfFile } from "../elf/elf.ts";
 import { PclntabError, type TableBytes } from "./pclntab/bytes.ts";
@@ -103,7 +104,8 @@ export class Pclntab {
     if (h.version === "1.2") {
       // The same magic covers Go 1.2-1.15; the record layout changed in 1.12, the funcdata slots in 1.14.
       this.layout = this.hasGo112FuncLayout() ? FUNC_LAYOUTS["1.2"] : FUNC_LAYOUT_BEFORE_1_12;
-      this.inlineTrees = /^go1\.1[45](\D|$)/.test(goVersion ?? "")
+      const minor = parseGoVersion(goVersion ?? "")?.minor;
+      this.inlineTrees = minor === 14 || minor === 15
         ? { slot: FUNCDATA_INL_TREE_GO_1_14, pointers: true, entry: INLINED_CALL_1_12 }
         : `inline trees of a Go 1.2-1.15 table are read only for Go 1.14 and 1.15, and this binary's Go release is ${goVersion ?? "unknown"}`;
     } else {

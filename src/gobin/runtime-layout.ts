@@ -12,10 +12,11 @@ import { arches } from "../arch/arches.ts";
 import type { ThreadPointerRegister } from "../arch/arch.ts";
 import type { ElfFile } from "../elf/elf.ts";
 import { DwarfError } from "./dwarf/cursor.ts";
+import { parseGoVersion } from "./go-release.ts";
 import type { DwarfStruct } from "./dwarf/structs.ts";
 
 /** Offsets in runtime.g. Pointer and uintptr fields are 8 bytes; atomicstatus is a uint32. */
-export interface GLayout {
+interface GLayout {
   stackLo: number;
   stackHi: number;
   /** *m: the thread running this g (nil when not running). */
@@ -45,7 +46,7 @@ export interface GLayout {
 }
 
 /** Offsets in runtime.m. */
-export interface MLayout {
+interface MLayout {
   /** *g whose stack is the thread's system stack. */
   g0: number;
   /** uint64: the thread's Linux tid (set when the thread starts). */
@@ -66,7 +67,7 @@ export interface MLayout {
 }
 
 /** runtime.ancestorInfo, the elements of *g.ancestors. */
-export interface AncestorInfoLayout {
+interface AncestorInfoLayout {
   size: number;
   /** []uintptr slice header: data pointer, length, capacity. */
   pcs: number;
@@ -79,14 +80,14 @@ export interface AncestorInfoLayout {
  * Where the runtime keeps the deferred calls it is running while a goroutine panics (or ends with
  * Goexit): each record names the stack pointer of the frame that registered them.
  */
-export type RunningDefersLayout =
+type RunningDefersLayout =
   /** Go 1.22 on: g._panic, a chain of _panic records, newest first; `sp` is the frame whose deferred calls run now. */
   | { kind: "panics"; g: number; sp: number; link: number }
   /** Up to Go 1.21: g._defer, the chain of _defer records, newest first; a `started` one (a bool) is running, registered by the frame at `sp`. */
   | { kind: "defers"; g: number; sp: number; link: number; started: number };
 
 /** Where a thread's current g is in its thread-local storage: g = *(thread pointer + offset). */
-export type TlsG =
+type TlsG =
   | { known: true; register: ThreadPointerRegister; offset: number }
   | { known: false; reason: string };
 
@@ -293,16 +294,6 @@ function minor(release: string): number {
 }
 
 /**
- * The release ("1.21") of a Go version string as build information reports it ("go1.21.13",
- * "go1.22rc1", "go1.23.5 X:boringcrypto"); undefined for development and beta builds, whose
- * runtime may differ from the release's.
- */
-export function goRelease(goVersion: string): string | undefined {
-  const m = /^go1\.(\d+)(?:\.\d+|rc\d+)?(?: |$)/.exec(goVersion);
-  return m ? `1.${m[1]}` : undefined;
-}
-
-/**
  * The runtime layout of the Go executable `elf`, whose build information reports `goVersion`.
  * Throws RuntimeLayoutError when it cannot be known: damaged DWARF, or no DWARF and a release
  * the table does not cover.
@@ -310,7 +301,7 @@ export function goRelease(goVersion: string): string | undefined {
 export function runtimeLayout(elf: ElfFile, goVersion: string | undefined, options: { preferTable?: boolean } = {}): RuntimeLayout {
   const tlsG = tlsGLocation(elf);
   const ancestorPcsLimit = ancestorPcsLimitOf(goVersion);
-  const release = goVersion === undefined ? undefined : goRelease(goVersion);
+  const release = goVersion === undefined ? undefined : parseGoVersion(goVersion)?.release;
   const table = release === undefined ? undefined : TABLE[release];
   // The tracer prefers the table for the releases it holds: the tests prove it equal to those
   // releases' DWARF, and inflating DWARF costs 100-200 ms at start-up.
@@ -334,7 +325,7 @@ export function runtimeLayout(elf: ElfFile, goVersion: string | undefined, optio
  * Go 1.20, tracebackInnerFrames (50) since (still 50 in 1.27). A release past the table may change it.
  */
 function ancestorPcsLimitOf(goVersion: string | undefined): number | undefined {
-  const release = goVersion === undefined ? undefined : goRelease(goVersion);
+  const release = goVersion === undefined ? undefined : parseGoVersion(goVersion)?.release;
   if (release === undefined || !TABLE_RELEASES.includes(release)) return undefined;
   return minor(release) <= 20 ? 100 : 50;
 }

@@ -1,9 +1,9 @@
 // What audited runs showed each module doing, counted by module, role, syscall and capability
 // class with one example each, and the calls that no module could be named for: made from the tracer's
 // BlockedSyscall events, written into reports, and merged from several by `gomodjail learn`.
-import type { CapabilityClass } from "../confinement/classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 import type { Role } from "../decision/involvement.ts";
-import type { BlockedSyscall } from "../tracer/tracer.ts";
+import type { BlockedSyscall } from "../tracer/hooks.ts";
 
 export interface InvolvementRow {
   module: string;

@@ -7,7 +7,7 @@
 // confined it, since then nothing it did could be seen.
 import { ModuleIndex } from "../gobin/modules.ts";
 import type { GoMod } from "../policy/gomod.ts";
-import { CAPABILITY_CLASSES, type CapabilityClass } from "../confinement/classes.ts";
+import { CAPABILITY_CLASSES, type CapabilityClass } from "../policy/classes.ts";
 import { classesNeeded } from "../decision/verdict.ts";
 import { policyOf, type Profile } from "../policy/profile.ts";
 import type { Role } from "../decision/involvement.ts";

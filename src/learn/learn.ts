@@ -5,15 +5,15 @@ import { readFileSync } from "node:fs";
 import type { Logger } from "../log-format.ts";
 import { type GoMod, GoModError, parseGoMod, readGoMod } from "../policy/gomod.ts";
 import { parseProfile, type Policy, type Profile } from "../policy/profile.ts";
-import { resolveProgram } from "../tracer/program.ts";
-import type { RunRequest, RunResult } from "../tracer/run.ts";
-import { checkFirstTarget } from "../tracer/target.ts";
+import { resolveProgram } from "../launch/program.ts";
+import type { RunRequest, RunResult } from "../session/run.ts";
+import { checkFirstTarget } from "../launch/target.ts";
 import { LearnError } from "./errors.ts";
 import { type Findings, gatherFindings } from "./findings.ts";
 import { identifyProgram, type ProgramIdentity, ReportRecorder, readRunReport, type RunReport } from "./report.ts";
 import { rewriteGoMod } from "./rewrite.ts";
 
-export interface LearnRequest {
+interface LearnRequest {
   goMod: string;
   /** Reports of earlier `run --audit --report` (or `learn --report`) runs. */
   from: string[];

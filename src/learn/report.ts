@@ -4,15 +4,15 @@
 // and what every confined module that took part in a blocked call did, with each call's
 // capability class.
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
-import { CAPABILITY_CLASSES } from "../confinement/classes.ts";
+import { CAPABILITY_CLASSES } from "../policy/classes.ts";
 import { ElfFile } from "../elf/elf.ts";
 import { readBuildInfo } from "../gobin/buildinfo.ts";
 import { knownPolicies, type Policy, type Profile } from "../policy/profile.ts";
 import type { Role } from "../decision/involvement.ts";
-import { resolveProgram } from "../tracer/program.ts";
-import type { RunResult } from "../tracer/run.ts";
-import type { BlockSummary, StdInitializationSummary } from "../tracer/tally.ts";
-import type { BlockedSyscall } from "../tracer/tracer.ts";
+import { resolveProgram } from "../launch/program.ts";
+import type { RunResult } from "../session/run.ts";
+import type { BlockSummary, StdInitializationSummary } from "../session/tally.ts";
+import type { BlockedSyscall } from "../tracer/hooks.ts";
 import { LearnError, systemReason } from "./errors.ts";
 import { EvidenceTally, type InvolvementRow, type UnseenRow } from "./evidence.ts";
 

@@ -4,12 +4,12 @@
 // requirements, else in a block of their own at the end), and a default policy above the
 // `module` line when the file sets none. learn's own earlier comments are replaced, not repeated.
 import type { Directive, GoMod } from "../policy/gomod.ts";
-import type { CapabilityClass } from "../confinement/classes.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 import { allowedClasses, directivesIn, orderedClasses, type Policy, parseProfile, policyOf, type Profile } from "../policy/profile.ts";
 import { evidenceBrief, evidenceComments, learnedCommentPrefix } from "./describe.ts";
 import { type Findings, type LearnedPolicy, type LearnOptions, learnedPolicy, type ModuleFinding } from "./findings.ts";
 
-export interface Rewrite {
+interface Rewrite {
   text: string;
   /** What a reviewer should know: the go.mod's own policies that the evidence contradicts, modules nothing is known of. */
   notes: string[];

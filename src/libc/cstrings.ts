@@ -2,7 +2,7 @@
 // keeps every buffer alive for as long as the caller holds it.
 import { ptr, type Pointer } from "bun:ffi";
 
-export interface CStringArray {
+interface CStringArray {
   pointer: Pointer;
   keepAlive: unknown[];
 }

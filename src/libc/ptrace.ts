@@ -2,18 +2,18 @@
 import { ptr, type Pointer } from "bun:ffi";
 import { ptrace, SyscallError } from "./libc.ts";
 
-export const PTRACE_POKEDATA = 5;
-export const PTRACE_POKEUSER = 6;
-export const PTRACE_CONT = 7;
-export const PTRACE_SYSCALL = 24;
-export const PTRACE_SETOPTIONS = 0x4200;
-export const PTRACE_GETEVENTMSG = 0x4201;
-export const PTRACE_GETSIGINFO = 0x4202;
-export const PTRACE_GETREGSET = 0x4204;
-export const PTRACE_SETREGSET = 0x4205;
-export const PTRACE_SEIZE = 0x4206;
-export const PTRACE_INTERRUPT = 0x4207;
-export const PTRACE_LISTEN = 0x4208;
+const PTRACE_POKEDATA = 5;
+const PTRACE_POKEUSER = 6;
+const PTRACE_CONT = 7;
+const PTRACE_SYSCALL = 24;
+const PTRACE_SETOPTIONS = 0x4200;
+const PTRACE_GETEVENTMSG = 0x4201;
+const PTRACE_GETSIGINFO = 0x4202;
+const PTRACE_GETREGSET = 0x4204;
+const PTRACE_SETREGSET = 0x4205;
+const PTRACE_SEIZE = 0x4206;
+const PTRACE_INTERRUPT = 0x4207;
+const PTRACE_LISTEN = 0x4208;
 
 /** Syscall stops report SIGTRAP|0x80, told apart from a real SIGTRAP (used only while injecting). */
 export const PTRACE_O_TRACESYSGOOD = 0x1;
@@ -36,7 +36,7 @@ export const NT_PRSTATUS = 1;
 export const NT_ARM_TLS = 0x401;
 export const NT_ARM_SYSTEM_CALL = 0x404;
 
-export const WNOHANG = 1;
+const WNOHANG = 1;
 export const WALL = 0x40000000;
 /**
  * Wait for the calling thread's own children and tracees only: without it a thread also reaps
@@ -48,14 +48,14 @@ export const SIGKILL = 9;
 export const SIGTRAP = 5;
 export const SIGSTOP = 19;
 export const SIGCONT = 18;
-export const SIGTSTP = 20;
-export const SIGTTIN = 21;
-export const SIGTTOU = 22;
+const SIGTSTP = 20;
+const SIGTTIN = 21;
+const SIGTTOU = 22;
 
 /** si_code of a SIGTRAP: a hardware breakpoint hit. */
 export const TRAP_HWBKPT = 4;
 
-export type WaitStatus =
+type WaitStatus =
   | { kind: "exited"; code: number }
   | { kind: "signaled"; signal: number }
   | { kind: "stopped"; signal: number; event: number };
@@ -126,7 +126,7 @@ export function getEventMsg(tid: number): number {
 }
 
 /** The signal a thread is stopped for: si_signo, si_code and, for SIGTRAP and faults, si_addr. */
-export interface StopSignal {
+interface StopSignal {
   signo: number;
   code: number;
   addr: number;
@@ -165,7 +165,7 @@ export function pokeWord(tid: number, addr: number, word: bigint): void {
 }
 
 /** Leaves a thread in group-stop while still reporting what wakes it (PTRACE_LISTEN). */
-export function listen(tid: number): boolean {
+function listen(tid: number): boolean {
   return tolerateGone(() => ptrace(PTRACE_LISTEN, tid, 0, 0));
 }
 

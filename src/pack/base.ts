@@ -8,11 +8,11 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "../log-format.ts";
 import { ElfError, ElfFile, type ElfMachine } from "../elf/elf.ts";
 import { START_UP_JIT_POLICY } from "../jit-policy.ts";
-import { CHILD_ENV, compiled } from "../tracer/stage.ts";
+import { CHILD_ENV, compiled } from "../launch/stage.ts";
 import { PackError } from "./errors.ts";
 import { readPackedLayout } from "./format.ts";
 
-export interface BaseBinary {
+interface BaseBinary {
   path: string;
   size: number;
   /** Removes what was built for this pack only. */
@@ -47,7 +47,7 @@ function buildBase(out: string, logger: Logger): void {
   const root = fileURLToPath(new URL("../..", import.meta.url));
   logger.info({ bun: process.execPath }, "building the gomodjail single-file binary to pack (pass --base FILE to use one already built)");
   const compile = ["build", "--compile", "--bytecode", `--compile-jit-policy=${START_UP_JIT_POLICY}`, "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
-  const res = Bun.spawnSync([process.execPath, ...compile, "src/main.ts", "src/tracer/worker.ts", "--outfile", out], {
+  const res = Bun.spawnSync([process.execPath, ...compile, "src/main.ts", "src/session/worker.ts", "--outfile", out], {
     cwd: root,
     env: withoutChildRequest(process.env),
     stdin: "ignore",

@@ -11,20 +11,11 @@
 // create entries that way, and only this user (or root) could have made such a file here.
 import { randomBytes, createHash } from "node:crypto";
 import { closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { homedir } from "node:os";
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, join } from "node:path";
 import { CacheError, PackError } from "./errors.ts";
 import type { PackedLayout } from "./format.ts";
 
 const CHUNK = 4 << 20;
-
-/** `$XDG_CACHE_HOME/gomodjail`, else `~/.cache/gomodjail` (a relative XDG_CACHE_HOME is ignored, as the XDG spec says). */
-export function cacheRoot(env: Record<string, string | undefined>): string {
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg && isAbsolute(xdg)) return join(xdg, "gomodjail");
-  const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : homedir();
-  return join(home, ".cache", "gomodjail");
-}
 
 /**
  * Creates the cache directory if needed (0700) and checks that only this user can change what is

@@ -15,9 +15,9 @@ import { PackError } from "./errors.ts";
 export const MAGIC = Buffer.from("\0gomodjail-pack1", "latin1");
 export const TRAILER_SIZE = 8 + 8 + 32 + 32 + MAGIC.length;
 /** Manifests are a few hundred bytes; a larger size field means a damaged file. */
-export const MAX_MANIFEST_SIZE = 1 << 20;
+const MAX_MANIFEST_SIZE = 1 << 20;
 
-export interface PackTrailer {
+interface PackTrailer {
   programSize: number;
   manifestSize: number;
   programSha256: string;

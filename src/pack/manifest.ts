@@ -16,7 +16,7 @@ export interface Manifest {
 const safeName = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}$/;
 
 /** The name the unpacked program gets: its own when it is a plain file name, else "prog". */
-export function programName(fileName: string): string {
+function programName(fileName: string): string {
   return safeName.test(fileName) ? fileName : "prog";
 }
 

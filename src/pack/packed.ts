@@ -7,8 +7,9 @@ import { closeSync, openSync, readSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { debugRequested, lineLogger } from "../log-format.ts";
 import { failureText, writeFully } from "../output.ts";
-import { runJail } from "../tracer/run.ts";
-import { cacheRoot, openCacheDir, unpackProgram } from "./cache.ts";
+import { runJail } from "../session/run.ts";
+import { cacheRoot } from "../cache/root.ts";
+import { openCacheDir, unpackProgram } from "./cache.ts";
 import { PackError } from "./errors.ts";
 import type { PackedLayout } from "./format.ts";
 import { decodeManifest, type Manifest, profileOf } from "./manifest.ts";
@@ -29,7 +30,7 @@ export async function runPacked(layout: PackedLayout, argv0: string, args: strin
 }
 
 /** Reads the manifest and checks it against the trailer's hash. */
-export function readManifest(layout: PackedLayout): Manifest {
+function readManifest(layout: PackedLayout): Manifest {
   const bytes = Buffer.alloc(layout.manifestSize);
   const fd = openSync(layout.file, "r");
   try {

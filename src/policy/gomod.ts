@@ -49,30 +49,30 @@ export interface Block {
 }
 
 /** Whole-line comments separated from the next statement by a blank line (or the end of the file). */
-export interface CommentGroup {
+interface CommentGroup {
   kind: "comments";
   comments: Comment[];
 }
 
-export type Statement = Directive | Block | CommentGroup;
+type Statement = Directive | Block | CommentGroup;
 
-export interface ModuleDecl {
+interface ModuleDecl {
   path: string;
   directive: Directive;
 }
-export interface Requirement {
+interface Requirement {
   path: string;
   version: string;
   /** Marked `// indirect`. */
   indirect: boolean;
   directive: Directive;
 }
-export interface Exclusion {
+interface Exclusion {
   path: string;
   version: string;
   directive: Directive;
 }
-export interface Replacement {
+interface Replacement {
   oldPath: string;
   /** Undefined when every version of oldPath is replaced. */
   oldVersion: string | undefined;
@@ -81,17 +81,17 @@ export interface Replacement {
   newVersion: string | undefined;
   directive: Directive;
 }
-export interface Retraction {
+interface Retraction {
   low: string;
   high: string;
   directive: Directive;
 }
-export interface GoDebugSetting {
+interface GoDebugSetting {
   key: string;
   value: string;
   directive: Directive;
 }
-export interface PathDecl {
+interface PathDecl {
   path: string;
   directive: Directive;
 }

@@ -1,7 +1,7 @@
 // The gomodjail policy of a program: which modules are confined, and which capability classes a
 // confined module is still allowed, read from `// gomodjail:POLICY [allow=CLASSES]` comments in a
 // go.mod and from --policy flags.
-import { CAPABILITY_CLASSES, type CapabilityClass, expandClass } from "../confinement/classes.ts";
+import { CAPABILITY_CLASSES, type CapabilityClass, expandClass } from "./classes.ts";
 import type { Block, Comment, Directive, GoMod } from "./gomod.ts";
 
 /** The go.mod parser, loaded when a profile is read: the tracer thread only uses profiles. */
@@ -61,7 +61,7 @@ export function profileFromData(d: ProfileData): Profile {
 }
 
 /** Told about a go.mod line that the original gomodjail reads differently; the message names the line. */
-export type ProfileWarn = (msg: string) => void;
+type ProfileWarn = (msg: string) => void;
 
 /** Reads the profile from a go.mod file; throws GoModError or PolicyError. */
 export function loadProfile(goModPath: string, warn: ProfileWarn = () => {}): Profile {

@@ -7,7 +7,7 @@
 /** struct seccomp_data: nr u32 @0, arch u32 @4, instruction_pointer u64 @8, args u64[6] @16. */
 export const SECCOMP_DATA_NR = 0;
 export const SECCOMP_DATA_ARCH = 4;
-export const SECCOMP_DATA_ARGS = 16;
+const SECCOMP_DATA_ARGS = 16;
 export const SECCOMP_DATA_SIZE = 64;
 
 /** Offset of the low (or high) 32 bits of syscall argument `i`; both arches are little-endian. */
@@ -19,14 +19,14 @@ export function argHighOffset(i: number): number {
 }
 
 export const SECCOMP_RET_KILL_PROCESS = 0x80000000;
-export const SECCOMP_RET_KILL_THREAD = 0x00000000;
-export const SECCOMP_RET_TRAP = 0x00030000;
+const SECCOMP_RET_KILL_THREAD = 0x00000000;
+const SECCOMP_RET_TRAP = 0x00030000;
 export const SECCOMP_RET_ERRNO = 0x00050000;
-export const SECCOMP_RET_USER_NOTIF = 0x7fc00000;
+const SECCOMP_RET_USER_NOTIF = 0x7fc00000;
 export const SECCOMP_RET_TRACE = 0x7ff00000;
-export const SECCOMP_RET_LOG = 0x7ffc0000;
+const SECCOMP_RET_LOG = 0x7ffc0000;
 export const SECCOMP_RET_ALLOW = 0x7fff0000;
-export const SECCOMP_RET_ACTION_FULL = 0xffff0000;
+const SECCOMP_RET_ACTION_FULL = 0xffff0000;
 export const SECCOMP_RET_DATA = 0x0000ffff;
 
 export const ENOSYS = 38;

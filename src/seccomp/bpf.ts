@@ -13,22 +13,22 @@ export interface SockFilter {
 }
 export const SOCK_FILTER_SIZE = 8;
 /** The kernel's limit on a program's length (BPF_MAXINSNS). */
-export const BPF_MAXINSNS = 4096;
+const BPF_MAXINSNS = 4096;
 
 // Opcode parts (linux/bpf_common.h).
-export const BPF_LD = 0x00;
-export const BPF_JMP = 0x05;
-export const BPF_RET = 0x06;
-export const BPF_W = 0x00;
-export const BPF_ABS = 0x20;
-export const BPF_K = 0x00;
-export const BPF_JA = 0x00;
-export const BPF_JEQ = 0x10;
-export const BPF_JGT = 0x20;
-export const BPF_JGE = 0x30;
-export const BPF_JSET = 0x40;
+const BPF_LD = 0x00;
+const BPF_JMP = 0x05;
+const BPF_RET = 0x06;
+const BPF_W = 0x00;
+const BPF_ABS = 0x20;
+const BPF_K = 0x00;
+const BPF_JA = 0x00;
+const BPF_JEQ = 0x10;
+const BPF_JGT = 0x20;
+const BPF_JGE = 0x30;
+const BPF_JSET = 0x40;
 
-export type JumpCondition = "jeq" | "jgt" | "jge" | "jset";
+type JumpCondition = "jeq" | "jgt" | "jge" | "jset";
 const conditionOps: Record<JumpCondition, number> = { jeq: BPF_JEQ, jgt: BPF_JGT, jge: BPF_JGE, jset: BPF_JSET };
 
 /** The program cannot be assembled: a bad operand, an unbound or reused label, a backward jump. */

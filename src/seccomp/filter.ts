@@ -7,7 +7,8 @@
 // The search runs over ranges of consecutive numbers that share an action, so the hot syscalls
 // cost about log2(#ranges) comparisons instead of a chain of a hundred. Unknown and future
 // numbers are traced: the tracer decides.
-import type { Arch, ArchName } from "../arch/arch.ts";
+import type { Arch } from "../arch/arch.ts";
+import type { ArchName } from "../arch/name.ts";
 import {
   argHighOffset,
   argLowOffset,
@@ -37,16 +38,16 @@ export interface FilterMode {
 /** The default filter's mode: the metadata syscalls go through without a stop. */
 export const DEFAULT_MODE: FilterMode = { judgeMetadata: false };
 
-export interface FilterOptions extends Partial<FilterMode> {
+interface FilterOptions extends Partial<FilterMode> {
   /** The pid of the process that installs the filter (and keeps it across execve). */
   ownPid: number;
 }
 
 /** What the filter needs to know of an architecture. */
-export type FilterTarget = Pick<Arch, "name" | "auditArch" | "x32SyscallBit" | "syscalls">;
+type FilterTarget = Pick<Arch, "name" | "auditArch" | "x32SyscallBit" | "syscalls">;
 
 /** What the filter does with a syscall number before looking at arguments. */
-export type SyscallAction =
+type SyscallAction =
   | { kind: "allow" }
   | { kind: "trace" }
   | { kind: "fail"; errno: number }

@@ -1,6 +1,6 @@
 // The shape of the allow table (allow.ts) and the argument conditions its entries test. A syscall
 // the table does not name is traced: the tracer decides.
-import type { ArchName } from "../arch/arch.ts";
+import type { ArchName } from "../arch/name.ts";
 import {
   AF_UNIX,
   CLONE_NEWCGROUP,

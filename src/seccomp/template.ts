@@ -1,6 +1,6 @@
 // A seccomp filter compiled for any pid, and completed for one: the target's filter at run time
 // costs a copy and a few stores instead of a compilation (about 2.5 ms of cold code).
-import { hostArchName } from "../arch/arch.ts";
+import { hostArchName } from "../arch/name.ts";
 import { SOCK_FILTER_SIZE } from "./bpf.ts";
 import { FilterError } from "./errors.ts";
 import { encodedTemplates } from "./templates.ts";

@@ -8,9 +8,9 @@
 import { readFileSync, readlinkSync } from "node:fs";
 import { kill, SyscallError } from "../libc/libc.ts";
 import { SIGKILL } from "../libc/ptrace.ts";
-import type { BlockedSyscall } from "./tracer.ts";
+import type { BlockedSyscall } from "./hooks.ts";
 
-export interface LoaderVariable {
+interface LoaderVariable {
   name: string;
   /** Checked at every exec: the loader or libc loads code, or writes files, because of it. */
   checked: boolean;
@@ -21,7 +21,7 @@ export interface LoaderVariable {
  * glibc's "unsecure" variables (sysdeps/generic/unsecvars.h: what it drops for setuid programs)
  * and the few others it reads that write files, each in (checked) or out, and why.
  */
-export const loaderVariables: readonly LoaderVariable[] = [
+const loaderVariables: readonly LoaderVariable[] = [
   { name: "GCONV_PATH", checked: true, why: "iconv loads its conversion modules, shared objects, from these directories" },
   { name: "GETCONF_DIR", checked: true, why: "getconf runs the programs in this directory" },
   { name: "GLIBC_TUNABLES", checked: true, why: "parsed by the loader before the program runs, where a bug ran code (CVE-2023-4911)" },
@@ -53,7 +53,7 @@ export const loaderVariables: readonly LoaderVariable[] = [
 ];
 
 /** The names of the checked variables. */
-export const checkedLoaderVariables: ReadonlySet<string> = new Set(loaderVariables.filter((v) => v.checked).map((v) => v.name));
+const checkedLoaderVariables: ReadonlySet<string> = new Set(loaderVariables.filter((v) => v.checked).map((v) => v.name));
 
 /** What is wrong with allowing `names` (a name gomodjail does not check is a mistake), or undefined. */
 export function allowanceMistake(names: readonly string[]): string | undefined {
@@ -63,7 +63,7 @@ export function allowanceMistake(names: readonly string[]): string | undefined {
 }
 
 /** A checked variable in a new image's environment that differs from the program's start. */
-export interface LoaderVariableChange {
+interface LoaderVariableChange {
   name: string;
   value: string;
   /** Its value when the program was started; undefined when it had none. */

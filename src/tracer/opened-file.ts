@@ -11,7 +11,7 @@ import { SyscallError, waitpid } from "../libc/libc.ts";
 import { RemoteMemory } from "../libc/memory.ts";
 import { decodeWaitStatus, resumeToSyscall, SIGTRAP, SYSCALL_STOP_SIGNAL, WALL } from "../libc/ptrace.ts";
 import type { OpenedFile } from "../confinement/std-functions.ts";
-import { TracerError } from "./errors.ts";
+import { TracerError } from "../launch/errors.ts";
 
 /** The file behind descriptor `fd` of thread `tid`, or undefined when the thread or the descriptor is gone. */
 export function openedFile(tid: number, fd: number): OpenedFile | undefined {

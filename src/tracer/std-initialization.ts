@@ -16,10 +16,10 @@ import { type LazyLoader, loaderMayOpen, type OpenedFile } from "../confinement/
 import { EPERM, SyscallError } from "../libc/libc.ts";
 import { writeRemote } from "../libc/memory.ts";
 import { resume, resumeToSyscall, SYSCALL_STOP_SIGNAL } from "../libc/ptrace.ts";
-import { TracerError } from "./errors.ts";
-import { RED_ZONE } from "./inject.ts";
+import { TracerError } from "../launch/errors.ts";
+import { RED_ZONE } from "../launch/inject.ts";
 import { ExitStopCalls, openedFile, ThreadEnded } from "./opened-file.ts";
-import type { BlockedSyscall, TraceHooks } from "./tracer.ts";
+import type { BlockedSyscall, StdInitializationEvent, TraceHooks } from "./hooks.ts";
 
 const AT_FDCWD = -100;
 /** openat's flags argument (its index). */
@@ -35,24 +35,11 @@ interface PendingOpen {
   call: Omit<BlockedSyscall, "reason">;
 }
 
-/** A loader's open that went through: logged at --debug, counted apart from blocked calls. */
-export interface StdInitializationEvent {
-  pid: number;
-  exe: string;
-  /** The loader's row (LazyLoader.name). */
-  loader: string;
-  /** The file opened, as the kernel names it. */
-  file: string;
-  /** FILE:LINE:FUNC of the frame the verdict blocked for, and its module: who asked first. */
-  entry: string;
-  module: string;
-}
-
 /** How reopening a checked descriptor readable ended. */
 type Reopened = { fd: number } | { errno: number } | { refused: string };
 
 /** What the tracer's loop must do after a stop handled here. */
-export type StdInitializationStop =
+type StdInitializationStop =
   /** Not a stop of an open let on here: the loop handles it. */
   | "not-ours"
   | "handled"

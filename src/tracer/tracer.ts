@@ -2,10 +2,10 @@
 // exec of it, and judges each seccomp stop. It blocks in waitpid, so it runs on a thread of its
 // own (see worker.ts); every ptrace request comes from that thread.
 import { existsSync, readFileSync } from "node:fs";
-import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import type { Arch } from "../arch/arch.ts";
 import { hostArch, syscallName } from "../arch/arches.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
-import { confinesAnyModule, type Profile } from "../policy/profile.ts";
+import { confinesAnyModule } from "../policy/profile.ts";
 import { EPERM, kill, SyscallError, waitpid } from "../libc/libc.ts";
 import {
   continueFromStop,
@@ -22,98 +22,30 @@ import {
   WALL,
   WNOTHREAD,
 } from "../libc/ptrace.ts";
-import { TracerError } from "./errors.ts";
-import { installFilterAtExec } from "./inject.ts";
+import { TracerError } from "../launch/errors.ts";
+import { installFilterAtExec } from "../launch/inject.ts";
 import { targetFilter } from "../seccomp/template.ts";
-import { discardStage, type EarlyStage, sameCommand, type SeizedStage, startStage } from "./seized-stage.ts";
-import { sameFile } from "./program.ts";
-import { preExecStage } from "./stage.ts";
+import { discardStage, type EarlyStage, sameCommand, type SeizedStage, startStage } from "../launch/seized-stage.ts";
+import { sameFile } from "../launch/program.ts";
+import { preExecStage } from "../launch/stage.ts";
 import type { GoBinary } from "../gobin/binary.ts";
-import { checkFirstTarget, mayHoldConfinedCode } from "./target.ts";
+import { checkFirstTarget, mayHoldConfinedCode } from "../launch/target.ts";
 import { mark } from "../timeline.ts";
 import { ImageCache } from "./images.ts";
-import { classOfCall, Decider, type Decision, stdInitialization } from "../decision/decider.ts";
+import { classOfCall, Decider, type StopDecider, stdInitialization } from "../decision/decider.ts";
 import type { PolicedImage, ProcessImage } from "../decision/image.ts";
 import type { Involvement } from "../decision/involvement.ts";
-import { outcomeOf, RecordingTracee, type RecordedStop } from "../decision/recorded-stop.ts";
+import { RecordingDecider } from "../decision/recorded-stop.ts";
 import type { Tracee } from "../decision/tracee.ts";
 import type { Verdict } from "../decision/verdict.ts";
 import { liveTracee } from "./live-tracee.ts";
 import { LoaderEnvCheck } from "./loader-env.ts";
 import { CreationWatch } from "./creations.ts";
-import { FLAGS_ARG, StdInitialization, type StdInitializationEvent } from "./std-initialization.ts";
+import { FLAGS_ARG, StdInitialization } from "./std-initialization.ts";
+import type { TargetExit, TraceHooks, TraceRequest } from "./hooks.ts";
 
 /** Stops that count as the program's start-up (see TraceHooks.startUpOver). */
 const START_UP_STOPS = 64;
-
-export interface TraceRequest {
-  /** The resolved path of PROG, and its argv (argv[0] as the user gave it). */
-  path: string;
-  argv: string[];
-  env: Record<string, string | undefined>;
-  profile: Profile | undefined;
-  /** How to start this tool again in its child stage (the pre-exec stage where there is no shell). */
-  self: { path: string; argv: string[] };
-  /** Audit mode: judge and report, but block nothing. */
-  audit: boolean;
-  /** Where goroutine ancestry cannot be checked, fail instead of warning. */
-  strict: boolean;
-  /** Loader variables (loader-env.ts) the program may set for the programs it runs: --allow-loader-env. */
-  allowLoaderEnv?: string[];
-  /** Stop on lstat, access, newfstatat, faccessat and faccessat2 too, and judge them: --judge-metadata. */
-  judgeMetadata?: boolean;
-}
-
-/** How the target ended. */
-export interface TargetExit {
-  /** The exit code, or 128+N when killed by signal N (what gomodjail exits with). */
-  status: number;
-  /** The signal that killed it, if one did. */
-  signal: number | undefined;
-}
-
-export interface BlockedSyscall {
-  pid: number;
-  exe: string;
-  syscall: string;
-  /** FILE:LINE:FUNC of the confined frame. */
-  entry: string;
-  module: string;
-  reason: string;
-  /**
-   * The call's capability class ("none": it falls in none), on every call a syscall's class was
-   * worked out for (all but a loader variable caught at an exec); `allowed`, the classes the
-   * module is allowed, only where the policy grants classes.
-   */
-  class?: { name: string; allowed?: readonly string[] };
-  /** True in audit mode: the syscall was let through. */
-  audit: boolean;
-  /** Every confined module that took part, and which module made the call; absent when the program's function table is unreadable. */
-  involvement?: Involvement;
-}
-
-export interface TraceHooks {
-  started(pid: number): void;
-  /**
-   * The target passed its checks at its exec, and runs from now on. `confinedCode`: whether a
-   * confined module can have code in it (mayHoldConfinedCode), which the caller may warn about.
-   */
-  admitted?(confinedCode: boolean): void;
-  blocked(event: BlockedSyscall): void;
-  /** A lazy loader's open made for a confined module went through, checked (std-initialization.ts). */
-  stdInitialization?(event: StdInitializationEvent): void;
-  warn(msg: string, fields: Record<string, unknown>): void;
-  /** Called once, when the program's start-up is behind it: after its first START_UP_STOPS stops. */
-  startUpOver?(): void;
-  /** Called for every judged syscall when debugging. */
-  debug?(msg: string, fields: Record<string, unknown>): void;
-  /**
-   * Set (test/helpers/record-stops.ts): every stop of a policed program is decided afresh, with no
-   * cache carried over from earlier stops, and handed over with what the decision read.
-   */
-  recorded?(stop: RecordedStop): void;
-}
-
 
 function formatEntry(f: LogicalFrame | undefined): string {
   return f ? `${f.file}:${f.line}:${f.func}` : "unknown";
@@ -136,10 +68,9 @@ class Tracer {
   private readonly execed = new Set<number>();
   /** Forks (not yet exec'd) of processes in which Go code had run. */
   private readonly forkedFromGo = new Set<number>();
-  private readonly deciders = new WeakMap<object, Decider>();
+  private readonly deciders = new WeakMap<PolicedImage, StopDecider>();
   private readonly images: ImageCache | undefined;
   private readonly tracee: Tracee;
-  private readonly recording: RecordingTracee | undefined;
   /** Judges every new image's environment at its exec; unset where nothing is confined. */
   private readonly loaderEnv: LoaderEnvCheck | undefined;
   /** Judges each goroutine's creator as it is created; unset where nothing is confined. */
@@ -165,7 +96,6 @@ class Tracer {
   ) {
     this.images = req.profile && new ImageCache(req.profile, hooks.warn);
     this.tracee = liveTracee(arch);
-    this.recording = hooks.recorded && new RecordingTracee(this.tracee);
     if (this.images && confinesAnyModule(req.profile!)) {
       this.loaderEnv = new LoaderEnvCheck(req.env, req.allowLoaderEnv ?? [], req.audit, hooks.blocked);
       this.stdInit = new StdInitialization(arch, this.status, req.env, req.audit, hooks);
@@ -243,8 +173,10 @@ class Tracer {
         if (!sameFile(`/proc/${tid}/exe`, path)) throw new TracerError(`${path}: the program executed is not the file that was checked (was it replaced?)`);
         const binary = checkFirstTarget(path, profile, this.executed);
         confinedCode = mayHoldConfinedCode(binary, profile);
-        // The analysis and its modules load only here: they would slow every thread's start.
-        if (confinedCode && this.req.strict) (require("./confined-code.ts") as typeof import("./confined-code.ts")).refuseConfinedFindings(path, profile);
+        if (confinedCode && this.req.strict) {
+          if (!this.hooks.refuseConfinedCode) throw new TracerError("--strict: no check of the confined modules' code was given");
+          this.hooks.refuseConfinedCode(path, profile);
+        }
         // The checks' reading of the binary is the tracer's too (images.ts).
         this.images!.adopt(tid, binary);
       }
@@ -389,7 +321,7 @@ class Tracer {
       const cls = classOfCall(this.arch.name, regs, [], () => false) ?? "none";
       verdict = { block: true, module: "unknown", frame: undefined, reason: `cannot read the program's function table: ${image.reason}`, class: { name: cls } };
     } else {
-      const decided = this.decide(image, profile, tid, tgid, regs, proc);
+      const decided = this.deciderOf(image).decideStop(tid, tgid, regs, proc);
       if (!decided) {
         resume(tid);
         return;
@@ -427,41 +359,15 @@ class Tracer {
     resume(tid);
   }
 
-  /** The decision on a stop of a policed program, and who took part when it blocks. */
-  private decide(image: PolicedImage, profile: Profile, tid: number, tgid: number, regs: SyscallRegs, proc: ProcessImage): { decision: Decision; involvement: Involvement | undefined } | undefined {
-    if (this.recording) return this.decideRecorded(image, profile, tid, tgid, regs, proc, this.recording);
+  /** The decider of a policed image's stops: recording them where the hooks ask for it. */
+  private deciderOf(image: PolicedImage): StopDecider {
     let decider = this.deciders.get(image);
     if (!decider) {
-      decider = new Decider(image, this.arch, this.tracee, { strict: this.req.strict, warn: this.hooks.warn, creations: this.creations?.verdicts });
+      const options = { strict: this.req.strict, warn: this.hooks.warn, creations: this.creations?.verdicts };
+      decider = this.hooks.recorded ? new RecordingDecider(image, this.arch, this.tracee, options, this.hooks.recorded) : new Decider(image, this.arch, this.tracee, options);
       this.deciders.set(image, decider);
     }
-    const decision = decider.decide(tid, tgid, regs, proc);
-    if (!decision) return undefined;
-    return { decision, involvement: decision.verdict.block ? decider.involvement(tid, tgid, regs, proc, decision.trace) : undefined };
-  }
-
-  private decideRecorded(
-    image: PolicedImage,
-    profile: Profile,
-    tid: number,
-    tgid: number,
-    regs: SyscallRegs,
-    proc: ProcessImage,
-    recording: RecordingTracee,
-  ): { decision: Decision; involvement: Involvement | undefined } | undefined {
-    const goStarted = proc.goStarted;
-    const warnings: string[] = [];
-    const warn = (msg: string, fields: Record<string, unknown>) => {
-      warnings.push(msg);
-      this.hooks.warn(msg, fields);
-    };
-    recording.reset();
-    const decider = new Decider(image, this.arch, recording, { strict: this.req.strict, warn });
-    const decision = decider.decide(tid, tgid, regs, proc);
-    const involvement = decision?.verdict.block ? decider.involvement(tid, tgid, regs, proc, decision.trace) : undefined;
-    const stop: RecordedStop = { arch: this.arch.name, tid, tgid, regs, bias: proc.bias, goStarted, reads: recording.reads, ...recording.facts, outcome: outcomeOf(decision, involvement, warnings) };
-    this.hooks.recorded!(stop);
-    return decision && { decision, involvement };
+    return decider;
   }
 }
 

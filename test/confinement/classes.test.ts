@@ -1,4 +1,4 @@
-// The capability classes (src/confinement/classes.ts), the syscall classifier
+// The capability classes (src/policy/classes.ts), the syscall classifier
 // (src/confinement/syscall-classes.ts) and the classes of std functions
 // (src/confinement/std-functions.ts): the table's invariants, a class for every syscall the filter
 // stops, the classifier case by case on both architectures, and the std rows against the function
@@ -6,8 +6,8 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { arches } from "../../src/arch/arches.ts";
-import type { ArchName } from "../../src/arch/arch.ts";
-import { CAPABILITY_CLASSES, type CapabilityClass, expandClass } from "../../src/confinement/classes.ts";
+import type { ArchName } from "../../src/arch/name.ts";
+import { CAPABILITY_CLASSES, type CapabilityClass, expandClass } from "../../src/policy/classes.ts";
 import { inGoRange, STD_FUNCTION_CLASSES, stdFunctionClass } from "../../src/confinement/std-functions.ts";
 import { classifySyscall, SYSCALL_CLASSES } from "../../src/confinement/syscall-classes.ts";
 import { ElfFile } from "../../src/elf/elf.ts";

@@ -1,7 +1,7 @@
 // The class of a call into the standard library: the table's rows, pinned where the original
 // gomodjail's v2 pins its own (its classifier test), and the rules beside the rows.
 import { describe, expect, test } from "bun:test";
-import type { CapabilityClass } from "../../src/confinement/classes.ts";
+import type { CapabilityClass } from "../../src/policy/classes.ts";
 import { stdCapability } from "../../src/confinement/std-capabilities.ts";
 
 const classOf = (name: string, pkg: string) => stdCapability(name, pkg);

@@ -11,9 +11,10 @@ import { readBuildInfo } from "../../src/gobin/buildinfo.ts";
 import { DwarfError } from "../../src/gobin/dwarf/cursor.ts";
 import { type DwarfSections, readDwarfSections } from "../../src/gobin/dwarf/sections.ts";
 import { DwarfStructReader } from "../../src/gobin/dwarf/structs.ts";
-import { NEWEST_KNOWN_GO } from "../../src/gobin/go-release.ts";
+import { NEWEST_KNOWN_GO, parseGoVersion } from "../../src/gobin/go-release.ts";
+
+const goRelease = (goVersion: string) => parseGoVersion(goVersion)?.release;
 import {
-  goRelease,
   type RuntimeLayout,
   RuntimeLayoutError,
   runtimeLayout,

@@ -1,8 +1,8 @@
 // The gomodjail command line run in-process, with a jail and an inspect command that only
 // record what they are asked: what main() prints, its exit status, and the requests it made.
 import { type InspectOptions, main, type MainIO } from "../../src/cli/main.ts";
-import type { RunRequest } from "../../src/tracer/run.ts";
-import type { BlockedSyscall } from "../../src/tracer/tracer.ts";
+import type { RunRequest } from "../../src/session/run.ts";
+import type { BlockedSyscall } from "../../src/tracer/hooks.ts";
 
 export interface CliOutcome {
   status: number;

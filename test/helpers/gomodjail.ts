@@ -1,7 +1,7 @@
 // Runs gomodjail from source as a user would, and collects what it printed.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PRE_EXEC_STAGE_ENV } from "../../src/tracer/stage.ts";
+import { PRE_EXEC_STAGE_ENV } from "../../src/launch/stage.ts";
 import { repoRoot } from "./gobuild.ts";
 
 export const gomodjailEntry = join(repoRoot, "src/main.ts");

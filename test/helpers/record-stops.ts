@@ -10,10 +10,10 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { withTracebackAncestors } from "../../src/decision/godebug.ts";
+import { withTracebackAncestors } from "../../src/confinement/godebug.ts";
 import type { RecordedStop } from "../../src/decision/recorded-stop.ts";
 import { loadProfile } from "../../src/policy/profile.ts";
-import { selfCommand } from "../../src/tracer/stage.ts";
+import { selfCommand } from "../../src/launch/stage.ts";
 import { traceProgram } from "../../src/tracer/tracer.ts";
 import { goBuild, repoRoot, testGoArch, type GoVariant } from "./gobuild.ts";
 import { stopsDir, type StopFixture, type StopSource } from "./stops.ts";

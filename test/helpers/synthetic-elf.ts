@@ -3,7 +3,7 @@
 // writes amd64 headers only (it does not know AArch64's e_machine); the arm64 file is the same
 // layout with e_machine set to EM_AARCH64 and arm64 code.
 import { build } from "elf-tools";
-import type { ArchName } from "../../src/arch/arch.ts";
+import type { ArchName } from "../../src/arch/name.ts";
 
 const EM_AARCH64 = 183;
 const E_MACHINE_OFFSET = 18;

@@ -1,13 +1,13 @@
 // Traces PROG ARGS... (no policy) from this process's main thread, as a library caller would, and
 // prints PROG's output, then {"gate", "status", "noNewPrivs" (this thread's, after)} as JSON. --take-descriptors first makes
 // every descriptor from 3 to 9 one that the program inherits, so that the shell stage has none for
-// its gate (src/tracer/stage-gate.ts).
+// its gate (src/launch/stage-gate.ts).
 //
 //   bun test/helpers/trace-here.ts [--take-descriptors] PROG [ARGS]...
 import { dlopen } from "bun:ffi";
 import { openSync, readFileSync } from "node:fs";
-import { openGate } from "../../src/tracer/stage-gate.ts";
-import { selfCommand } from "../../src/tracer/stage.ts";
+import { openGate } from "../../src/launch/stage-gate.ts";
+import { selfCommand } from "../../src/launch/stage.ts";
 import { traceProgram } from "../../src/tracer/tracer.ts";
 
 const F_SETFD = 2;

@@ -1,11 +1,11 @@
-// The pre-exec stage and the filter injected at the target's exec (src/tracer/stage.ts,
+// The pre-exec stage and the filter injected at the target's exec (src/launch/stage.ts,
 // inject.ts), with both stages: the shell, and this tool's own child mode (the fallback where
 // there is no /bin/sh, forced by GOMODJAIL_PRE_EXEC_STAGE=self).
 import { describe, expect, test } from "bun:test";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { preExecStage, PRE_EXEC_STAGE_ENV, selfCommand } from "../../src/tracer/stage.ts";
+import { preExecStage, PRE_EXEC_STAGE_ENV, selfCommand } from "../../src/launch/stage.ts";
 import { straceTraceExpression } from "../../bench/trapped-set.ts";
 import { goBuild, goToolchains, type GoVariant, repoRoot, testGoArch } from "../helpers/gobuild.ts";
 import { close } from "../../src/libc/libc.ts";
@@ -121,7 +121,7 @@ for (const [stage, env] of Object.entries(preExecStages)) {
       expect(existsSync(marker)).toBe(false);
     });
 
-    // The shell's gate (src/tracer/stage-gate.ts) takes a descriptor from 3 to 9 that the program
+    // The shell's gate (src/launch/stage-gate.ts) takes a descriptor from 3 to 9 that the program
     // would not inherit. (Bun marks the descriptors above 3 it inherits close-on-exec.)
     for (const inherited of [[], [3]]) {
       test(`the program inherits gomodjail's descriptors, and only those (given: ${inherited.join(", ") || "none"})`, async () => {
@@ -155,8 +155,8 @@ test("with every descriptor from 3 to 9 the program's, the shell stage stops its
   expect(r.stdout.toString().split("\n").slice(0, -2).map(Number).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 });
 
-// The filter needs it; a stage the command line starts inherits it (src/cli/early-stage.ts), one
-// the tracer starts gets it injected at the exec with the filter (src/tracer/inject.ts).
+// The filter needs it; a stage the command line starts inherits it (src/session/early-stage.ts), one
+// the tracer starts gets it injected at the exec with the filter (src/launch/inject.ts).
 test("the program runs with no_new_privs, from the command line and from the library", async () => {
   const grep = Bun.which("grep")!;
   const cli = await runGomodjail(["run", "--no-policy", "--", grep, "NoNewPrivs", "/proc/self/status"]);

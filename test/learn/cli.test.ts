@@ -3,7 +3,7 @@
 // the usage errors, each one line and exit status 1.
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import type { BlockedSyscall } from "../../src/tracer/tracer.ts";
+import type { BlockedSyscall } from "../../src/tracer/hooks.ts";
 import { runCli } from "../helpers/cli.ts";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
 

@@ -3,7 +3,7 @@
 // module could be named for.
 import { expect, test } from "bun:test";
 import { EvidenceTally } from "../../src/learn/evidence.ts";
-import type { BlockedSyscall } from "../../src/tracer/tracer.ts";
+import type { BlockedSyscall } from "../../src/tracer/hooks.ts";
 
 const base = { pid: 1, exe: "/prog", audit: true, reason: "confined" };
 

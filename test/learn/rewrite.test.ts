@@ -2,7 +2,7 @@
 // they belong, the go.mod's own policies kept and contradictions reported, modules it does not
 // list added, and learn's own earlier comments replaced on a second pass.
 import { expect, test } from "bun:test";
-import type { CapabilityClass } from "../../src/confinement/classes.ts";
+import type { CapabilityClass } from "../../src/policy/classes.ts";
 import type { InvolvementRow } from "../../src/learn/evidence.ts";
 import { gatherFindings } from "../../src/learn/findings.ts";
 import type { RunReport } from "../../src/learn/report.ts";

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CAPABILITY_CLASSES, type CapabilityClass } from "../../src/confinement/classes.ts";
+import { CAPABILITY_CLASSES, type CapabilityClass } from "../../src/policy/classes.ts";
 import { type Comment, type GoMod, parseGoMod } from "../../src/policy/gomod.ts";
 import {
   allowedClasses,

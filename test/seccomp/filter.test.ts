@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { arches } from "../../src/arch/arches.ts";
-import { type ArchName, hostArchName } from "../../src/arch/arch.ts";
+import { type ArchName, hostArchName } from "../../src/arch/name.ts";
 import { encodeProgram } from "../../src/seccomp/bpf.ts";
 import { buildFilter, compileFilter, DEFAULT_MODE, FilterError, type FilterMode, rulesFor } from "../../src/seccomp/filter.ts";
 import { targetFilter } from "../../src/seccomp/template.ts";

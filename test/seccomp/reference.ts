@@ -1,7 +1,7 @@
 // The filter's intended decision, computed plainly from the allow tables (no BPF, no ranges, no
 // search): the specification the compiled program is checked against.
 import { arches } from "../../src/arch/arches.ts";
-import type { ArchName } from "../../src/arch/arch.ts";
+import type { ArchName } from "../../src/arch/name.ts";
 import { ENOSYS, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_TRACE } from "../../src/seccomp/abi.ts";
 import { DEFAULT_MODE, type FilterMode, rulesFor } from "../../src/seccomp/filter.ts";
 import type { ArgCondition } from "../../src/seccomp/rules.ts";

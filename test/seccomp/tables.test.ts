@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import * as amd64 from "../../src/arch/amd64/syscalls.ts";
 import { arches } from "../../src/arch/arches.ts";
-import type { ArchName } from "../../src/arch/arch.ts";
+import type { ArchName } from "../../src/arch/name.ts";
 import * as arm64 from "../../src/arch/arm64/syscalls.ts";
 import { SyscallTable, UnknownSyscallError } from "../../src/arch/syscall-table.ts";
 import { allowTable } from "../../src/seccomp/allow.ts";

@@ -79,14 +79,14 @@ test("the main package's tarball holds the bin script, the install script, the b
     "install.js",
     "dist/main.js",
     "dist/main.js.jsc",
-    "dist/tracer/worker.js",
-    "dist/tracer/worker.js.jsc",
+    "dist/session/worker.js",
+    "dist/session/worker.js.jsc",
     "package.json",
     ...sourceFiles(join(repoRoot, "src")).filter((f) => f.endsWith(".ts")),
     ...sourceFiles(join(repoRoot, "docs")),
   ].sort();
   expect(files).toEqual(expected);
-  expect(files).toContain("src/tracer/worker.ts");
+  expect(files).toContain("src/session/worker.ts");
   expect(files).toContain("src/index.ts");
 });
 

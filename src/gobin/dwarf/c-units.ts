@@ -12,7 +12,7 @@ import { AbbrevTables, type Abbrev, DW_LANG_Go, dieAbbrev, FormReader, type Form
 
 export type AddressRange = readonly [start: number, end: number];
 
-export interface ForeignFunction {
+interface ForeignFunction {
   name: string;
   ranges: AddressRange[];
   /** The file the function is declared in (for cgo preambles, the .go file), when known. */

@@ -182,7 +182,7 @@ export type FormValue =
   | { cls: "other"; form: number };
 
 /** The sections that DW_FORM_strp, DW_FORM_line_strp and DW_FORM_strx* strings live in. */
-export type StringSection = "str" | "line_str" | "str_offsets";
+type StringSection = "str" | "line_str" | "str_offsets";
 
 /** Decodes attribute values, or steps over them unread (which allocates nothing). */
 export class FormReader {

@@ -8,7 +8,7 @@ import { type PclnHeader, PCLNTAB_MAGICS, parseHeader } from "./header.ts";
 import { hex, type SegmentMemory } from "./memory.ts";
 import { findModuledata, moduledataText } from "./moduledata.ts";
 
-export interface LocatedPclntab {
+interface LocatedPclntab {
   table: TableBytes;
   /** Link-time address of the table's first byte. */
   addr: number;

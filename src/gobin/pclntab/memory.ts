@@ -3,7 +3,7 @@
 import type { ElfFile } from "../../elf/elf.ts";
 import { TableBytes } from "./bytes.ts";
 
-export interface Segment {
+interface Segment {
   vaddr: number;
   bytes: TableBytes;
 }

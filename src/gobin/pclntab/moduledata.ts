@@ -50,7 +50,7 @@ function expectedWords(h: PclnHeader, addr: number): [number, number][] {
 }
 
 /** A table whose moduledata is searched for: its header and link-time address. */
-export interface TableAt {
+interface TableAt {
   header: PclnHeader;
   addr: number;
 }

@@ -1,13 +1,13 @@
 // The pre-exec stage a `gomodjail run` command line will ask for, guessed from its raw arguments
 // before the command line is parsed, and started so that it runs while the rest of gomodjail
-// loads (tracer/seized-stage.ts). A wrong guess costs only time: the tracer thread lets a stage
+// loads (launch/seized-stage.ts). A wrong guess costs only time: the tracer thread lets a stage
 // exec the target only if it is exactly the stage the parsed request asks for, and kills it
 // otherwise.
-import type { ChildRequest } from "../tracer/child.ts";
-import { programEnvironment, resolveProgram } from "../tracer/program.ts";
-import { preExecStage, selfCommand } from "../tracer/stage.ts";
-import { openGate, spawnStage } from "../tracer/stage-gate.ts";
-import { handOverEarlyStage } from "../tracer/thread.ts";
+import type { ChildRequest } from "../launch/stage.ts";
+import { programEnvironment, resolveProgram } from "../launch/program.ts";
+import { preExecStage, selfCommand } from "../launch/stage.ts";
+import { openGate, spawnStage } from "../launch/stage-gate.ts";
+import { handOverEarlyStage } from "./thread.ts";
 import { SyscallError } from "../libc/libc.ts";
 import { setNoNewPrivs, setNotDumpable } from "../libc/spawn.ts";
 
@@ -21,7 +21,7 @@ export function startEarlyStage(args: string[]): void {
   let started;
   try {
     // The stage inherits it, and the program after it: a seccomp filter needs it, and so the
-    // tracer has one call less to inject at the exec (tracer/inject.ts). This process never
+    // tracer has one call less to inject at the exec (launch/inject.ts). This process never
     // needs to gain privileges.
     setNoNewPrivs();
     const gate = openGate();

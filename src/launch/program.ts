@@ -1,7 +1,7 @@
 // The program a run starts: found like a shell finds it, and the environment it gets. Light on
-// purpose: the command line uses it before it has loaded anything else (cli/early-stage.ts).
+// purpose: the command line uses it before it has loaded anything else (session/early-stage.ts).
 import { accessSync, constants, statSync } from "node:fs";
-import { withTracebackAncestors } from "../decision/godebug.ts";
+import { withTracebackAncestors } from "../confinement/godebug.ts";
 import { ProgramError } from "./errors.ts";
 
 /** Finds PROG like a shell does: a name without a slash is looked up in PATH. */

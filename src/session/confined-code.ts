@@ -9,12 +9,12 @@ import { analyzeBinary } from "../analyze/binary.ts";
 import { setPriority } from "node:os";
 import { type DeniedReach, deniedReaches, deniedReachesEntry, describeDenied, readDeniedReaches, writeDeniedReaches } from "../analyze/denied-reaches.ts";
 import { identify } from "../cache/binary-cache.ts";
-import { selfCommand } from "./stage.ts";
+import { selfCommand } from "../launch/stage.ts";
 import { countKinds, formatKindCounts, type KindCounts } from "../analyze/findings.ts";
 import { GoBinary } from "../gobin/binary.ts";
-import { mayHoldConfinedCode } from "./target.ts";
+import { mayHoldConfinedCode } from "../launch/target.ts";
 import { type Profile, type ProfileData, profileData, profileFromData } from "../policy/profile.ts";
-import { ProgramError } from "./errors.ts";
+import { ProgramError } from "../launch/errors.ts";
 
 interface ConfinedFindings {
   module: string;
@@ -99,7 +99,7 @@ export function warnDeniedReaches(path: string, profile: Profile, logger: Logger
 }
 
 /** The hidden command a run starts to fill the cache (src/cli/main.ts). */
-export const CACHE_COMMAND = "__cache-denied-reaches";
+const CACHE_COMMAND = "__cache-denied-reaches";
 
 /**
  * The cache command's work: at the lowest priority, what the confined modules of `path` reach

@@ -7,13 +7,7 @@ import { errorLine, writeFully } from "../output.ts";
 import { errno, errnoName, getpid, kill } from "../libc/libc.ts";
 import { execve } from "../libc/spawn.ts";
 import { SIGSTOP } from "../libc/ptrace.ts";
-import { CHILD_ENV } from "./stage.ts";
-
-export interface ChildRequest {
-  /** The program to exec: a path, already resolved by the parent. */
-  path: string;
-  argv: string[];
-}
+import { type ChildRequest, CHILD_ENV } from "./stage.ts";
 
 /** Exit statuses of the child stage, as a shell uses them. */
 const EXIT_CANNOT_EXEC = 126;

@@ -10,7 +10,7 @@ import { close } from "../libc/libc.ts";
 import { inheritable, pipe, posixSpawn } from "../libc/spawn.ts";
 import type { Command } from "./stage.ts";
 
-export interface Gate {
+interface Gate {
   /** The descriptor the stage reads it from. */
   fd: number;
   /** The pipe's ends in this process. */

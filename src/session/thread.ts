@@ -3,8 +3,8 @@
 // line may hand it the run's pre-exec stage too (seized-stage.ts). This module loads little else,
 // so that starting early costs the command line nothing.
 import { mark } from "../timeline.ts";
-import { TracerError } from "./errors.ts";
-import { type Command, workerSpecifier } from "./stage.ts";
+import { TracerError } from "../launch/errors.ts";
+import { bundled, type Command, compiled } from "../launch/stage.ts";
 import type { EarlyStageMessage } from "./worker.ts";
 
 interface EarlyThread {
@@ -67,4 +67,14 @@ export function killStage(pid: number | undefined): void {
   try {
     process.kill(pid, "SIGKILL");
   } catch {}
+}
+
+/**
+ * How to load the tracer thread's module. A compiled binary embeds it as a second entry point,
+ * named by its path below src/ (see the Makefile); the bundle has it beside its main file.
+ */
+function workerSpecifier(): string {
+  if (compiled) return "./session/worker.ts";
+  if (bundled) return new URL("./session/worker.js", Bun.pathToFileURL(Bun.main)).href;
+  return new URL("./worker.ts", import.meta.url).href;
 }

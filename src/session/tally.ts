@@ -2,8 +2,8 @@
 // one example entry of each: what a user needs to decide what to confine, in bounded memory. The
 // opens of the standard library's lazy loaders that went through for a confined module (std
 // initialization, std-initialization.ts) are counted apart: they were not blocked.
-import type { StdInitializationEvent } from "./std-initialization.ts";
-import type { BlockedSyscall } from "./tracer.ts";
+import type { StdInitializationEvent } from "../tracer/hooks.ts";
+import type { BlockedSyscall } from "../tracer/hooks.ts";
 
 export interface BlockSummary {
   module: string;

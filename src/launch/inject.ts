@@ -61,7 +61,7 @@ export function installFilterAtExec(tid: number, arch: Arch, filter: Uint8Array,
       const ret = arch.returnValue(tid);
       if (ret < 0) throw new TracerError(`cannot install the seccomp filter: ${name} failed in the program with ${errnoName(-ret)}`);
     };
-    // A stage started by the command line inherited it (cli/early-stage.ts).
+    // A stage started by the command line inherited it (session/early-stage.ts).
     if (!hasNoNewPrivs(tid)) call("prctl", [PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0]);
     // struct sock_fprog { unsigned short len; struct sock_filter *filter; }, then the filter.
     const at = Math.floor((sp - RED_ZONE - 16 - filter.length) / 16) * 16;

@@ -26,7 +26,7 @@ export type CapabilityClass =
 
 export type CapabilityTier = "deny" | "caveat" | "allow";
 
-export interface CapabilityClassRow {
+interface CapabilityClassRow {
   name: CapabilityClass;
   tier: CapabilityTier;
   /** Checked at run time (a syscall can fall in it); otherwise accepted by allow= and used by analyze only. */

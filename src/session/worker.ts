@@ -7,11 +7,12 @@ import { exitProcess } from "../libc/libc.ts";
 import { writeFully } from "../output.ts";
 import { mark, sinceStart, type Timeline, timeline } from "../timeline.ts";
 import { type ProfileData, profileFromData } from "../policy/profile.ts";
-import { type EarlyStage, seizeEarlyStage } from "./seized-stage.ts";
-import { openExecuted } from "./target.ts";
-import type { Command } from "./stage.ts";
-import type { StdInitializationEvent } from "./std-initialization.ts";
-import { type BlockedSyscall, type TargetExit, traceProgram, type TraceRequest } from "./tracer.ts";
+import { type EarlyStage, seizeEarlyStage } from "../launch/seized-stage.ts";
+import { openExecuted } from "../launch/target.ts";
+import type { Command } from "../launch/stage.ts";
+import type { BlockedSyscall, StdInitializationEvent, TargetExit, TraceRequest } from "../tracer/hooks.ts";
+import { type ErrorData, errorData } from "./errors.ts";
+import { traceProgram } from "../tracer/tracer.ts";
 
 /** What the main thread sends: a TraceRequest with the profile's map flattened for cloning. */
 export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
@@ -35,7 +36,7 @@ export interface EarlyStageMessage {
   opener: number | undefined;
 }
 
-export type LogLevel = "warn" | "debug";
+type LogLevel = "warn" | "debug";
 
 export type WorkerMessage =
   | { type: "started"; pid: number }
@@ -44,7 +45,7 @@ export type WorkerMessage =
   | { type: "blocked"; event: BlockedSyscall }
   | { type: "std-initialization"; event: StdInitializationEvent }
   | { type: "exit"; exit: TargetExit }
-  | { type: "error"; name: string; message: string; stack?: string };
+  | { type: "error"; error: ErrorData };
 
 declare const self: Worker;
 
@@ -88,6 +89,8 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
           post({ type: "blocked", event });
         },
         stdInitialization: (event) => post({ type: "std-initialization", event }),
+        // The analysis and its modules load only here: they would slow every thread's start.
+        refuseConfinedCode: (path, profile) => (require("./confined-code.ts") as typeof import("./confined-code.ts")).refuseConfinedFindings(path, profile),
         warn: (msg, fields) => log("warn", msg, fields),
         debug: req.debug ? (msg, fields) => log("debug", msg, fields) : undefined,
         startUpOver: releaseJit,
@@ -99,8 +102,7 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
     if (req.exitWithProgram && !mayWarn) exitProcess(exit.status);
     post({ type: "exit", exit });
   } catch (err) {
-    const e = err as Error;
-    post({ type: "error", name: e.name ?? "Error", message: e.message ?? String(err), stack: e.stack });
+    post({ type: "error", error: errorData(err) });
   }
 };
 

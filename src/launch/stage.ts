@@ -9,7 +9,13 @@
 // child, so a mistake here cannot become a fork bomb.
 // Bun's URL helpers, not node:path and node:url: each node: module costs every thread's start-up.
 import { existsSync } from "node:fs";
-import type { ChildRequest } from "./child.ts";
+
+/** What the child stage (child.ts) is asked to exec. */
+export interface ChildRequest {
+  /** The program to exec: a path, already resolved by the parent. */
+  path: string;
+  argv: string[];
+}
 
 /** Its value is the JSON of a ChildRequest (child.ts). */
 export const CHILD_ENV = "GOMODJAIL_INTERNAL_CHILD_REQUEST";
@@ -86,11 +92,11 @@ function shellQuote(value: string): string {
 /**
  * Set by the build of the npm package's bundle (`--define GOMODJAIL_BUNDLE=true`,
  * scripts/build-npm.ts): dist/main.js, which Bun runs as its main script (bin/gomodjail, where no
- * platform package is installed), and dist/tracer/worker.js hold the code. There, as in a
+ * platform package is installed), and dist/session/worker.js hold the code. There, as in a
  * compiled binary, import.meta.url keeps the source path of the build.
  */
 declare const GOMODJAIL_BUNDLE: boolean | undefined;
-const bundled = typeof GOMODJAIL_BUNDLE !== "undefined" && GOMODJAIL_BUNDLE;
+export const bundled = typeof GOMODJAIL_BUNDLE !== "undefined" && GOMODJAIL_BUNDLE;
 
 /** The command that starts this tool again, for the child stage. */
 export function selfCommand(): { path: string; argv: string[] } {
@@ -98,14 +104,4 @@ export function selfCommand(): { path: string; argv: string[] } {
   const main = bundled ? Bun.main : Bun.fileURLToPath(new URL("../main.ts", import.meta.url));
   // --no-env-file: the program gets this process's environment, not a .env of the working directory.
   return { path: process.execPath, argv: [process.execPath, "--no-env-file", main] };
-}
-
-/**
- * How to load the tracer thread's module. A compiled binary embeds it as a second entry point,
- * named by its path below src/ (see the Makefile); the bundle has it beside its main file.
- */
-export function workerSpecifier(): string {
-  if (compiled) return "./tracer/worker.ts";
-  if (bundled) return new URL("./tracer/worker.js", Bun.pathToFileURL(Bun.main)).href;
-  return new URL("./worker.ts", import.meta.url).href;
 }

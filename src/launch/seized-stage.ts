@@ -4,7 +4,7 @@
 // before its first instruction.
 //
 // The command line starts the stage of the run it is about to make before it has read its own
-// flags (cli/early-stage.ts), and the tracer thread seizes it as soon as the thread is up, so that
+// flags (session/early-stage.ts), and the tracer thread seizes it as soon as the thread is up, so that
 // the stage starts, and even execs, while the rest of the run is prepared. The run takes that
 // stage only if it is exactly the command the request asks for; otherwise the tracer kills it
 // (stopped at its exec: the target never runs an instruction) and starts its own.
@@ -36,8 +36,7 @@ import { mark } from "../timeline.ts";
 import { ProgramError, TracerError } from "./errors.ts";
 import { sameFile } from "./program.ts";
 import type { GoBinary } from "../gobin/binary.ts";
-import type { ChildRequest } from "./child.ts";
-import { type Command, preExecStage } from "./stage.ts";
+import { type ChildRequest, type Command, preExecStage } from "./stage.ts";
 
 const WUNTRACED = 2;
 const ENOEXEC = 8;
@@ -59,7 +58,7 @@ export type EarlyStage = SeizedStage | { command: Command; failure: Error };
 
 /** Starts the stage that execs `target`, and takes it to its exec. */
 export function startStage(target: ChildRequest, env: Record<string, string | undefined>, self: { path: string; argv: string[] }): SeizedStage {
-  // Loaded only here: a run of the command line finds its stage started (cli/early-stage.ts).
+  // Loaded only here: a run of the command line finds its stage started (session/early-stage.ts).
   const { openGate, spawnStage } = require("./stage-gate.ts") as typeof import("./stage-gate.ts");
   const gate = openGate();
   const command = preExecStage(target, env, self, gate?.fd);

@@ -4,13 +4,14 @@
 import type { LogFormat, Logger } from "../log-format.ts";
 import { type Profile, profileData } from "../policy/profile.ts";
 import { kill } from "../libc/libc.ts";
-import { ProgramError, TracerError } from "./errors.ts";
-import { programEnvironment, resolveProgram } from "./program.ts";
-import { selfCommand } from "./stage.ts";
+import { ProgramError, TracerError } from "../launch/errors.ts";
+import { errorFromData } from "./errors.ts";
+import { programEnvironment, resolveProgram } from "../launch/program.ts";
+import { selfCommand } from "../launch/stage.ts";
 import { killStage, tracerThread } from "./thread.ts";
 import { mark, processStart, timeline } from "../timeline.ts";
 import { BlockTally, type BlockSummary, StdInitializationTally, type StdInitializationSummary } from "./tally.ts";
-import type { BlockedSyscall, TargetExit } from "./tracer.ts";
+import type { BlockedSyscall, TargetExit } from "../tracer/hooks.ts";
 import type { WorkerMessage, WorkerRequest } from "./worker.ts";
 
 export interface RunRequest {
@@ -140,9 +141,9 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
             resolve(m.exit);
             break;
           case "error": {
-            if (req.debug && m.stack) req.logger.debug({ stack: m.stack }, "tracer error");
-            // The program's checks run where the program is held, at its exec (tracer.ts).
-            reject(m.name === "ProgramError" ? new ProgramError(m.message) : new TracerError(m.message));
+            if (req.debug && m.error.stack) req.logger.debug({ stack: m.error.stack }, "tracer error");
+            // A ProgramError: the program's checks run where the program is held, at its exec (tracer.ts).
+            reject(errorFromData(m.error));
             break;
           }
         }
