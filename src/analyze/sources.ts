@@ -86,7 +86,7 @@ export function scanSources(dirs: readonly string[], ctx: BuildContext): Finding
       if (name.startsWith(".") || name.startsWith("_") || !existsSync(file) || !statSync(file).isFile()) continue;
       if (name.endsWith(".go") && !name.endsWith("_test.go")) scanGoFile(file, ctx, findings);
       else if (ASM_SOURCE.test(name)) scanAsmFile(file, ctx, findings);
-      else if (C_SOURCE.test(name)) scanCFile(file, findings);
+      else if (C_SOURCE.test(name)) scanCFile(file, ctx, findings);
     }
   }
   return findings;
@@ -111,8 +111,11 @@ function scanAsmFile(file: string, ctx: BuildContext, out: Finding[]): void {
   });
 }
 
-function scanCFile(file: string, out: Finding[]): void {
-  const lines = readFileSync(file, "utf8").split("\n");
+/** A C file is compiled only with cgo, and like any source file only where its name and constraints admit it (x/sys's gccgo_c.c: gccgo only). */
+function scanCFile(file: string, ctx: BuildContext, out: Finding[]): void {
+  const text = readFileSync(file, "utf8");
+  if (!ctx.cgo || !admitted(file, text, ctx)) return;
+  const lines = text.split("\n");
   out.push(source("cgo", file, 1, "C source file"));
   lines.forEach((l, i) => {
     if (C_CONSTRUCTOR.test(l)) out.push(source("cgo", file, i + 1, "C constructor: runs before any Go code"));
