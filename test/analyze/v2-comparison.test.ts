@@ -67,7 +67,7 @@ describe.each(projects)("$name: our verdicts beside v2's", ({ name, build, goMod
     expect(confined).toEqual(v2.modules.map((m) => m.module).sort());
     for (const m of v2.modules) {
       const ours = report.modules.find((r) => r.path === m.module)!;
-      const got = { verdict: ours.verdict as string | undefined, classes: (ours.capabilities ?? []).filter((c) => c.verdict !== "ok").map((c) => c.class).sort() };
+      const got = { verdict: ours.verdict as string | undefined, classes: (ours.capabilities ?? []).filter((c) => c.verdict !== "ok").map((c): string => c.class).sort() };
       const expected = DIFFERENCES[m.module] ?? v2Verdict(m);
       expect({ module: m.module, ...got }).toEqual({ module: m.module, verdict: expected.verdict, classes: expected.classes });
     }
