@@ -75,6 +75,7 @@ export class Pclntab {
   private readonly maxPC: number;
   private readonly fileNames = new Map<number, string>();
   private readonly frameCache = new Map<number, readonly LogicalFrame[]>();
+  private readonly spDeltaCache = new Map<number, number>();
 
   private constructor(elf: ElfFile, goVersion: string | undefined) {
     this.file = elf.path;
@@ -236,7 +237,13 @@ export class Pclntab {
    * (on amd64 the return address pushed by CALL is not counted). Undefined when the table has no value.
    */
   spDelta(fn: number, pc: number): number | undefined {
-    const v = this.pcvalueAt(fn, this.layout.pcsp, pc);
+    // Remembered per pc: a stack walk asks for the same return addresses stop after stop, and
+    // decoding a large function's table up to a late pc is most of a frame's cost.
+    let v = this.spDeltaCache.get(pc);
+    if (v === undefined) {
+      v = this.pcvalueAt(fn, this.layout.pcsp, pc);
+      this.spDeltaCache.set(pc, v);
+    }
     return v === -1 ? undefined : v;
   }
 
