@@ -43,6 +43,12 @@ export interface RunOptions {
    * programs it runs, like `--allow-loader-env`: without, such a program is killed at its exec.
    */
   allowLoaderEnv?: string[];
+  /**
+   * Stop on lstat, access, newfstatat, faccessat and faccessat2 too, and judge them as FILES/READ,
+   * like `--judge-metadata`: without, they go through, and a confined module can learn whether a
+   * path exists and its metadata (not read it).
+   */
+  judgeMetadata?: boolean;
   /** Called for each blocked (in audit mode, would-be-blocked) syscall, on this thread. */
   onBlocked?: (event: BlockedSyscall) => void;
   /**
@@ -82,7 +88,7 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
   const profile = resolveProfile(options, logger);
   const allowLoaderEnv = await allowedLoaderVariables(options.allowLoaderEnv);
   const { runJail } = await import("./tracer/run.ts");
-  const result = await runJail({ argv: options.argv, profile, logger, debug, audit: options.audit, allowLoaderEnv, onBlocked: options.onBlocked });
+  const result = await runJail({ argv: options.argv, profile, logger, debug, audit: options.audit, allowLoaderEnv, judgeMetadata: options.judgeMetadata, onBlocked: options.onBlocked });
   return { status: result.status, exitCode: result.exitCode, signal: result.signal, blocked: result.blocked };
 }
 

@@ -4,6 +4,7 @@
 // instead of the CLI; telling costs one read of its last bytes. Anywhere but Linux (x86_64,
 // aarch64) it says so and exits 1.
 import { failureText, writeFully } from "./output.ts";
+import { versionLine } from "./version.ts";
 import { unsupportedPlatform } from "./cli/platform.ts";
 import { readPackedLayout } from "./pack/format.ts";
 import { holdBackJit, releaseJit } from "./jit-policy.ts";
@@ -43,6 +44,12 @@ async function start(): Promise<void> {
       process.exitCode = await runPacked(packed, process.argv0, args);
       return;
     }
+  }
+  // The version is what scripts and package managers ask first, and all it needs is a constant:
+  // loading the command line would make it 3-4 times as slow (docs/design.md, start-up).
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
+    writeFully(1, `${versionLine}\n`);
+    process.exit(0);
   }
   // Then the stage of the program it will run, before the command line is even loaded.
   if (running) (await import("./cli/early-stage.ts")).startEarlyStage(args);

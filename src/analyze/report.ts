@@ -164,7 +164,6 @@ export function analyzeProgram(prog: string, options: AnalyzeOptions = {}): Anal
     }
   }
   modules.sort(byConfinedThenKindThenPath);
-  const judged = modules.filter((m) => m.verdict !== undefined);
   return {
     file: prog,
     goVersion: info?.goVersion ?? null,
@@ -173,16 +172,7 @@ export function analyzeProgram(prog: string, options: AnalyzeOptions = {}): Anal
     goMod: options.goMod ?? null,
     confinedWithFindings: modules.filter((m) => m.confined && m.findings.length > 0).map((m) => m.path),
     counts: countKinds(modules.flatMap((m) => m.findings)),
-    ...(policy
-      ? {
-          verdicts: {
-            ok: judged.filter((m) => m.verdict === "ok" || m.verdict === "ok (unused)").length,
-            warnings: judged.filter((m) => m.verdict === "WARN").length,
-            violations: judged.filter((m) => m.verdict === "FAIL").length,
-            unused: judged.filter((m) => m.verdict === "ok (unused)").length,
-          },
-        }
-      : {}),
+    ...(policy ? { verdicts: countVerdicts(modules) } : {}),
     modules,
     standardLibraryFunctions,
     warnings,
@@ -247,4 +237,58 @@ export function formatAnalysis(r: AnalysisReport): string {
   ];
   lines.push(summary.join(""));
   return `${lines.join("\n")}\n`;
+}
+
+function countVerdicts(modules: ModuleAnalysis[]): VerdictSummary {
+  const judged = modules.filter((m) => m.verdict !== undefined);
+  return {
+    ok: judged.filter((m) => m.verdict === "ok" || m.verdict === "ok (unused)").length,
+    warnings: judged.filter((m) => m.verdict === "WARN").length,
+    violations: judged.filter((m) => m.verdict === "FAIL").length,
+    unused: judged.filter((m) => m.verdict === "ok (unused)").length,
+  };
+}
+
+const verdictRank = { "ok (unused)": 0, ok: 1, WARN: 2, FAIL: 3 } as const;
+const classRank = { ok: 0, WARN: 1, FAIL: 2 } as const;
+
+/**
+ * The reports of several binaries built from one pattern as one: a module's rows joined (its
+ * worst verdict, each class at its worst with the first path found), the counts of the joined
+ * rows. `file` is the pattern; `programs` the binaries.
+ */
+export function mergeReports(pattern: string, reports: AnalysisReport[]): AnalysisReport & { programs: string[] } {
+  const byPath = new Map<string, ModuleAnalysis>();
+  for (const r of reports) {
+    for (const m of r.modules) {
+      const seen = byPath.get(m.path);
+      if (!seen) {
+        byPath.set(m.path, { ...m, findings: [...m.findings], ...(m.capabilities ? { capabilities: [...m.capabilities] } : {}) });
+        continue;
+      }
+      seen.findings.push(...m.findings.filter((f) => !seen.findings.some((g) => g.message === f.message && g.file === f.file && g.line === f.line)));
+      seen.counts = countKinds(seen.findings);
+      if (m.verdict && (!seen.verdict || verdictRank[m.verdict] > verdictRank[seen.verdict])) seen.verdict = m.verdict;
+      for (const c of m.capabilities ?? []) {
+        const caps = (seen.capabilities ??= []);
+        const i = caps.findIndex((d) => d.class === c.class);
+        if (i < 0) caps.push(c);
+        else if (classRank[c.verdict] > classRank[caps[i]!.verdict]) caps[i] = c;
+      }
+    }
+  }
+  const modules = [...byPath.values()].sort(byConfinedThenKindThenPath);
+  const first = reports[0]!;
+  return {
+    ...first,
+    file: pattern,
+    programs: reports.map((r) => r.file),
+    confinedWithFindings: modules.filter((m) => m.confined && m.findings.length > 0).map((m) => m.path),
+    counts: countKinds(modules.flatMap((m) => m.findings)),
+    ...(first.verdicts ? { verdicts: countVerdicts(modules) } : {}),
+    modules,
+    standardLibraryFunctions: Math.max(...reports.map((r) => r.standardLibraryFunctions)),
+    warnings: [...new Set(reports.flatMap((r) => r.warnings))],
+    elapsedMs: reports.reduce((n, r) => n + r.elapsedMs, 0),
+  };
 }

@@ -26,9 +26,15 @@ UNANALYZED); ok; ok (unused) when the build has none of its code.
 
 Exit status: 3 when a confined module is FAIL (or WARN under --strict), 0 otherwise, 1 on errors.
 
+PROG is a Go executable, or a package pattern or directory (./..., ./cmd/x) that is built first
+with the Go toolchain ($GO, else go on the PATH), each main package, and analyzed together.
+
 Examples:
   # The confined modules' verdicts, with a witness path per denied class
   gomodjail analyze --go-mod=go.mod ./prog
+
+  # The same for every main package of the module in this directory, as the original's v2 runs
+  gomodjail analyze --go-mod=go.mod ./...
 
   # For CI: SARIF 2.1.0, each result at the module's require line in go.mod
   gomodjail analyze --go-mod=go.mod --format=sarif ./prog > gomodjail.sarif
@@ -40,9 +46,13 @@ Examples:
 /** Prints the analysis of `prog` and resolves to the exit status; unreadable input throws the reader's typed error. */
 export async function analyzeCommand(prog: string, opts: AnalyzeCommandOptions, out: (text: string) => void): Promise<number> {
   // Loaded here: the description above is read by every command line, the analyzer only by this one.
-  const { analyzeProgram, formatAnalysis } = await import("../analyze/report.ts");
+  const { analyzeProgram, formatAnalysis, mergeReports } = await import("../analyze/report.ts");
   const { failsVerdicts, formatVerdicts, verdictsSarif } = await import("../analyze/verdict-format.ts");
-  const report = analyzeProgram(prog, { goMod: opts.goMod });
+  const { buildMainPackages, isPackagePattern } = await import("../analyze/build-packages.ts");
+  // A pattern or directory is built first (each main package), as the original's v2 takes it.
+  const programs = isPackagePattern(prog) ? buildMainPackages(prog) : [prog];
+  const reports = programs.map((p) => analyzeProgram(p, { goMod: opts.goMod }));
+  const report = reports.length === 1 && programs[0] === prog ? reports[0]! : mergeReports(prog, reports);
   opts.logger?.debug({ prog, modules: report.modules.length, elapsedMs: report.elapsedMs }, "analyzed");
   const verdicts = { strict: opts.strict, explain: opts.explain };
   switch (opts.format) {

@@ -31,6 +31,10 @@ each of which can reach every other class (--allow-all-classes confines it with 
 Review, then run:
   gomodjail run --go-mod=policy.mod -- ./prog
 
+The run stops where "gomodjail run" does by default: lstat, access, newfstatat, faccessat
+and faccessat2 go through unseen, so the policy learned does not grant FILES/READ for them.
+For a policy to run with --judge-metadata, learn with --judge-metadata.
+
 A report of "run --audit" is evidence only for the modules that run confined; reports of
 another program or of another build of it are refused.
 `;
@@ -41,6 +45,7 @@ export interface LearnCommandOptions {
   from: string[];
   report: string | undefined;
   allowAllClasses: boolean;
+  judgeMetadata: boolean;
   debug: boolean;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -63,7 +68,7 @@ export async function learnCommand(argv: string[], opts: LearnCommandOptions): P
     write: (line) => (line.includes(`msg="***Would block***"`) ? undefined : opts.stderr(line)),
   });
   const runJail = opts.runJail ?? (await import("../tracer/run.ts")).runJail;
-  const learned = await learnPolicy({ goMod: opts.goMod, from: opts.from, argv, logger, debug: opts.debug, allowAllClasses: opts.allowAllClasses, runJail });
+  const learned = await learnPolicy({ goMod: opts.goMod, from: opts.from, argv, logger, debug: opts.debug, allowAllClasses: opts.allowAllClasses, judgeMetadata: opts.judgeMetadata, runJail });
   if (opts.output === undefined) opts.stdout(learned.text);
   else writeWhole(opts.output, learned.text);
   if (opts.report !== undefined && learned.run) writeWhole(opts.report, formatReport(learned.run));

@@ -2,7 +2,6 @@
 // program to the jail. main() resolves to the exit status; it never throws and never exits.
 import { writeFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import packageJson from "../../package.json" with { type: "json" };
 import { debugRequested, lineLogger, type LogFormat, type Logger, logFormats } from "../log-format.ts";
 import { errorLine, failureText, oneLine, writeFully } from "../output.ts";
 import { releaseJit } from "../jit-policy.ts";
@@ -12,6 +11,7 @@ import type { RunRequest, RunResult } from "../tracer/run.ts";
 import { formatBlockSummary, formatStdInitializationSummary } from "../tracer/tally.ts";
 import { analyzeDescription, analyzeHelp } from "./analyze.ts";
 import { fixDescription, fixHelp } from "./fix.ts";
+import { versionLine } from "../version.ts";
 import { learnDescription, learnHelp } from "./learn.ts";
 import { packCommand, packDescription, packHelp } from "./pack.ts";
 
@@ -45,6 +45,9 @@ function confinesNothingHint(goMod: string | undefined, withFlags: boolean): str
   return `${source} confines no module: add "// gomodjail:confined" to a module's require line, or pass --no-policy to run without confinement`;
 }
 
+const judgeMetadataHelp =
+  "also stop on lstat, access, newfstatat, faccessat and faccessat2 and judge them as FILES/READ; by default they go through, so a confined module can learn whether a path exists and its metadata (not read it)";
+
 const runExamples = `
 Examples:
   # Confine the modules marked "// gomodjail:confined" in go.mod
@@ -58,6 +61,9 @@ Examples:
 
   # Learn what a module needs before confining it: block nothing, report what would be
   gomodjail run --audit --report=audit.json --go-mod=go.mod -- ./prog
+
+  # Also keep confined modules from learning whether paths exist (stat, access): slower
+  gomodjail run --judge-metadata --go-mod=go.mod -- ./prog
 
   # The program sets LD_LIBRARY_PATH for the tools it runs, on purpose
   gomodjail run --go-mod=go.mod --allow-loader-env=LD_LIBRARY_PATH -- ./prog
@@ -96,7 +102,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .description("Run Go programs with syscall restrictions on chosen modules")
     .enablePositionalOptions()
     .exitOverride()
-    .version(`gomodjail version ${packageJson.version}`, "-v, --version", "print the version")
+    .version(versionLine, "-v, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .addHelpCommand(false)
     .option("--debug", "debug mode [$DEBUG]")
@@ -133,6 +139,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       new Option("--strict", "refuse to run where goroutine ancestry cannot be checked, or a confined module has code the jail cannot hold (instead of warning)"),
     )
     .addOption(new Option("--report <FILE>", "write the blocked (or, with --audit, would-be-blocked) syscalls as JSON"))
+    .addOption(new Option("--judge-metadata", judgeMetadataHelp))
     .addOption(
       new Option(
         "--allow-loader-env <NAME,...>",
@@ -144,7 +151,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     )
     .addOption(debugOption())
     .addHelpText("after", runExamples)
-    .action(async (progAndArgs: string[], opts: { goMod?: string; logFormat?: LogFormat; audit?: boolean; strict?: boolean; report?: string }) => {
+    .action(async (progAndArgs: string[], opts: { goMod?: string; logFormat?: LogFormat; audit?: boolean; strict?: boolean; report?: string; judgeMetadata?: boolean }) => {
       if (progAndArgs.length === 0) throw usage(run, "run: no program given");
       if (opts.goMod === "") throw usage(run, "--go-mod: empty file name");
       if (opts.report === "") throw usage(run, "--report: empty file name");
@@ -182,6 +189,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
         audit,
         strict: opts.strict,
         allowLoaderEnv,
+        judgeMetadata: opts.judgeMetadata,
         onBlocked: recorder?.onBlocked,
         exitWithProgram: !audit && !recorder,
       });
@@ -259,6 +267,14 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       );
     });
 
+  // Started by a run, at the lowest priority, to fill the binary cache (src/tracer/confined-code.ts).
+  program
+    .command("__cache-denied-reaches", { hidden: true })
+    .argument("<PROG>")
+    .action(async (prog: string) => {
+      await (await import("../tracer/confined-code.ts")).cacheDeniedReaches(prog);
+    });
+
   const pack = program
     .command("pack")
     .description(packDescription)
@@ -296,9 +312,10 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     )
     .option("--report <FILE>", "also write the run's evidence as a report, to learn from later with --from")
     .option("--allow-all-classes", "confine with classes also a module that needed EXEC, SYSTEM_CALLS or FILES/WRITE (each reaches every other class)")
+    .option("--judge-metadata", "learn for a run with --judge-metadata: stop on lstat, access, newfstatat, faccessat and faccessat2 too")
     .addOption(debugOption())
     .addHelpText("after", learnHelp)
-    .action(async (progAndArgs: string[], opts: { goMod?: string; output?: string; report?: string; allowAllClasses?: boolean }) => {
+    .action(async (progAndArgs: string[], opts: { goMod?: string; output?: string; report?: string; allowAllClasses?: boolean; judgeMetadata?: boolean }) => {
       if (!opts.goMod) throw usage(learn, "learn: --go-mod=FILE is required");
       for (const [flag, value] of [["--output", opts.output], ["--report", opts.report], ...learnFrom.map((f) => ["--from", f])]) {
         if (value === "") throw usage(learn, `${flag}: empty file name`);
@@ -307,7 +324,8 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       if (opts.report !== undefined && progAndArgs.length === 0) throw usage(learn, "learn: --report saves the evidence of a run: give a program to run");
       const { learnCommand } = await import("./learn.ts");
       const allowAllClasses = opts.allowAllClasses ?? false;
-      status = await learnCommand(progAndArgs, { goMod: opts.goMod, output: opts.output, from: learnFrom, report: opts.report, allowAllClasses, debug, stdout, stderr, runJail: io.runJail });
+      const judgeMetadata = opts.judgeMetadata ?? false;
+      status = await learnCommand(progAndArgs, { goMod: opts.goMod, output: opts.output, from: learnFrom, report: opts.report, allowAllClasses, judgeMetadata, debug, stdout, stderr, runJail: io.runJail });
     });
 
   // Only now: subcommands inherit this setting when they are created. The program's action

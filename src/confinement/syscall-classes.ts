@@ -1,12 +1,13 @@
 // The capability class of a stopped syscall, from its number and the arguments in its registers:
 // one row per syscall (or per argument case of one), with a reason, for every syscall the seccomp
-// filter stops on either architecture (test/confinement/classes.test.ts holds it to that). Rows
-// are tried in order and the first that holds decides; "none" puts a syscall in no class, denied
-// to every confined module. Only registers are read: a path, a msghdr or openat2's open_how is in
-// memory another thread can rewrite, so what lives there (the path opened, a sendmsg's address)
-// never decides. Where the standard library function that makes a syscall says more than the
-// syscall does (os/exec's opens of /dev/null, the resolver's reads of /etc/hosts), its class
-// comes first (STD_FUNCTION_CLASSES in src/confinement/std-functions.ts).
+// filter stops on either architecture, with --judge-metadata or without
+// (test/confinement/classes.test.ts holds it to that). Rows are tried in order and the first that
+// holds decides; "none" puts a syscall in no class, denied to every confined module. Only
+// registers are read: a path, a msghdr or openat2's open_how is in memory another thread can
+// rewrite, so what lives there (the path opened, a sendmsg's address) never decides. Where the
+// standard library function that makes a syscall says more than the syscall does (os/exec's opens
+// of /dev/null, the resolver's reads of /etc/hosts), its class comes first (STD_FUNCTION_CLASSES
+// in src/confinement/std-functions.ts).
 import type { ArchName } from "../arch/arch.ts";
 import { syscalls as amd64Syscalls } from "../arch/amd64/syscalls.ts";
 import { syscalls as arm64Syscalls } from "../arch/arm64/syscalls.ts";
@@ -53,8 +54,8 @@ export interface SyscallClassRow {
 
 const NEW_NAMESPACES = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;
 
-/** What the real-program speed issue would let through: these rows then never see the calls. */
-const METADATA_ONLY = "lstat, access, newfstatat, faccessat and faccessat2 are outside the classes when not stopped";
+/** The metadata syscalls the default filter lets through (allow.ts, `metadata`): these rows see them only with --judge-metadata. */
+const METADATA_ONLY = "lstat, access, newfstatat, faccessat and faccessat2 go through without a stop by default, and reach this row only with --judge-metadata (stat and statx always do)";
 
 export const SYSCALL_CLASSES: readonly SyscallClassRow[] = [
   // FILES/READ and FILES/WRITE: paths.

@@ -24,6 +24,12 @@ export interface LearnRequest {
   debug: boolean;
   /** Confine with classes also a module that needed EXEC, SYSTEM_CALLS or FILES/WRITE (`--allow-all-classes`). */
   allowAllClasses: boolean;
+  /**
+   * Stop on the metadata syscalls too (`--judge-metadata`), for a policy to run with
+   * --judge-metadata. Without, the run stops where a default run does, so the policy learned is
+   * the one a default run needs.
+   */
+  judgeMetadata?: boolean;
   runJail: (request: RunRequest) => Promise<RunResult>;
 }
 
@@ -56,7 +62,7 @@ export async function learnPolicy(req: LearnRequest): Promise<Learned> {
     checkSameBuilds([{ name: path, program, given: true }, ...sources.map((s) => ({ name: s.name, program: s.report.program }))]);
     const confineAll = everyModuleConfined(mod, main, program);
     const recorder = new ReportRecorder(program);
-    const result = await req.runJail({ argv: req.argv, profile: confineAll, logger: req.logger, debug: req.debug, audit: true, onBlocked: recorder.onBlocked });
+    const result = await req.runJail({ argv: req.argv, profile: confineAll, logger: req.logger, debug: req.debug, audit: true, judgeMetadata: req.judgeMetadata, onBlocked: recorder.onBlocked });
     run = recorder.report(result, true, confineAll);
   } else {
     checkSameBuilds(sources.map((s) => ({ name: s.name, program: s.report.program })));

@@ -31,6 +31,35 @@ export interface Profile {
   defaultAllowed?: ReadonlySet<CapabilityClass>;
 }
 
+/** A Profile as plain data (for a thread, a process or a cache key): maps and sets as sorted arrays. */
+export interface ProfileData {
+  mainModule: string | undefined;
+  defaultPolicy: Policy;
+  modules: [string, Policy][];
+  allowed: [string, CapabilityClass[]][];
+  defaultAllowed: CapabilityClass[];
+}
+
+export function profileData(p: Profile): ProfileData {
+  return {
+    mainModule: p.mainModule,
+    defaultPolicy: p.defaultPolicy,
+    modules: [...p.modules].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    allowed: [...(p.allowed ?? [])].map(([module, classes]): [string, CapabilityClass[]] => [module, orderedClasses(classes)]).sort(([a], [b]) => (a < b ? -1 : 1)),
+    defaultAllowed: orderedClasses(p.defaultAllowed ?? new Set()),
+  };
+}
+
+export function profileFromData(d: ProfileData): Profile {
+  return {
+    mainModule: d.mainModule,
+    defaultPolicy: d.defaultPolicy,
+    modules: new Map(d.modules),
+    allowed: new Map(d.allowed.map(([module, classes]) => [module, new Set(classes)])),
+    defaultAllowed: new Set(d.defaultAllowed),
+  };
+}
+
 /** Told about a go.mod line that the original gomodjail reads differently; the message names the line. */
 export type ProfileWarn = (msg: string) => void;
 

@@ -2,7 +2,13 @@
 // architectures: each is mapped through the architecture's own syscall table (filter.ts), so a
 // syscall both have is decided the same way on both. Harmless means: it works on descriptors the
 // process already has, its own memory (not executable memory), time, futexes, scheduling and
-// signals within the process, queries of its own identity, or thread creation. Anything not listed
+// signals within the process, queries of its own identity, or thread creation. Entries marked
+// `metadata` (lstat, access, newfstatat, faccessat, faccessat2, the original gomodjail's list) tell
+// whether a path exists and its metadata and read nothing: they go through by default, so a
+// confined module can learn that much (README, Caveats), and are traced when the run judges
+// metadata (--judge-metadata); readlink, which returns content, stays traced, and so do stat
+// (amd64) and statx, which tell no more but are not on that list: Go's standard library makes
+// neither (os.Stat and os.Lstat are newfstatat), so they cost a Go program no stops. Anything not listed
 // (paths, sockets, connect/bind/accept, exec, fork, credentials, namespaces, other processes,
 // mounts, file metadata changes, the working directory and umask, newer syscalls) is traced and the
 // tracer decides: fchdir and umask change what the rest of the program's paths do, which the
@@ -29,6 +35,7 @@ export const allowTable: AllowTable = {
     { name: "write", why: "writes a descriptor the process already has" },
     { name: "close", why: "closes a descriptor of the process" },
     { name: "fstat", why: "reads the metadata of a descriptor the process already has" },
+    { name: "lstat", only: "amd64", metadata: true, why: "a path's metadata (a link's own): that it exists, its type, size, owner, mode and times; not its content" },
     { name: "poll", only: "amd64", why: "waits on descriptors the process already has" },
     { name: "lseek", why: "moves the offset of a descriptor the process already has" },
     { name: "mmap", why: "maps data memory or a descriptor the process already has; PROT_EXEC is traced", when: dataProtection },
@@ -43,6 +50,7 @@ export const allowTable: AllowTable = {
     { name: "pwrite64", why: "writes a descriptor the process already has" },
     { name: "readv", why: "reads a descriptor the process already has" },
     { name: "writev", why: "writes a descriptor the process already has" },
+    { name: "access", only: "amd64", metadata: true, why: "whether a path exists and the caller may read, write or run it; not its content" },
     { name: "pipe", only: "amd64", why: "creates a pipe inside the process" },
     { name: "select", only: "amd64", why: "waits on descriptors the process already has" },
     { name: "sched_yield", why: "yields the calling thread's CPU" },
@@ -158,6 +166,8 @@ export const allowTable: AllowTable = {
     { name: "ioprio_get", why: "queries an I/O priority" },
     { name: "inotify_init", only: "amd64", why: "creates an inotify instance (adding a watch names a path and is traced)" },
     { name: "inotify_rm_watch", why: "removes a watch from the process's own inotify instance" },
+    { name: "newfstatat", metadata: true, why: "a path's metadata: that it exists, its type, size, owner, mode and times; not its content" },
+    { name: "faccessat", metadata: true, why: "whether a path exists and the caller may read, write or run it; not its content" },
     { name: "pselect6", why: "waits on descriptors the process already has" },
     { name: "ppoll", why: "waits on descriptors the process already has" },
     { name: "set_robust_list", why: "registers the calling thread's robust futex list" },
@@ -200,6 +210,7 @@ export const allowTable: AllowTable = {
     { name: "rseq", why: "registers the calling thread's restartable sequences" },
     { name: "uretprobe", only: "amd64", why: "entered only from the kernel's own uretprobe trampoline" },
     { name: "close_range", why: "closes descriptors of the process" },
+    { name: "faccessat2", metadata: true, why: "whether a path exists and the caller may read, write or run it; not its content" },
     { name: "epoll_pwait2", why: "waits on the process's own epoll instance" },
     { name: "landlock_create_ruleset", why: "starts a Landlock ruleset, which can only restrict the process" },
     { name: "landlock_add_rule", why: "adds to the process's own Landlock ruleset" },

@@ -28,7 +28,16 @@ import type { AllowRule, AllowTable, ArgCondition, FailRule } from "./rules.ts";
 
 export { FilterError };
 
-export interface FilterOptions {
+/** Which of the two filters: the default lets the metadata syscalls through, the other traces them. */
+export interface FilterMode {
+  /** Trace the table's `metadata` entries (lstat, access, newfstatat, faccessat, faccessat2): --judge-metadata. */
+  judgeMetadata: boolean;
+}
+
+/** The default filter's mode: the metadata syscalls go through without a stop. */
+export const DEFAULT_MODE: FilterMode = { judgeMetadata: false };
+
+export interface FilterOptions extends Partial<FilterMode> {
   /** The pid of the process that installs the filter (and keeps it across execve). */
   ownPid: number;
 }
@@ -46,11 +55,11 @@ export type SyscallAction =
 const TRACE: SyscallAction = { kind: "trace" };
 
 /**
- * The rules of `table` for `target`: all but those marked for another architecture. One marked
- * for another architecture that `target` has too is a FilterError: it would be traced here
- * without anyone having decided so.
+ * The rules of `table` for `target` in `mode`: all but those marked for another architecture, and
+ * but the `metadata` ones when judging metadata. One marked for another architecture that `target`
+ * has too is a FilterError: it would be traced here without anyone having decided so.
  */
-export function rulesFor(target: FilterTarget, table: AllowTable = allowTable): AllowTable {
+export function rulesFor(target: FilterTarget, table: AllowTable = allowTable, mode: FilterMode = DEFAULT_MODE): AllowTable {
   const applies = (rule: AllowRule | FailRule): boolean => {
     if (rule.only === undefined || rule.only === target.name) return true;
     if (target.syscalls.has(rule.name)) {
@@ -58,7 +67,9 @@ export function rulesFor(target: FilterTarget, table: AllowTable = allowTable): 
     }
     return false;
   };
-  return { allow: table.allow.filter(applies), fail: table.fail.filter(applies) };
+  // Judged, a metadata syscall is traced like any syscall the table does not name.
+  const judged = (rule: AllowRule): boolean => mode.judgeMetadata && rule.metadata === true;
+  return { allow: table.allow.filter((rule) => applies(rule) && !judged(rule)), fail: table.fail.filter(applies) };
 }
 
 /**
@@ -66,9 +77,9 @@ export function rulesFor(target: FilterTarget, table: AllowTable = allowTable): 
  * table lacks is an UnknownSyscallError (a typo, or a syscall to mark `only`); a name twice, or a
  * condition or errno the filter cannot encode, is a FilterError.
  */
-export function syscallActions(target: FilterTarget, table: AllowTable = allowTable): SyscallAction[] {
+export function syscallActions(target: FilterTarget, table: AllowTable = allowTable, mode: FilterMode = DEFAULT_MODE): SyscallAction[] {
   const { name: arch, syscalls } = target;
-  const rules = rulesFor(target, table);
+  const rules = rulesFor(target, table, mode);
   const actions = new Array<SyscallAction>(syscalls.maxNumber + 1).fill(TRACE);
   const seen = new Set<string>();
   const claim = (name: string): number => {
@@ -105,7 +116,11 @@ function checkCondition(arch: ArchName, name: string, c: ArgCondition): void {
 
 /** Builds the filter for `target` and returns it as struct sock_filter[] bytes, ready for seccomp(2). */
 export function buildFilter(target: FilterTarget, opts: FilterOptions): Uint8Array {
-  return fillOwnPid(filterTemplate(target), opts.ownPid);
+  return fillOwnPid(filterTemplate(target, modeOf(opts)), opts.ownPid);
+}
+
+function modeOf(opts: Partial<FilterMode>): FilterMode {
+  return { judgeMetadata: opts.judgeMetadata ?? false };
 }
 
 /** Two pids no rule names: the instructions where two compilations differ are the pid's. */
@@ -115,8 +130,8 @@ const PROBE_PIDS = [PID_T_MAX - 1, PID_T_MAX - 2] as const;
  * The filter of `target` for any pid, found by compiling it for two. Compiled ahead of time
  * (templates.ts, by scripts/gen-filter-templates.ts), it spares each run the compilation.
  */
-export function filterTemplate(target: FilterTarget): FilterTemplate {
-  const [a, b] = PROBE_PIDS.map((ownPid) => compileFilter(target, { ownPid })) as [SockFilter[], SockFilter[]];
+export function filterTemplate(target: FilterTarget, mode: FilterMode = DEFAULT_MODE): FilterTemplate {
+  const [a, b] = PROBE_PIDS.map((ownPid) => compileFilter(target, { ...mode, ownPid })) as [SockFilter[], SockFilter[]];
   const ownPidSlots: number[] = [];
   const shapeDiffers = () => new FilterError(`${target.name}: the filter's shape depends on the pid`);
   if (a.length !== b.length) throw shapeDiffers();
@@ -133,7 +148,7 @@ export function filterTemplate(target: FilterTarget): FilterTemplate {
 export function compileFilter(target: FilterTarget, opts: FilterOptions): SockFilter[] {
   const { ownPid } = opts;
   checkOwnPid(ownPid);
-  const segments = toSegments(syscallActions(target));
+  const segments = toSegments(syscallActions(target, allowTable, modeOf(opts)));
   const asm = new BpfAssembler();
 
   const sameArch = new Label("arch ok");

@@ -64,6 +64,11 @@ export interface AllowRule {
   /** One line: why this cannot reach outside the process. */
   readonly why: string;
   readonly when?: ArgCondition;
+  /**
+   * Tells whether a path exists and its metadata, and reads nothing: let through by default, as
+   * the original gomodjail does, and traced when the run judges metadata (--judge-metadata).
+   */
+  readonly metadata?: true;
 }
 
 /** A syscall the filter fails with `errno` itself, without running it and without a stop. */

@@ -32,8 +32,11 @@ export function fillOwnPid(template: FilterTemplate, ownPid: number): Uint8Array
   return bytes;
 }
 
-/** The filter for a target process `ownPid` on this machine, from the compiled templates. */
-export function targetFilter(ownPid: number): Uint8Array {
-  const encoded = encodedTemplates[hostArchName()];
+/**
+ * The filter for a target process `ownPid` on this machine, from the compiled templates: the
+ * default one, or with `judgeMetadata` the one that traces the metadata syscalls too.
+ */
+export function targetFilter(ownPid: number, judgeMetadata = false): Uint8Array {
+  const encoded = encodedTemplates[hostArchName()][judgeMetadata ? "judgeMetadata" : "default"];
   return fillOwnPid({ program: new Uint8Array(Buffer.from(encoded.program, "base64")), ownPidSlots: encoded.ownPidSlots }, ownPid);
 }

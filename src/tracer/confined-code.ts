@@ -6,12 +6,14 @@
 import type { Logger } from "../log-format.ts";
 import { Confinement } from "../confinement/model.ts";
 import { analyzeBinary } from "../analyze/binary.ts";
-import { CallGraph } from "../analyze/call-graph.ts";
-import { capabilityFindings, CapabilityWalker } from "../analyze/capabilities.ts";
+import { setPriority } from "node:os";
+import { type DeniedReach, deniedReaches, deniedReachesEntry, describeDenied, readDeniedReaches, writeDeniedReaches } from "../analyze/denied-reaches.ts";
+import { identify } from "../cache/binary-cache.ts";
+import { selfCommand } from "./stage.ts";
 import { countKinds, formatKindCounts, type KindCounts } from "../analyze/findings.ts";
 import { GoBinary } from "../gobin/binary.ts";
 import { mayHoldConfinedCode } from "./target.ts";
-import { confinedModules, type Profile } from "../policy/profile.ts";
+import { type Profile, type ProfileData, profileData, profileFromData } from "../policy/profile.ts";
 import { ProgramError } from "./errors.ts";
 
 interface ConfinedFindings {
@@ -43,7 +45,7 @@ function confinedFindings(path: string, profile: Profile, read: "table" | "repor
 /**
  * Why `path` must not start under --strict: its confined modules with findings, and those whose
  * code reaches a denied class their allow= lacks (analyze's FAIL verdict, with the first class's
- * path; the program waits for the analysis). Throws ProgramError.
+ * path; computed here, never read from the cache, and the program waits for it). Throws ProgramError.
  */
 export function refuseConfinedFindings(path: string, profile: Profile): void {
   const found = confinedFindings(path, profile, "reported");
@@ -51,25 +53,65 @@ export function refuseConfinedFindings(path: string, profile: Profile): void {
     const list = found.map((f) => `${f.module} (${formatKindCounts(f.counts)})`).join(", ");
     throw new ProgramError(`${path}: confined modules have code the jail cannot hold: ${list}; '${analyzeHint(path)}' shows where (--strict)`);
   }
-  const denied = deniedReaches(path, profile);
+  const binary = GoBinary.open(path);
+  const denied = mayHoldConfinedCode(binary, profile) ? deniedReaches(binary, profile) : [];
   if (denied.length > 0) {
-    throw new ProgramError(`${path}: confined modules reach classes they are not allowed: ${denied.join("; ")}; '${analyzeHint(path)}' shows all (--strict)`);
+    throw new ProgramError(`${path}: confined modules reach classes they are not allowed: ${denied.map(describeDenied).join("; ")}; '${analyzeHint(path)}' shows all (--strict)`);
   }
 }
 
-/** "MODULE reaches CLASS: F -> ... -> G" for each confined module with a FAIL verdict. */
-function deniedReaches(path: string, profile: Profile): string[] {
-  const binary = GoBinary.open(path);
-  if (!mayHoldConfinedCode(binary, profile)) return [];
-  const confinement = Confinement.of(binary, profile);
-  const walker = new CapabilityWalker(new CallGraph(binary), binary.pclntab, confinement);
-  const denied: string[] = [];
-  for (const module of confinedModules(profile)) {
-    if (!walker.uses(module)) continue;
-    const fail = capabilityFindings(walker.reach(module), [], confinement.allowedClasses(module)).find((f) => f.verdict === "FAIL");
-    if (fail) denied.push(`${module} reaches ${fail.class}: ${fail.path.join(" -> ")}`);
+/**
+ * Warns once, in one line, about the confined modules of `path` whose code reaches a class they
+ * are not allowed: from the binary cache when it has the answer; otherwise a low-priority process
+ * of gomodjail's own works it out and caches it, never delaying the program, and the returned
+ * function (called when the program has ended) warns if that process is done by then. Never throws.
+ * GOMODJAIL_ANALYSIS=off turns both off (for scripts that compare a run's stderr).
+ */
+export function warnDeniedReaches(path: string, profile: Profile, logger: Logger): () => void {
+  if (process.env.GOMODJAIL_ANALYSIS === "off") return () => {};
+  const warn = (denied: DeniedReach[]) => {
+    if (denied.length > 0) logger.warn({ reaches: denied.map(describeDenied).join("; "), details: analyzeHint(path) }, "confined modules reach classes they are not allowed");
+  };
+  try {
+    const identity = identify(path);
+    const entry = deniedReachesEntry(identity, profile, process.env);
+    const cached = readDeniedReaches(entry, identity);
+    if (cached !== undefined) {
+      warn(cached);
+      return () => {};
+    }
+    const self = selfCommand();
+    const analysis = Bun.spawn([...self.argv, CACHE_COMMAND, path], {
+      stdin: new TextEncoder().encode(JSON.stringify(profileData(profile))),
+      stdout: "ignore",
+      stderr: "ignore",
+    });
+    analysis.unref();
+    return () => {
+      if (analysis.exitCode !== 0) return;
+      const done = readDeniedReaches(entry, identity);
+      if (done !== undefined) warn(done);
+    };
+  } catch (e) {
+    logger.debug({ exe: path, error: (e as Error).message }, "cannot check what the confined modules reach");
+    return () => {};
   }
-  return denied;
+}
+
+/** The hidden command a run starts to fill the cache (src/cli/main.ts). */
+export const CACHE_COMMAND = "__cache-denied-reaches";
+
+/**
+ * The cache command's work: at the lowest priority, what the confined modules of `path` reach
+ * under the profile on stdin, written to the binary cache, unless the file changed meanwhile.
+ */
+export async function cacheDeniedReaches(path: string): Promise<void> {
+  setPriority(19);
+  const profile = profileFromData(JSON.parse(await Bun.stdin.text()) as ProfileData);
+  const identity = identify(path);
+  const denied = deniedReaches(GoBinary.open(path), profile);
+  if (JSON.stringify(identify(path)) !== JSON.stringify(identity)) return;
+  writeDeniedReaches(deniedReachesEntry(identity, profile, process.env), identity, denied);
 }
 
 /**

@@ -2,7 +2,7 @@
 // program at its exec), forwards signals to the target and resolves to the exit status gomodjail
 // should exit with.
 import type { LogFormat, Logger } from "../log-format.ts";
-import type { Profile } from "../policy/profile.ts";
+import { type Profile, profileData } from "../policy/profile.ts";
 import { kill } from "../libc/libc.ts";
 import { ProgramError, TracerError } from "./errors.ts";
 import { programEnvironment, resolveProgram } from "./program.ts";
@@ -34,6 +34,11 @@ export interface RunRequest {
   strict?: boolean;
   /** Loader variables the program may set for the programs it runs (loader-env.ts): --allow-loader-env. */
   allowLoaderEnv?: string[];
+  /**
+   * Stop on lstat, access, newfstatat, faccessat and faccessat2 too, and judge them (FILES/READ):
+   * --judge-metadata. By default they go through without a stop.
+   */
+  judgeMetadata?: boolean;
   /** Called for every blocked (or in audit mode, would-be-blocked) syscall, after it is logged. */
   onBlocked?: (event: BlockedSyscall) => void;
   /**
@@ -85,14 +90,9 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
     audit: req.audit ?? false,
     strict: req.strict ?? false,
     allowLoaderEnv: req.allowLoaderEnv ?? [],
+    judgeMetadata: req.judgeMetadata ?? false,
     exitWithProgram: req.exitWithProgram ?? false,
-    profile: req.profile && {
-      mainModule: req.profile.mainModule,
-      defaultPolicy: req.profile.defaultPolicy,
-      modules: [...req.profile.modules],
-      allowed: [...(req.profile.allowed ?? [])].map(([module, classes]) => [module, [...classes]]),
-      defaultAllowed: [...(req.profile.defaultAllowed ?? [])],
-    },
+    profile: req.profile && profileData(req.profile),
   };
 
   const { worker, earlyStage } = tracerThread();
@@ -102,6 +102,8 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
   const tally = new BlockTally();
   const stdInitialization = new StdInitializationTally();
   let warned: Promise<void> | undefined;
+  /** Warns what the background analysis found, if it is done when the program has ended. */
+  let afterExit = () => {};
   try {
     const exit = await new Promise<TargetExit>((resolve, reject) => {
       worker.onerror = (e) => reject(new TracerError(`tracer thread failed: ${e.message}`));
@@ -117,7 +119,12 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
           case "admitted":
             // Without --strict the check of the confined modules' code only warns: it reads the
             // binary while the program runs, if the tracer found that one can have code there.
-            if (profile && !req.strict && m.confinedCode) warned = import("./confined-code.ts").then(({ warnConfinedFindings }) => warnConfinedFindings(path, profile, req.logger));
+            if (profile && !req.strict && m.confinedCode) {
+              warned = import("./confined-code.ts").then(({ warnConfinedFindings, warnDeniedReaches }) => {
+                warnConfinedFindings(path, profile, req.logger);
+                afterExit = warnDeniedReaches(path, profile, req.logger);
+              });
+            }
             break;
           case "log":
             req.logger[m.level](m.fields, m.msg);
@@ -156,6 +163,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
       throw e;
     });
     await warned;
+    afterExit();
     const loaded = stdInitialization.entries();
     return { status: exit.status, exitCode: exit.signal === undefined ? exit.status : undefined, signal: exit.signal, blocked: tally.entries(), ...(loaded.length > 0 && { stdInitialization: loaded }) };
   } finally {

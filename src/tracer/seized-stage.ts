@@ -32,7 +32,6 @@ import {
   WALL,
   WNOTHREAD,
 } from "../libc/ptrace.ts";
-import { targetFilter } from "../seccomp/template.ts";
 import { mark } from "../timeline.ts";
 import { ProgramError, TracerError } from "./errors.ts";
 import { sameFile } from "./program.ts";
@@ -49,8 +48,6 @@ const TRACE_OPTIONS =
 export interface SeizedStage {
   pid: number;
   command: Command;
-  /** The target's seccomp filter; its own-pid rules name this process, which the target becomes. */
-  filter: Uint8Array;
   /** The wait status of the stop it was taken to, for the tracer to handle first. */
   pending: number;
   /** The program it exec'd, opened while the request was awaited (worker.ts). */
@@ -85,7 +82,7 @@ export function seizeEarlyStage(pid: number, command: Command, opener: number | 
 function takeToExec(pid: number, command: Command, opener: number | undefined): SeizedStage {
   if (opener === undefined) seizeStopped(pid);
   else seizeBehindGate(pid, opener);
-  return { pid, command, filter: targetFilter(pid), pending: runToExec(pid, command) };
+  return { pid, command, pending: runToExec(pid, command) };
 }
 
 /** Seizes a stage waiting behind its gate (stage-gate.ts), and opens the gate. */

@@ -24,6 +24,7 @@ import {
 } from "../libc/ptrace.ts";
 import { TracerError } from "./errors.ts";
 import { installFilterAtExec } from "./inject.ts";
+import { targetFilter } from "../seccomp/template.ts";
 import { discardStage, type EarlyStage, sameCommand, type SeizedStage, startStage } from "./seized-stage.ts";
 import { sameFile } from "./program.ts";
 import { preExecStage } from "./stage.ts";
@@ -59,6 +60,8 @@ export interface TraceRequest {
   strict: boolean;
   /** Loader variables (loader-env.ts) the program may set for the programs it runs: --allow-loader-env. */
   allowLoaderEnv?: string[];
+  /** Stop on lstat, access, newfstatat, faccessat and faccessat2 too, and judge them: --judge-metadata. */
+  judgeMetadata?: boolean;
 }
 
 /** How the target ended. */
@@ -148,8 +151,6 @@ class Tracer {
   private root = 0;
   /** The root before its exec is still the pre-exec stage, without a filter. */
   private rootExecuted = false;
-  /** The seccomp filter the root gets at its exec. */
-  private filter: Uint8Array | undefined;
   /** The program the root exec'd, if it was opened before the request came. */
   private executed: GoBinary | undefined;
   /** Whether the root's first syscall after its exec has been judged (for the start-up timeline). */
@@ -176,7 +177,6 @@ class Tracer {
   run(early: EarlyStage | undefined): TargetExit {
     const stage = this.stage(early);
     this.root = stage.pid;
-    this.filter = stage.filter;
     this.executed = stage.executed;
     this.tgidOf.set(stage.pid, stage.pid);
     this.hooks.started(this.root);
@@ -249,7 +249,9 @@ class Tracer {
         this.images!.adopt(tid, binary);
       }
       mark("program_exec");
-      const signal = installFilterAtExec(tid, this.arch, this.filter!, this.status);
+      // Made only now: the stage may have started before the request said which filter. Its
+      // own-pid rules name the root, which the target is.
+      const signal = installFilterAtExec(tid, this.arch, targetFilter(this.root, this.req.judgeMetadata ?? false), this.status);
       mark("filter_installed");
       this.creations?.onExec(tid);
       this.hooks.admitted?.(confinedCode);

@@ -6,8 +6,7 @@ import { type LogFormat, recordLine } from "../log-format.ts";
 import { exitProcess } from "../libc/libc.ts";
 import { writeFully } from "../output.ts";
 import { mark, sinceStart, type Timeline, timeline } from "../timeline.ts";
-import type { CapabilityClass } from "../confinement/classes.ts";
-import type { Policy } from "../policy/profile.ts";
+import { type ProfileData, profileFromData } from "../policy/profile.ts";
 import { type EarlyStage, seizeEarlyStage } from "./seized-stage.ts";
 import { openExecuted } from "./target.ts";
 import type { Command } from "./stage.ts";
@@ -19,15 +18,7 @@ export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
   type: "run";
   /** The main thread's start-up so far, for the --debug record of the whole. */
   startup: { processStart: number; moments: Timeline };
-  profile:
-    | {
-        mainModule: string | undefined;
-        defaultPolicy: Policy;
-        modules: [string, Policy][];
-        allowed: [string, CapabilityClass[]][];
-        defaultAllowed: CapabilityClass[];
-      }
-    | undefined;
+  profile: ProfileData | undefined;
   debug: boolean;
   /** Set: this thread writes its records to stderr itself, in this format. Unset: it posts them. */
   stderrLog: LogFormat | undefined;
@@ -72,12 +63,7 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
   }
   const req = e.data;
   const post = (m: WorkerMessage) => self.postMessage(m);
-  const profile = req.profile && {
-    ...req.profile,
-    modules: new Map(req.profile.modules),
-    allowed: new Map(req.profile.allowed.map(([module, classes]) => [module, new Set(classes)])),
-    defaultAllowed: new Set(req.profile.defaultAllowed),
-  };
+  const profile = req.profile && profileFromData(req.profile);
   const log = recordWriter(req, post);
   /** Whether the main thread may warn about the confined modules' code while the program runs. */
   let mayWarn = false;

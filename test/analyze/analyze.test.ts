@@ -11,7 +11,7 @@ import { canImport, classifyCallee, symbolParts } from "../../src/analyze/callee
 import type { Finding } from "../../src/analyze/findings.ts";
 import { type AnalysisReport, analyzeProgram, type ModuleAnalysis } from "../../src/analyze/report.ts";
 import { inspectBinary } from "../../src/analyze/inspect.ts";
-import { type GoArch, goBuild, goToolchains, repoRoot } from "../helpers/gobuild.ts";
+import { type GoArch, goBuild, goCommand, goToolchains, repoRoot } from "../helpers/gobuild.ts";
 import { runGomodjail } from "../helpers/gomodjail.ts";
 
 const app = join(repoRoot, "test/fixtures/analyze/app");
@@ -185,6 +185,23 @@ describe("gomodjail analyze, the command", () => {
     const r = await runGomodjail(["fix", `--go-mod=${onlyAsm}`, "--unconfine", prog()]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toBe(`gomodjail: ${onlyAsm}: every confined module (1) fails: unconfining them all would leave nothing confined; decide for some by hand\n`);
+  });
+
+  test("a package pattern is built with the Go toolchain and analyzed, as the original's v2 takes it", async () => {
+    const r = await runGomodjail(["analyze", "--go-mod=go.mod", "./..."], {
+      cwd: app,
+      env: { GO: goCommand(go), GOFLAGS: "-mod=mod", GOPROXY: "off", GOTOOLCHAIN: "local", CGO_ENABLED: "0" },
+    });
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout.split("\n")).toContain("FAIL example.com/asmsys: reaches SYSTEM_CALLS");
+    expect(r.stdout.split("\n").at(-2)).toBe("gomodjail: 4 confined module(s): 2 ok, 1 warning(s), 1 violation(s)");
+  });
+
+  test("a pattern that matches no main package is one line naming it, exit status 1", async () => {
+    const r = await runGomodjail(["analyze", "--go-mod=go.mod", "./asm/..."], { cwd: app, env: { GO: goCommand(go), GOFLAGS: "-mod=mod", GOPROXY: "off", GOTOOLCHAIN: "local" } });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^gomodjail: \.\/asm\/\.\.\.: go list failed: .*\n$/);
   });
 
   test("exits 0 when the confined modules have no findings, and --json prints the report", async () => {

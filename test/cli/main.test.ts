@@ -153,6 +153,16 @@ describe("run hands a validated request to the jail", () => {
     expect(runs[0].debug).toBe(false);
   });
 
+  test("--judge-metadata reaches the jail; without it the metadata syscalls are not judged", async () => {
+    const judged = await cli(["run", "--no-policy", "--judge-metadata", "./prog"]);
+    expect(judged.runs[0].judgeMetadata).toBe(true);
+    const plain = await cli(["run", "--no-policy", "./prog"]);
+    expect(plain.runs[0].judgeMetadata ?? false).toBe(false);
+    const { stdout } = await cli(["run", "-h"]);
+    expect(stdout).toContain("--judge-metadata");
+    expect(stdout.replace(/\s+/g, " ")).toContain("can learn whether a path exists and its metadata (not read it)");
+  });
+
   test("-- lets PROG start with a dash", async () => {
     const { runs } = await cli(["run", "--no-policy", "--", "-prog", "arg"]);
     expect(runs[0].argv).toEqual(["-prog", "arg"]);

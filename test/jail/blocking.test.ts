@@ -34,6 +34,12 @@ const blockedCases: Record<string, string> = {
   "evil-http": "example.com/evil",
   "inner-open": "example.com/nest/inner",
 };
+/**
+ * What a case prints where it is not the blocked call's own error: evil-go-stdlib's goroutine
+ * writes the file (blocked), and the module then stats it, which goes through (metadata is not
+ * stopped by default): the file is not there.
+ */
+const blockedErrors: Record<string, string> = { "evil-go-stdlib": "no such file or directory" };
 const allowedCases = ["main-open", "main-exec", "main-dial", "main-http", "good-open", "good-exec", "good-dial", "nest-open"];
 
 // Every installed toolchain (README "Go versions"): a release is supported once this has run on it.
@@ -55,7 +61,7 @@ for (const go of goToolchains()) {
         test(`${name}: the confined module's syscall fails with EPERM and is logged`, async () => {
           const r = await runGomodjail(["run", `--go-mod=${goMod}`, "--", prog(), name]);
           expect(r.stdout).toContain(`${name}: `);
-          expect(r.stdout).toContain("operation not permitted");
+          expect(r.stdout).toContain(blockedErrors[name] ?? "operation not permitted");
           const lines = blockedLines(r.stderr);
           expect(lines.length).toBeGreaterThan(0);
           for (const l of lines) {

@@ -24,7 +24,8 @@ const learnedFromAll: Record<string, string> = {
   "example.com/config": "confined allow=FILES/READ",
   "example.com/deep": "confined",
   "example.com/framework": "confined allow=FILES/READ",
-  "example.com/inlined": "confined allow=FILES/READ",
+  // It only stats a path: newfstatat goes through without a stop, as in a default run.
+  "example.com/inlined": "confined",
   "example.com/pure": "confined",
   "example.com/reader": "confined allow=FILES/READ",
   "example.com/spawner": "unconfined",
@@ -86,7 +87,7 @@ describe("learning from one run of every path", () => {
     expect(learnRun.stdout).toBe(native([prog, ...allCases]).stdout);
     expect(policies(learned)).toEqual(learnedFromAll);
     expect(learnRun.stderr).not.toContain("Would block");
-    expect(learnRun.stderr).toStartWith(`gomodjail learn: from the run of ${prog}: 6 module(s) confined (4 with capability classes), 1 unconfined\n`);
+    expect(learnRun.stderr).toStartWith(`gomodjail learn: from the run of ${prog}: 6 module(s) confined (3 with capability classes), 1 unconfined\n`);
   });
 
   test("says which modules made the calls themselves, which called a module that did, and which only called back into the program", () => {
@@ -125,10 +126,15 @@ describe("learning from one run of every path", () => {
     expect(text).toContain("require example.com/deep v1.0.0 // indirect; gomodjail:confined\n");
   });
 
-  test("a module all of whose functions were inlined is judged by its inlined frames and gets its line", () => {
+  test("a module all of whose functions were inlined is judged by its inlined frames and gets its line (with --judge-metadata, its stat stops)", async () => {
     const inlined = inspectBinary(app()).modules.find((m) => m.path === "example.com/inlined");
     expect(inlined?.functions).toBe(0);
-    expect(evidenceOf(readFileSync(learned, "utf8"), "example.com/inlined")).toEqual([
+    expect(evidenceOf(readFileSync(learned, "utf8"), "example.com/inlined")).toEqual([]);
+    const judged = join(tempDir(), "judged.mod");
+    const r = await runGomodjail(["learn", `--go-mod=${goMod}`, "--judge-metadata", "-o", judged, "--", app(), "inlined"]);
+    expect(r.exitCode).toBe(0);
+    expect(policies(judged, ["example.com/inlined"])).toEqual({ "example.com/inlined": "confined allow=FILES/READ" });
+    expect(evidenceOf(readFileSync(judged, "utf8"), "example.com/inlined")).toEqual([
       expect.stringMatching(/^\/\/ gomodjail learn: made 1 trapped syscall itself: newfstatat 1; e\.g\. newfstatat at \S+\/inlined\/inlined\.go:\d+:example\.com\/inlined\.Exists$/),
       expect.stringMatching(/^\/\/ gomodjail learn: needs FILES\/READ for 1 trapped syscall: newfstatat 1; e\.g\. newfstatat at \S+\/inlined\/inlined\.go:\d+:example\.com\/inlined\.Exists$/),
     ]);
@@ -176,7 +182,7 @@ describe("merging runs that exercise different paths", () => {
     expect(audit.exitCode).toBe(0);
     const learnBoth = await runGomodjail(["learn", `--go-mod=${goMod}`, `--from=${first}`, `--from=${second}`, "-o", merged]);
     expect(learnBoth.exitCode).toBe(0);
-    expect(learnBoth.stderr).toStartWith("gomodjail learn: from 2 reports: 6 module(s) confined (4 with capability classes), 1 unconfined\n");
+    expect(learnBoth.stderr).toStartWith("gomodjail learn: from 2 reports: 6 module(s) confined (3 with capability classes), 1 unconfined\n");
     expect(policies(merged)).toEqual(learnedFromAll);
   });
 });

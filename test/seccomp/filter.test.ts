@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { arches } from "../../src/arch/arches.ts";
 import { type ArchName, hostArchName } from "../../src/arch/arch.ts";
 import { encodeProgram } from "../../src/seccomp/bpf.ts";
-import { buildFilter, compileFilter, FilterError, rulesFor } from "../../src/seccomp/filter.ts";
+import { buildFilter, compileFilter, DEFAULT_MODE, FilterError, type FilterMode, rulesFor } from "../../src/seccomp/filter.ts";
 import { targetFilter } from "../../src/seccomp/template.ts";
 import { templatesFile, templatesSource } from "../../scripts/gen-filter-templates.ts";
 import { checkProgram, decode, runFilter, type SeccompData } from "../helpers/bpf-interpreter.ts";
@@ -26,19 +26,29 @@ const ownPid = 4242;
 const archNames: ArchName[] = ["amd64", "arm64"];
 const auditArch: Record<ArchName, number> = { amd64: X86_64, arm64: AARCH64 };
 const programs = Object.fromEntries(archNames.map((a) => [a, decode(buildFilter(arches[a], { ownPid }))])) as Record<ArchName, ReturnType<typeof decode>>;
+/** The filters of --judge-metadata, which trace the metadata syscalls too. */
+const JUDGING: FilterMode = { judgeMetadata: true };
+const judgingPrograms = Object.fromEntries(archNames.map((a) => [a, decode(buildFilter(arches[a], { ownPid, ...JUDGING }))])) as Record<ArchName, ReturnType<typeof decode>>;
 
 function decideOn(arch: ArchName, nr: number, args: bigint[] = [], dataArch = auditArch[arch]): number {
   return runFilter(programs[arch], { nr, arch: dataArch, args }).action;
 }
 
-describe.each(archNames)("the %s filter", (arch) => {
+const variants: [ArchName, string, FilterMode][] = archNames.flatMap((a): [ArchName, string, FilterMode][] => [
+  [a, "default", DEFAULT_MODE],
+  [a, "--judge-metadata", JUDGING],
+]);
+
+describe.each(variants)("the %s filter (%s)", (arch, _label, mode) => {
   const { syscalls } = arches[arch];
-  const rules = rulesFor(arches[arch]);
+  const rules = rulesFor(arches[arch], undefined, mode);
   const nr = (name: string) => syscalls.number(name);
+  const program = (mode.judgeMetadata ? judgingPrograms : programs)[arch];
+  const decideOn = (nr: number, args: bigint[] = [], dataArch = auditArch[arch]): number => runFilter(program, { nr, arch: dataArch, args }).action;
 
   test("passes the kernel loader's checks and stays small", () => {
-    checkProgram(programs[arch]);
-    expect(programs[arch].length).toBeLessThan(400);
+    checkProgram(program);
+    expect(program.length).toBeLessThan(400);
   });
 
   test("allows exactly the unconditional entries of the table, for every syscall number", () => {
@@ -48,7 +58,7 @@ describe.each(archNames)("the %s filter", (arch) => {
     let allowed = 0;
     for (let n = 0; n <= syscalls.maxNumber + 64; n++) {
       const name = syscalls.name(n);
-      const got = decideOn(arch, n);
+      const got = decideOn(n);
       if (name !== undefined && unconditional.has(name)) {
         expect({ name, got }).toEqual({ name, got: ALLOW });
         allowed++;
@@ -65,14 +75,14 @@ describe.each(archNames)("the %s filter", (arch) => {
   });
 
   test("traces numbers past the table and huge numbers", () => {
-    for (const n of [syscalls.maxNumber + 1, 1000, 0x3fffffff]) expect(decideOn(arch, n)).toBe(TRACE);
+    for (const n of [syscalls.maxNumber + 1, 1000, 0x3fffffff]) expect(decideOn(n)).toBe(TRACE);
   });
 
   test("kills the process for a foreign architecture, whatever the syscall", () => {
     const foreign = [I386, ARM, arch === "amd64" ? AARCH64 : X86_64, 0, 0xffffffff];
     for (const a of foreign) {
       for (const n of [0, nr("read"), nr("openat"), nr("execve"), 11, 0x40000000]) {
-        expect(decideOn(arch, n, [], a)).toBe(KILL_PROCESS);
+        expect(decideOn(n, [], a)).toBe(KILL_PROCESS);
       }
     }
   });
@@ -104,8 +114,8 @@ describe.each(archNames)("the %s filter", (arch) => {
         : rand();
       const dataArch = rand() % 20 === 0 ? [I386, ARM, X86_64, AARCH64][rand() % 4] : auditArch[arch];
       const data: SeccompData = { nr: n, arch: dataArch, instructionPointer: BigInt(rand()), args: [arg(), arg(), arg(), arg(), arg(), arg()] };
-      const got = runFilter(programs[arch], data).action;
-      const want = referenceDecision(arch, data, ownPid);
+      const got = runFilter(program, data).action;
+      const want = referenceDecision(arch, data, ownPid, mode);
       if (got !== want) throw new Error(`input ${i} ${JSON.stringify(data, (_, v) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v))}: got 0x${got.toString(16)}, want 0x${want.toString(16)}`);
     }
   });
@@ -113,7 +123,7 @@ describe.each(archNames)("the %s filter", (arch) => {
   test("reaches a decision for any syscall within the binary search's depth", () => {
     let worst = 0;
     for (let n = 0; n <= syscalls.maxNumber + 1; n++) {
-      worst = Math.max(worst, runFilter(programs[arch], { nr: n, arch: auditArch[arch] }).steps);
+      worst = Math.max(worst, runFilter(program, { nr: n, arch: auditArch[arch] }).steps);
     }
     // arch load+check, nr load, x32 check, ~log2(ranges) comparisons, an argument check.
     expect(worst).toBeLessThanOrEqual(20);
@@ -230,7 +240,8 @@ const cases: [ArchName, string, bigint[], keyof typeof actionNames][] = [
   ["arm64", "prlimit64", [0n], "ALLOW"],
   ["arm64", "sendto", [3n, 0n, 0n, 0n, 0x1000n], "TRACE"],
   ["arm64", "execve", [], "TRACE"],
-  ["arm64", "newfstatat", [3n], "TRACE"],
+  ["arm64", "newfstatat", [3n], "ALLOW"],
+  ["arm64", "readlinkat", [0xffffff9cn], "TRACE"],
   ["arm64", "fstat", [3n], "ALLOW"],
   ["arm64", "mmap", [0n, 4096n, 3n /* PROT_READ|WRITE */, 0x22n], "ALLOW"],
   ["arm64", "mmap", [0n, 4096n, 0n /* PROT_NONE */, 0x22n], "ALLOW"],
@@ -256,6 +267,52 @@ describe("argument checks", () => {
     const tgkill = arches.amd64.syscalls.number("tgkill");
     expect(runFilter(other, { nr: tgkill, arch: X86_64, args: [777n, 778n, SIGURG] }).action).toBe(ALLOW);
     expect(runFilter(other, { nr: tgkill, arch: X86_64, args: [pid, 778n, SIGURG] }).action).toBe(TRACE);
+  });
+});
+
+describe("the metadata syscalls", () => {
+  const AT_FDCWD = 0xffffff9cn;
+  const AT_SYMLINK_NOFOLLOW = 0x100n;
+  const X_OK = 1n;
+  // (arch, syscall, arguments as Go's os.Stat, os.Lstat, unix.Access and exec.LookPath pass them)
+  const metadataCalls: [ArchName, string, bigint[]][] = [
+    ["amd64", "lstat", [0xc000010000n, 0xc000020000n]],
+    ["amd64", "access", [0xc000010000n, X_OK]],
+    ...archNames.flatMap((a): [ArchName, string, bigint[]][] => [
+      [a, "newfstatat", [AT_FDCWD, 0xc000010000n, 0xc000020000n, 0n]],
+      [a, "newfstatat", [AT_FDCWD, 0xc000010000n, 0xc000020000n, AT_SYMLINK_NOFOLLOW]],
+      [a, "newfstatat", [3n, 0xc000010000n, 0xc000020000n, 0n]],
+      [a, "faccessat", [AT_FDCWD, 0xc000010000n, X_OK]],
+      [a, "faccessat2", [AT_FDCWD, 0xc000010000n, X_OK, 0x200n /* AT_EACCESS */]],
+    ]),
+  ];
+  const judge = (arch: ArchName, name: string, args: bigint[]) => runFilter(judgingPrograms[arch], { nr: arches[arch].syscalls.number(name), arch: auditArch[arch], args }).action;
+
+  test.each(metadataCalls)("%s %s(%p): ALLOW by default, TRACE with --judge-metadata", (arch, name, args) => {
+    const n = arches[arch].syscalls.number(name);
+    expect(decideOn(arch, n, args)).toBe(ALLOW);
+    expect(judge(arch, name, args)).toBe(TRACE);
+    expect(referenceDecision(arch, { nr: n, arch: auditArch[arch], args }, ownPid)).toBe(ALLOW);
+    expect(referenceDecision(arch, { nr: n, arch: auditArch[arch], args }, ownPid, JUDGING)).toBe(TRACE);
+  });
+
+  test.each(archNames)("%s: readlink, which returns content, and stat and statx stay TRACE either way", (arch) => {
+    for (const name of ["readlink", "readlinkat", "stat", "statx", "openat"].filter((n) => arches[arch].syscalls.has(n))) {
+      const n = arches[arch].syscalls.number(name);
+      expect({ name, got: decideOn(arch, n, [AT_FDCWD, 0xc000010000n]) }).toEqual({ name, got: TRACE });
+      expect({ name, got: judge(arch, name, [AT_FDCWD, 0xc000010000n]) }).toEqual({ name, got: TRACE });
+    }
+  });
+
+  test.each(archNames)("%s: the two filters differ only on the metadata syscalls", (arch) => {
+    const { syscalls } = arches[arch];
+    const differ: string[] = [];
+    for (let n = 0; n <= syscalls.maxNumber + 1; n++) {
+      for (const args of [[], [AT_FDCWD, 0n, 0n, 0n], [pid, 0n, 3n, 0n, 0n]]) {
+        if (decideOn(arch, n, args) !== runFilter(judgingPrograms[arch], { nr: n, arch: auditArch[arch], args }).action) differ.push(syscalls.name(n) ?? `${n}`);
+      }
+    }
+    expect([...new Set(differ)].sort()).toEqual((arch === "amd64" ? ["access", "faccessat", "faccessat2", "lstat", "newfstatat"] : ["faccessat", "faccessat2", "newfstatat"]).sort());
   });
 });
 
@@ -287,7 +344,15 @@ describe("the compiled templates (src/seccomp/templates.ts)", () => {
     }
   });
 
+  test("give the --judge-metadata filter, filled with a pid, as compiled for that pid", () => {
+    for (const pid of [1, 4242, 0x7fffffff]) {
+      expect(targetFilter(pid, true)).toEqual(encodeProgram(compileFilter(arches[hostArchName()], { ownPid: pid, ...JUDGING })));
+      expect(targetFilter(pid, true)).not.toEqual(targetFilter(pid));
+    }
+  });
+
   test("refuse a pid that is not a positive pid_t", () => {
     expect(() => targetFilter(0)).toThrow(FilterError);
+    expect(() => targetFilter(0, true)).toThrow(FilterError);
   });
 });

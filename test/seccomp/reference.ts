@@ -3,7 +3,7 @@
 import { arches } from "../../src/arch/arches.ts";
 import type { ArchName } from "../../src/arch/arch.ts";
 import { ENOSYS, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_TRACE } from "../../src/seccomp/abi.ts";
-import { rulesFor } from "../../src/seccomp/filter.ts";
+import { DEFAULT_MODE, type FilterMode, rulesFor } from "../../src/seccomp/filter.ts";
 import type { ArgCondition } from "../../src/seccomp/rules.ts";
 import type { SeccompData } from "../helpers/bpf-interpreter.ts";
 
@@ -20,9 +20,9 @@ function holds(c: ArgCondition, args: readonly bigint[], ownPid: number): boolea
   }
 }
 
-export function referenceDecision(arch: ArchName, data: SeccompData, ownPid: number): number {
+export function referenceDecision(arch: ArchName, data: SeccompData, ownPid: number, mode: FilterMode = DEFAULT_MODE): number {
   const { auditArch, syscalls, x32SyscallBit } = arches[arch];
-  const rules = rulesFor(arches[arch]);
+  const rules = rulesFor(arches[arch], undefined, mode);
   if (data.arch >>> 0 !== auditArch) return SECCOMP_RET_KILL_PROCESS;
   const nr = data.nr >>> 0;
   if (x32SyscallBit !== undefined && (nr & x32SyscallBit) !== 0) return SECCOMP_RET_ERRNO | ENOSYS;

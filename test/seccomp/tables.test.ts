@@ -60,8 +60,7 @@ const archNames: ArchName[] = ["amd64", "arm64"];
 
 /** Syscalls that reach outside the process: never allowed without an argument check or a stop. */
 const mustTrace = [
-  "open", "openat", "openat2", "creat", "stat", "lstat", "newfstatat", "statx", "access", "faccessat",
-  "faccessat2", "readlink", "readlinkat", "chdir", "fchdir", "chroot", "umask", "truncate", "unlink", "unlinkat", "rename",
+  "open", "openat", "openat2", "creat", "stat", "statx", "readlink", "readlinkat", "chdir", "fchdir", "chroot", "umask", "truncate", "unlink", "unlinkat", "rename",
   "renameat", "renameat2", "mkdir", "mkdirat", "symlink", "symlinkat", "link", "linkat", "mknod", "mknodat",
   "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "utimensat",
   "setxattr", "fsetxattr", "removexattr", "fremovexattr", "inotify_add_watch", "name_to_handle_at",
@@ -79,6 +78,12 @@ const mustTrace = [
   "sched_setparam", "sched_setattr", "ioprio_set", "migrate_pages", "move_pages", "get_robust_list",
   "modify_ldt", "iopl", "ioperm", "vhangup", "lsm_set_self_attr", "statmount", "listmount",
 ];
+
+/**
+ * Whether a path exists and its metadata, nothing read: let through by default, as by the original
+ * gomodjail, and traced with --judge-metadata. stat (amd64) and statx are not on the list.
+ */
+const metadata = ["lstat", "access", "newfstatat", "faccessat", "faccessat2"];
 
 /** The Go runtime's everyday calls: a stop on any of these would make every program crawl. */
 const mustAllow = [
@@ -104,6 +109,21 @@ describe.each(archNames)("the %s allow table", (arch) => {
   test("traces every syscall that reaches outside the process", () => {
     for (const name of mustTrace.filter((n) => syscalls.has(n))) {
       expect({ name, action: actionOf(name).kind }).toEqual({ name, action: "trace" });
+    }
+  });
+
+  test("lets the metadata syscalls through by default, and marks exactly those as metadata", () => {
+    for (const name of metadata.filter((n) => syscalls.has(n))) expect({ name, action: actionOf(name).kind }).toEqual({ name, action: "allow" });
+    expect(rules.allow.filter((r) => r.metadata).map((r) => r.name)).toEqual(metadata.filter((n) => syscalls.has(n)));
+    expect(metadata.filter((n) => syscalls.has(n))).toEqual(arch === "amd64" ? metadata : ["newfstatat", "faccessat", "faccessat2"]);
+  });
+
+  test("with --judge-metadata traces the metadata syscalls too, and changes nothing else", () => {
+    const judged = syscallActions(arches[arch], undefined, { judgeMetadata: true });
+    const changed = actions.flatMap((a, nr) => (JSON.stringify(a) === JSON.stringify(judged[nr]) ? [] : [syscalls.name(nr)]));
+    expect(changed.sort()).toEqual(metadata.filter((n) => syscalls.has(n)).sort());
+    for (const name of [...mustTrace, ...metadata].filter((n) => syscalls.has(n))) {
+      expect({ name, action: judged[syscalls.number(name)]!.kind }).toEqual({ name, action: "trace" });
     }
   });
 

@@ -151,7 +151,7 @@ describe("gdu 5.25.0 (Debian trixie: go1.24.4, cgo, stripped, no DWARF)", () => 
         }
       }
       // TERM as when gdu.go.mod was learned: with no TERM, gdu -n still sets up tcell's terminal
-      // description, and tcell (confined) looks for infocmp (newfstatat), which is blocked.
+      // description, and tcell (confined) looks for infocmp, a path that run did not take.
       const env = { PATH: systemPath, HOME: dir, LANG: "C.UTF-8", TERM: "xterm" };
       await expectNoBlocksAndNativeOutput(GDU_RUNS, join(fixtures, "gdu.go.mod"), [gdu, "-n", "-p", tree], { cwd: dir, env });
     },

@@ -1,0 +1,67 @@
+// What gomodjail learned about a binary under a policy, kept between runs in the per-user cache
+// ($XDG_CACHE_HOME/gomodjail/binaries, or ~/.cache/gomodjail/binaries): one JSON file per
+// binary, policy and kind of entry.
+//
+// The key is the identity of the file, not its content: device, inode, size, and the
+// modification and change times to the nanosecond (hashing a 75 MB binary would cost more than
+// the entry saves). Writing the file in place changes its mtime and ctime; replacing it changes
+// its inode. The entry repeats the identity, which a read checks.
+//
+// Nothing here is trusted. The jailed program runs as the same user and can write this directory,
+// so an entry can say anything: entries hold only what decides nothing (what a warning says), and
+// anything that decides is computed again (under --strict, the analysis runs before the program).
+// A file that does not parse, is of another format or another binary is ignored and written
+// anew: a poisoned cache can cost a warning, never let a call through.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cacheRoot } from "../pack/cache.ts";
+
+/** Bumped when an entry's shape or meaning changes: older entries are then ignored. */
+const FORMAT = 1;
+
+/** Who a file is, as the kernel says: stat's fields that any rewrite of the file changes. */
+export interface FileIdentity {
+  dev: string;
+  ino: string;
+  size: string;
+  mtimeNs: string;
+  ctimeNs: string;
+}
+
+export function identify(path: string): FileIdentity {
+  const st = statSync(path, { bigint: true });
+  return { dev: String(st.dev), ino: String(st.ino), size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs) };
+}
+
+export function binaryCacheDir(env: Record<string, string | undefined>): string {
+  return join(cacheRoot(env), "binaries");
+}
+
+/** The file of an entry: the binary's identity, the policy's text and the entry's kind, hashed. */
+export function entryFile(dir: string, identity: FileIdentity, policyKey: string, kind: string): string {
+  const hash = createHash("sha256").update(JSON.stringify([FORMAT, kind, identity, policyKey])).digest("hex");
+  return join(dir, `${hash.slice(0, 32)}.${kind}.json`);
+}
+
+/** The entry's data, if the file holds an entry of this format for this very file and `valid` accepts it. */
+export function readEntry<T>(file: string, identity: FileIdentity, valid: (data: unknown) => data is T): T | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null) return undefined;
+  const entry = parsed as { format?: unknown; identity?: unknown; data?: unknown };
+  if (entry.format !== FORMAT || JSON.stringify(entry.identity) !== JSON.stringify(identity)) return undefined;
+  return valid(entry.data) ? entry.data : undefined;
+}
+
+/** Writes an entry whole: to a temporary name, then renamed over the old one. Errors are the caller's to ignore. */
+export function writeEntry(file: string, identity: FileIdentity, data: unknown): void {
+  mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify({ format: FORMAT, identity, data }), { mode: 0o600 });
+  renameSync(temp, file);
+}

@@ -1,0 +1,97 @@
+// `run` says once what a confined module's code can reach that it is not allowed (analyze's FAIL
+// verdict), from the per-binary cache that a low-priority process of its own fills; the cache is
+// keyed on the file's identity and decides nothing, so a rewritten binary or a tampered entry
+// can cost a warning, never let a call through.
+import { describe, expect, test } from "bun:test";
+import { copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deniedReachesEntry, readDeniedReaches } from "../../src/analyze/denied-reaches.ts";
+import { identify } from "../../src/cache/binary-cache.ts";
+import { loadProfile, profileData } from "../../src/policy/profile.ts";
+import { runGomodjail } from "../helpers/gomodjail.ts";
+import { victim, victimGoMod } from "../users/helpers.ts";
+
+const WARNING = 'msg="confined modules reach classes they are not allowed"';
+const REACHES = 'reaches="example.com/gomodjail/examples/poisoned reaches EXEC: example.com/gomodjail/examples/poisoned.attack -> os/exec.Command"';
+
+/** A copy of the victim of its own (its own inode), and a cache directory of its own. */
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), "denied-reaches-"));
+  const prog = join(dir, "victim");
+  copyFileSync(victim(), prog);
+  const env = { XDG_CACHE_HOME: join(dir, "cache"), GOMODJAIL_ANALYSIS: "on" };
+  const entry = () => deniedReachesEntry(identify(prog), loadProfile(victimGoMod), env);
+  return { prog, env, entry };
+}
+
+/** Fills the cache as a run's background process does, and waits for it. */
+async function fillCache(prog: string, env: Record<string, string>) {
+  const r = await runGomodjail(["__cache-denied-reaches", prog], { env, stdin: new TextEncoder().encode(JSON.stringify(profileData(loadProfile(victimGoMod)))) });
+  expect(r.exitCode).toBe(0);
+}
+
+const warnings = (stderr: string) => stderr.split("\n").filter((l) => l.includes(WARNING));
+
+describe("what a run says the confined modules reach", () => {
+  test("a run with nothing cached starts the analysis in the background and the next run warns once, naming the class and the path", async () => {
+    const { prog, env, entry } = setup();
+    // --report keeps gomodjail to the end of the run, where a finished analysis would be told.
+    const first = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--report", join(prog, "..", "report.json"), "--", prog], { env });
+    expect(first.stdout).toContain("1 + 2 = 3");
+    while (!existsSync(entry())) await Bun.sleep(50);
+    const second = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--", prog], { env });
+    expect(warnings(second.stderr)).toEqual([`level=WARN ${WARNING} ${REACHES} details="gomodjail analyze --go-mod=FILE ${prog}"`]);
+    // The warning decides nothing: the poisoned module's attempt is blocked as always.
+    expect(second.stderr).toContain("msg=***Blocked***");
+    expect(second.stdout).toContain("1 + 2 = 3");
+  });
+
+  test("a binary rewritten in place is not its cache entry's: the entry is refused, and no warning comes from it", async () => {
+    const { prog, env, entry } = setup();
+    await fillCache(prog, env);
+    const before = entry();
+    expect(readDeniedReaches(before, identify(prog))).toHaveLength(1);
+    // The same bytes written over the same inode: the modification and change times move.
+    await Bun.sleep(20);
+    const bytes = readFileSync(prog);
+    const fd = openSync(prog, "r+");
+    writeSync(fd, bytes, 0, bytes.length, 0);
+    closeSync(fd);
+    expect(entry()).not.toBe(before);
+    expect(readDeniedReaches(before, identify(prog))).toBeUndefined();
+    const r = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--", prog], { env });
+    expect(warnings(r.stderr)).toEqual([]);
+  });
+
+  test("an entry that does not parse, or is another file's, is ignored and the run goes on", async () => {
+    const { prog, env, entry } = setup();
+    await fillCache(prog, env);
+    writeFileSync(entry(), "{ not json");
+    const garbage = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--", prog], { env });
+    expect(warnings(garbage.stderr)).toEqual([]);
+    expect(garbage.stdout).toContain("1 + 2 = 3");
+    const foreign = JSON.parse(JSON.stringify({ format: 1, identity: { ...identify(prog), ino: "1" }, data: [] }));
+    writeFileSync(entry(), JSON.stringify(foreign));
+    expect(readDeniedReaches(entry(), identify(prog))).toBeUndefined();
+  });
+
+  test("a cache that says nothing is denied does not let --strict start the program: --strict works it out itself", async () => {
+    const { prog, env, entry } = setup();
+    await fillCache(prog, env);
+    const tampered = JSON.parse(readFileSync(entry(), "utf8"));
+    tampered.data = [];
+    writeFileSync(entry(), JSON.stringify(tampered));
+    expect(readDeniedReaches(entry(), identify(prog))).toEqual([]);
+    const r = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--strict", "--", prog], { env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("confined modules reach classes they are not allowed: example.com/gomodjail/examples/poisoned reaches EXEC");
+  });
+
+  test("GOMODJAIL_ANALYSIS=off: no background analysis, no warning", async () => {
+    const { prog, env, entry } = setup();
+    await fillCache(prog, env);
+    const r = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--", prog], { env: { ...env, GOMODJAIL_ANALYSIS: "off" } });
+    expect(warnings(r.stderr)).toEqual([]);
+  });
+});
