@@ -59,13 +59,13 @@ require (
 	github.com/pbnjay/memory v0.0.0 // gomodjail:confined
 	github.com/pires/go-proxyproto v0.0.0 // gomodjail:confined
 	github.com/pkg/errors v0.0.0 // gomodjail:confined
-	// gomodjail learn: called another module that made 2 trapped syscalls (it uses a library that does; not its own calls): newfstatat 1, statfs 1; e.g. newfstatat made by github.com/prometheus/procfs at github.com/prometheus/procfs/internal/fs/fs.go:40:github.com/prometheus/procfs/internal/fs.NewFS, called from github.com/prometheus/client_golang/prometheus/process_collector_procfsenabled.go:24:github.com/prometheus/client_golang/prometheus.canCollectProcess
-	// gomodjail learn: needs FILES/READ for 2 trapped syscalls: newfstatat 1, statfs 1; e.g. newfstatat made by github.com/prometheus/procfs at github.com/prometheus/procfs/internal/fs/fs.go:40:github.com/prometheus/procfs/internal/fs.NewFS, under github.com/prometheus/client_golang/prometheus/process_collector_procfsenabled.go:24:github.com/prometheus/client_golang/prometheus.canCollectProcess
+	// gomodjail learn: called another module that made 1 trapped syscall (it uses a library that does; not its own calls): statfs 1; e.g. statfs made by github.com/prometheus/procfs at github.com/prometheus/procfs/fs_statfs_type.go:26:github.com/prometheus/procfs.isRealProc, called from github.com/prometheus/client_golang/prometheus/process_collector_procfsenabled.go:24:github.com/prometheus/client_golang/prometheus.canCollectProcess
+	// gomodjail learn: needs FILES/READ for 1 trapped syscall: statfs 1; e.g. statfs made by github.com/prometheus/procfs at github.com/prometheus/procfs/fs_statfs_type.go:26:github.com/prometheus/procfs.isRealProc, under github.com/prometheus/client_golang/prometheus/process_collector_procfsenabled.go:24:github.com/prometheus/client_golang/prometheus.canCollectProcess
 	github.com/prometheus/client_golang v0.0.0 // gomodjail:confined allow=FILES/READ
 	github.com/prometheus/client_model v0.0.0 // gomodjail:confined
 	github.com/prometheus/common v0.0.0 // gomodjail:confined
-	// gomodjail learn: made 2 trapped syscalls itself: newfstatat 1, statfs 1; e.g. newfstatat at github.com/prometheus/procfs/internal/fs/fs.go:40:github.com/prometheus/procfs/internal/fs.NewFS
-	// gomodjail learn: needs FILES/READ for 2 trapped syscalls: newfstatat 1, statfs 1; e.g. newfstatat at github.com/prometheus/procfs/internal/fs/fs.go:40:github.com/prometheus/procfs/internal/fs.NewFS
+	// gomodjail learn: made 1 trapped syscall itself: statfs 1; e.g. statfs at github.com/prometheus/procfs/fs_statfs_type.go:26:github.com/prometheus/procfs.isRealProc
+	// gomodjail learn: needs FILES/READ for 1 trapped syscall: statfs 1; e.g. statfs at github.com/prometheus/procfs/fs_statfs_type.go:26:github.com/prometheus/procfs.isRealProc
 	github.com/prometheus/procfs v0.0.0 // gomodjail:confined allow=FILES/READ
 	github.com/quic-go/qpack v0.0.0 // gomodjail:confined
 	github.com/quic-go/quic-go v0.0.0 // gomodjail:confined
@@ -81,17 +81,13 @@ require (
 	github.com/smallstep/nosql v0.0.0 // gomodjail:confined
 	github.com/smallstep/pkcs7 v0.0.0 // gomodjail:confined
 	github.com/smallstep/scep v0.0.0 // gomodjail:confined
-	// gomodjail learn: made 15 trapped syscalls itself: newfstatat 14, faccessat2 1; e.g. newfstatat at github.com/smallstep/truststore/truststore_linux.go:56:github.com/smallstep/truststore.pathExists
-	// gomodjail learn: needs FILES/READ for 15 trapped syscalls: newfstatat 14, faccessat2 1; e.g. newfstatat at github.com/smallstep/truststore/truststore_linux.go:56:github.com/smallstep/truststore.pathExists
-	github.com/smallstep/truststore v0.0.0 // gomodjail:confined allow=FILES/READ
+	github.com/smallstep/truststore v0.0.0 // gomodjail:confined
 	github.com/spf13/cast v0.0.0 // gomodjail:confined
 	// gomodjail learn: called back into the program's code, which made 1 trapped syscall (as a framework does; not its own calls): openat 1; e.g. openat made by the main module at github.com/caddyserver/caddy/v2/cmd/commandfuncs.go:574:github.com/caddyserver/caddy/v2/cmd.cmdAdaptConfig, called back from github.com/spf13/cobra/command.go:985:github.com/spf13/cobra.(*Command).execute
 	// gomodjail learn: needs FILES/READ for 1 trapped syscall: openat 1; e.g. openat made by the main module at github.com/caddyserver/caddy/v2/cmd/commandfuncs.go:574:github.com/caddyserver/caddy/v2/cmd.cmdAdaptConfig, under github.com/spf13/cobra/command.go:985:github.com/spf13/cobra.(*Command).execute
 	github.com/spf13/cobra v0.0.0 // gomodjail:confined allow=FILES/READ
 	github.com/spf13/pflag v0.0.0 // gomodjail:confined
-	// gomodjail learn: made 2 trapped syscalls itself: newfstatat 2; e.g. newfstatat at github.com/tailscale/tscert/internal/paths/paths.go:32:github.com/tailscale/tscert/internal/paths.DefaultTailscaledSocket
-	// gomodjail learn: needs FILES/READ for 2 trapped syscalls: newfstatat 2; e.g. newfstatat at github.com/tailscale/tscert/internal/paths/paths.go:32:github.com/tailscale/tscert/internal/paths.DefaultTailscaledSocket
-	github.com/tailscale/tscert v0.0.0 // gomodjail:confined allow=FILES/READ
+	github.com/tailscale/tscert v0.0.0 // gomodjail:confined
 	github.com/urfave/cli v0.0.0 // gomodjail:confined
 	github.com/x448/float16 v0.0.0 // gomodjail:confined
 	github.com/yuin/goldmark v0.0.0 // gomodjail:confined

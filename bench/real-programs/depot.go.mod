@@ -15,19 +15,16 @@ require (
 	charm.land/huh/v2 v2.0.0 // gomodjail:confined
 	charm.land/lipgloss/v2 v2.0.0 // gomodjail:confined
 	connectrpc.com/connect v1.15.0 // gomodjail:confined
-	// gomodjail learn: made 4 trapped syscalls itself: newfstatat 3, mkdirat 1; e.g. newfstatat at /home/runner/go/pkg/mod/github.com/adrg/xdg@v0.4.0/internal/pathutil/pathutil_unix.go:14:github.com/adrg/xdg/internal/pathutil.Exists
-	// gomodjail learn: needs FILES/READ for 3 trapped syscalls: newfstatat 3; e.g. newfstatat at /home/runner/go/pkg/mod/github.com/adrg/xdg@v0.4.0/internal/pathutil/pathutil_unix.go:14:github.com/adrg/xdg/internal/pathutil.Exists
+	// gomodjail learn: made 1 trapped syscall itself: mkdirat 1; e.g. mkdirat at /home/runner/go/pkg/mod/github.com/adrg/xdg@v0.4.0/internal/pathutil/pathutil.go:51:github.com/adrg/xdg/internal/pathutil.Create
 	// gomodjail learn: needs FILES/WRITE for 1 trapped syscall: mkdirat 1; e.g. mkdirat at /home/runner/go/pkg/mod/github.com/adrg/xdg@v0.4.0/internal/pathutil/pathutil.go:51:github.com/adrg/xdg/internal/pathutil.Create
-	// gomodjail learn: left unconfined: it needed FILES/WRITE (it can patch what the program runs (/proc/self/mem) or a file it loads), which can reach every other class: learn --allow-all-classes would confine it with FILES/READ, FILES/WRITE
+	// gomodjail learn: left unconfined: it needed FILES/WRITE (it can patch what the program runs (/proc/self/mem) or a file it loads), which can reach every other class: learn --allow-all-classes would confine it with FILES/WRITE
 	github.com/adrg/xdg v0.4.0 // gomodjail:unconfined
 	github.com/agext/levenshtein v1.2.3 // gomodjail:confined
 	github.com/agl/ed25519 v0.0.0-20170116200512-5312a6153412 // gomodjail:confined
 	github.com/apparentlymart/go-cidr v1.0.1 // gomodjail:confined
 	github.com/apparentlymart/go-textseg/v13 v13.0.0 // gomodjail:confined
 	github.com/apparentlymart/go-textseg/v15 v15.0.0 // gomodjail:confined
-	// gomodjail learn: made 60 trapped syscalls itself: newfstatat 60; e.g. newfstatat at /home/runner/go/pkg/mod/github.com/atotto/clipboard@v0.1.4/clipboard_unix.go:66:github.com/atotto/clipboard.init.0
-	// gomodjail learn: needs FILES/READ for 60 trapped syscalls: newfstatat 60; e.g. newfstatat at /home/runner/go/pkg/mod/github.com/atotto/clipboard@v0.1.4/clipboard_unix.go:66:github.com/atotto/clipboard.init.0
-	github.com/atotto/clipboard v0.1.4 // gomodjail:confined allow=FILES/READ
+	github.com/atotto/clipboard v0.1.4 // gomodjail:confined
 	github.com/aws/aws-sdk-go-v2 v1.16.3 // gomodjail:confined
 	github.com/aws/aws-sdk-go-v2/config v1.15.5 // gomodjail:confined
 	github.com/aws/aws-sdk-go-v2/credentials v1.12.0 // gomodjail:confined
@@ -133,14 +130,10 @@ require (
 	github.com/pelletier/go-toml/v2 v2.0.5 // gomodjail:confined
 	github.com/pkg/errors v0.9.1 // gomodjail:confined
 	github.com/pmezard/go-difflib v1.0.0 // gomodjail:confined
-	// gomodjail learn: called another module that made 1 trapped syscall (it uses a library that does; not its own calls): newfstatat 1; e.g. newfstatat made by github.com/prometheus/procfs at /home/runner/go/pkg/mod/github.com/prometheus/procfs@v0.8.0/internal/fs/fs.go:40:github.com/prometheus/procfs/internal/fs.NewFS, called from /home/runner/go/pkg/mod/github.com/prometheus/client_golang@v1.14.0/prometheus/process_collector_other.go:24:github.com/prometheus/client_golang/prometheus.canCollectProcess
-	// gomodjail learn: needs FILES/READ for 1 trapped syscall: newfstatat 1; e.g. newfstatat made by github.com/prometheus/procfs at /home/runner/go/pkg/mod/github.com/prometheus/procfs@v0.8.0/internal/fs/fs.go:40:github.com/prometheus/procfs/internal/fs.NewFS, under /home/runner/go/pkg/mod/github.com/prometheus/client_golang@v1.14.0/prometheus/process_collector_other.go:24:github.com/prometheus/client_golang/prometheus.canCollectProcess
-	github.com/prometheus/client_golang v1.14.0 // gomodjail:confined allow=FILES/READ
+	github.com/prometheus/client_golang v1.14.0 // gomodjail:confined
 	github.com/prometheus/client_model v0.3.0 // gomodjail:confined
 	github.com/prometheus/common v0.37.0 // gomodjail:confined
-	// gomodjail learn: made 1 trapped syscall itself: newfstatat 1; e.g. newfstatat at /home/runner/go/pkg/mod/github.com/prometheus/procfs@v0.8.0/internal/fs/fs.go:40:github.com/prometheus/procfs/internal/fs.NewFS
-	// gomodjail learn: needs FILES/READ for 1 trapped syscall: newfstatat 1; e.g. newfstatat at /home/runner/go/pkg/mod/github.com/prometheus/procfs@v0.8.0/internal/fs/fs.go:40:github.com/prometheus/procfs/internal/fs.NewFS
-	github.com/prometheus/procfs v0.8.0 // gomodjail:confined allow=FILES/READ
+	github.com/prometheus/procfs v0.8.0 // gomodjail:confined
 	github.com/rivo/uniseg v0.4.7 // gomodjail:confined
 	github.com/sahilm/fuzzy v0.1.1 // gomodjail:confined
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.1 // gomodjail:confined

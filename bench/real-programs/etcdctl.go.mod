@@ -25,13 +25,13 @@ require (
 	github.com/modern-go/concurrent v0.0.0 // gomodjail:confined
 	github.com/modern-go/reflect2 v0.0.0 // gomodjail:confined
 	github.com/olekukonko/tablewriter v0.0.0 // gomodjail:confined
-	// gomodjail learn: called another module that made 2 trapped syscalls (it uses a library that does; not its own calls): newfstatat 1, statfs 1; e.g. newfstatat made by github.com/prometheus/procfs at github.com/prometheus/procfs/internal/fs/fs.go:40:github.com/prometheus/procfs/internal/fs.NewFS, called from github.com/prometheus/client_golang/prometheus/process_collector_other.go:24:github.com/prometheus/client_golang/prometheus.canCollectProcess
-	// gomodjail learn: needs FILES/READ for 2 trapped syscalls: newfstatat 1, statfs 1; e.g. newfstatat made by github.com/prometheus/procfs at github.com/prometheus/procfs/internal/fs/fs.go:40:github.com/prometheus/procfs/internal/fs.NewFS, under github.com/prometheus/client_golang/prometheus/process_collector_other.go:24:github.com/prometheus/client_golang/prometheus.canCollectProcess
+	// gomodjail learn: called another module that made 1 trapped syscall (it uses a library that does; not its own calls): statfs 1; e.g. statfs made by github.com/prometheus/procfs at github.com/prometheus/procfs/fs_statfs_type.go:26:github.com/prometheus/procfs.isRealProc, called from github.com/prometheus/client_golang/prometheus/process_collector_other.go:24:github.com/prometheus/client_golang/prometheus.canCollectProcess
+	// gomodjail learn: needs FILES/READ for 1 trapped syscall: statfs 1; e.g. statfs made by github.com/prometheus/procfs at github.com/prometheus/procfs/fs_statfs_type.go:26:github.com/prometheus/procfs.isRealProc, under github.com/prometheus/client_golang/prometheus/process_collector_other.go:24:github.com/prometheus/client_golang/prometheus.canCollectProcess
 	github.com/prometheus/client_golang v0.0.0 // gomodjail:confined allow=FILES/READ
 	github.com/prometheus/client_model v0.0.0 // gomodjail:confined
 	github.com/prometheus/common v0.0.0 // gomodjail:confined
-	// gomodjail learn: made 2 trapped syscalls itself: newfstatat 1, statfs 1; e.g. newfstatat at github.com/prometheus/procfs/internal/fs/fs.go:40:github.com/prometheus/procfs/internal/fs.NewFS
-	// gomodjail learn: needs FILES/READ for 2 trapped syscalls: newfstatat 1, statfs 1; e.g. newfstatat at github.com/prometheus/procfs/internal/fs/fs.go:40:github.com/prometheus/procfs/internal/fs.NewFS
+	// gomodjail learn: made 1 trapped syscall itself: statfs 1; e.g. statfs at github.com/prometheus/procfs/fs_statfs_type.go:26:github.com/prometheus/procfs.isRealProc
+	// gomodjail learn: needs FILES/READ for 1 trapped syscall: statfs 1; e.g. statfs at github.com/prometheus/procfs/fs_statfs_type.go:26:github.com/prometheus/procfs.isRealProc
 	github.com/prometheus/procfs v0.0.0 // gomodjail:confined allow=FILES/READ
 	github.com/rivo/uniseg v0.0.0 // gomodjail:confined
 	github.com/russross/blackfriday/v2 v2.0.0 // gomodjail:confined

@@ -18,9 +18,7 @@ require (
 	github.com/apparentlymart/go-textseg/v13 v13.0.0 // gomodjail:confined
 	github.com/apparentlymart/go-textseg/v15 v15.0.0 // gomodjail:confined
 	github.com/armon/go-socks5 v0.0.0-20160902184237-e75332964ef5 // gomodjail:confined
-	// gomodjail learn: made 60 trapped syscalls itself: newfstatat 60; e.g. newfstatat at /home/runner/go/pkg/mod/github.com/atotto/clipboard@v0.1.4/clipboard_unix.go:66:github.com/atotto/clipboard.init.0
-	// gomodjail learn: needs FILES/READ for 60 trapped syscalls: newfstatat 60; e.g. newfstatat at /home/runner/go/pkg/mod/github.com/atotto/clipboard@v0.1.4/clipboard_unix.go:66:github.com/atotto/clipboard.init.0
-	github.com/atotto/clipboard v0.1.4 // gomodjail:confined allow=FILES/READ
+	github.com/atotto/clipboard v0.1.4 // gomodjail:confined
 	github.com/aws/aws-sdk-go-v2 v1.36.2 // gomodjail:confined
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.6.3 // gomodjail:confined
 	github.com/aws/aws-sdk-go-v2/config v1.27.11 // gomodjail:confined
