@@ -12,10 +12,11 @@
 //       [--gomodjail=BIN] [--original=BIN]
 //
 // No figure from here belongs in a test: compare only figures taken side by side in one run.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { CACHE_COMMAND } from "../src/tracer/confined-code.ts";
 import { goBuild, goCommand, goToolchains, repoRoot } from "../test/helpers/gobuild.ts";
 import { floorLine, measureFloor } from "./floor.ts";
 import { median, reportedLoopMs, runOnce, straceTotalCalls } from "./measure.ts";
@@ -116,6 +117,36 @@ const warmCache = (s: Subject) => join(work, "xdg-warm", s.id);
 const nativeCache = join(work, "xdg-native");
 mkdirSync(nativeCache, { recursive: true });
 
+/**
+ * The processes gomodjail left behind to fill a cache of this run's (a run starts one, at the
+ * lowest priority, where the cache lacks its binary's entry, and does not wait for it): their
+ * pids, found by their command and their XDG_CACHE_HOME under this run's directory.
+ */
+function cacheFillers(): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0").includes(CACHE_COMMAND)) continue;
+      if (readFileSync(`/proc/${name}/environ`, "utf8").split("\0").some((e) => e.startsWith(`XDG_CACHE_HOME=${work}/`))) pids.push(Number(name));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Waits until no cache filler of this run is left, so that none competes with the next run; the ms waited. */
+async function awaitCacheFill(): Promise<number> {
+  const start = performance.now();
+  if (cacheFillers().length === 0) return 0;
+  while (cacheFillers().length > 0) {
+    if (performance.now() - start > 300_000) throw new Error(`gomodjail's ${CACHE_COMMAND} processes still run after 300 s`);
+    await Bun.sleep(5);
+  }
+  return performance.now() - start;
+}
+
 interface Prepared {
   argv: string[];
   env: Record<string, string | undefined>;
@@ -161,6 +192,7 @@ async function debugRun(s: Subject, mode: "debug-cold" | "debug-warm"): Promise<
         for (const [, name, ms] of line.matchAll(/ (\w+)=([\d.]+)/g)) moments.set(name!, Number(ms));
       }
     }
+    await awaitCacheFill();
     return { stops, moments, exitCode };
   } finally {
     run.cleanup();
@@ -176,6 +208,8 @@ interface Row {
   moments: { cold: Map<string, number[]>; warm: Map<string, number[]> };
   peakRss: number | undefined;
   nativeExit: number | undefined;
+  /** ms from a jailed run's exit until the cache fill it started was done (none: 0), per mode. */
+  fill: { cold: number[]; warm: number[] };
 }
 
 const rows: Row[] = subjects.map((s) => ({
@@ -187,6 +221,7 @@ const rows: Row[] = subjects.map((s) => ({
   moments: { cold: new Map(), warm: new Map() },
   peakRss: undefined,
   nativeExit: undefined,
+  fill: { cold: [], warm: [] },
 }));
 
 // One run of each program natively (fastly, depot and sst write their config on the first run),
@@ -198,6 +233,7 @@ for (const r of rows) {
   mkdirSync(warmCache(r.s), { recursive: true });
   const warm = prepared(r.s, "warm");
   await runOnce(warm.argv, { env: warm.env, cwd: work });
+  await awaitCacheFill();
 }
 
 // ---- the cost of one judged stop, in this run: bench/programs/loops shallow (open+close from
@@ -234,7 +270,10 @@ for (let round = 0; round < rounds; round++) {
       const run = prepared(r.s, mode);
       try {
         const res = await runOnce(run.argv, { env: run.env, cwd: work, sampleRss: mode === "cold" || mode === "warm" });
-        if ((mode === "cold" || mode === "warm") && res.peakRss !== undefined) r.peakRss = Math.max(r.peakRss ?? 0, res.peakRss);
+        if (mode === "cold" || mode === "warm") {
+          if (res.peakRss !== undefined) r.peakRss = Math.max(r.peakRss ?? 0, res.peakRss);
+          r.fill[mode].push(await awaitCacheFill());
+        }
         if (res.exitCode !== r.nativeExit) {
           const tail = res.stderrTail.trim().split("\n").slice(-2).join(" | ");
           r.failed[mode] = `exit ${res.exitCode}, natively ${r.nativeExit}: ${tail.slice(0, 400)}`;
@@ -305,7 +344,7 @@ const timeTable = markdownTable(
 );
 
 const stopsTable = markdownTable(
-  ["program", "source", "judged stops per run", "first instruction, cold / warm (ms since start)", "÷ hello's", "tracer peak RSS"],
+  ["program", "source", "judged stops per run", "first instruction, cold / warm (ms since start)", "÷ hello's", "tracer peak RSS", "cache fill after exit, cold / warm (ms)"],
   rows.map((r) => [
     r.s.id,
     r.s.source,
@@ -313,6 +352,7 @@ const stopsTable = markdownTable(
     `${fmtMs(firstInstruction(r, "cold"))} / ${fmtMs(firstInstruction(r, "warm"))}`,
     `${(firstInstruction(r, "cold") / firstInstruction(helloRow, "cold")).toFixed(2)}× / ${(firstInstruction(r, "warm") / firstInstruction(helloRow, "warm")).toFixed(2)}×`,
     fmtMB(r.peakRss),
+    `${fmtMs(median(r.fill.cold))} / ${fmtMs(median(r.fill.warm))}`,
   ]),
 );
 
@@ -385,7 +425,9 @@ console.log();
 console.log(
   `Judged stops: the tracer's allow and block decisions in a --debug run (medians; one --debug run per round and cache, not timed). ` +
     `First instruction: the start-up timeline's ${FIRST_INSTRUCTION} (src/timeline.ts), ms since the tool's JavaScript started. ` +
-    `Tracer peak RSS: gomodjail's own VmHWM, sampled every 10 ms, the most of any run.`,
+    `Tracer peak RSS: gomodjail's own VmHWM, sampled every 10 ms, the most of any run. ` +
+    `Cache fill: a run whose cache lacks its binary leaves a lowest-priority process (${CACHE_COMMAND}) filling it after the program exits; ` +
+    `the bench waits for it before the next run (so that it competes with none) and shows how long it went on (0: none was left).`,
 );
 console.log();
 console.log(stopsTable);
