@@ -136,12 +136,18 @@ function cacheFillers(): number[] {
   return pids;
 }
 
+const FILL_WAIT_MS = 300_000;
+
 /** Waits until no cache filler of this run is left, so that none competes with the next run; the ms waited. */
 async function awaitCacheFill(): Promise<number> {
   const start = performance.now();
   if (cacheFillers().length === 0) return 0;
   while (cacheFillers().length > 0) {
-    if (performance.now() - start > 300_000) throw new Error(`gomodjail's ${CACHE_COMMAND} processes still run after 300 s`);
+    if (performance.now() - start > FILL_WAIT_MS) {
+      // Starved at the lowest priority on a busy machine: go on, and say so.
+      progress(`gomodjail's ${CACHE_COMMAND} still runs after ${FILL_WAIT_MS / 1000} s; not waiting longer`);
+      return Number.POSITIVE_INFINITY;
+    }
     await Bun.sleep(5);
   }
   return performance.now() - start;
@@ -310,7 +316,7 @@ const firstInstruction = (r: Row, cache: "cold" | "warm") => median(r.moments[ca
 const stopsOf = (r: Row, cache: "cold" | "warm") => median(r.stops[cache]);
 const helloRow = rows[0]!;
 
-const fmtMs = (ms: number): string => (!Number.isFinite(ms) ? "—" : ms >= 100 ? `${ms.toFixed(0)}` : `${ms.toFixed(1)}`);
+const fmtMs = (ms: number): string => (ms === Number.POSITIVE_INFINITY ? `> ${FILL_WAIT_MS / 1000} s` : !Number.isFinite(ms) ? "—" : ms >= 100 ? `${ms.toFixed(0)}` : `${ms.toFixed(1)}`);
 const fmtMB = (b: number | undefined): string => (b === undefined ? "—" : `${(b / 2 ** 20).toFixed(0)} MB`);
 
 function markdownTable(header: string[], body: string[][]): string {
