@@ -40,7 +40,7 @@ const original = resolve(flags.original ?? join(repoRoot, `.cache/original/gomod
 /** Why the original's column is empty, when it is. */
 const originalMissing = existsSync(original)
   ? undefined
-  : `${original} is not built: scripts/build-original.sh builds it (as root, from the fetched sources of AkihiroSuda/gomodjail ${ORIGINAL_TAG}, gomoddirectivecomments, gosocialcheck and elastic/go-seccomp-bpf, and Debian forky's golang-*-dev packages)`;
+  : `${original} is not built: scripts/build-original.sh builds it (as root, from git clones of AkihiroSuda/gomodjail ${ORIGINAL_TAG}, gomoddirectivecomments, gosocialcheck and elastic/go-seccomp-bpf under $ORIGINAL_GIT_DIRS, and Debian forky's golang-*-dev packages)`;
 
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 const newestGo = goToolchains().at(-1);

@@ -7,9 +7,9 @@
 #
 # Sources. The original and the three modules it needs that Debian does not package
 # (AkihiroSuda/gomoddirectivecomments, AkihiroSuda/gosocialcheck, elastic/go-seccomp-bpf) are
-# read from bare git repositories, one per module, in $ORIGINAL_GIT_DIRS (default /work/.mirror,
-# where a session's `fetch github:OWNER/NAME` leaves OWNER+NAME/repo). Each is checked out at the
-# tag the original's go.mod names. Every other dependency (golang.org/x/{sys,mod,tools,net,sync},
+# read from bare git clones, one per repository, named OWNER+NAME/repo or OWNER+NAME under
+# $ORIGINAL_GIT_DIRS (default .cache/original-src; nothing here downloads them). Each is read at
+# the tag the original's go.mod names. Every other dependency (golang.org/x/{sys,mod,tools,net,sync},
 # spf13/cobra and pflag, mousetrap) comes from Debian's golang-*-dev packages of forky, whose
 # versions are the nearest to the go.mod's (forky: x/sys 0.49 for 0.41, x/tools 0.49 for 0.42,
 # cobra 1.10.2...), downloaded into a private apt state (scripts/debian-sources.sh: the system's
@@ -25,7 +25,7 @@ cd "$(dirname "$0")/.."
 . scripts/debian-sources.sh
 
 tag=${1:-v0.3.2}
-git_dirs=${ORIGINAL_GIT_DIRS:-/work/.mirror}
+git_dirs=${ORIGINAL_GIT_DIRS:-$PWD/.cache/original-src}
 out_dir=$PWD/.cache/original
 out=$out_dir/gomodjail-$tag
 [ -x "$out" ] && { echo "$out"; exit 0; }
@@ -38,7 +38,7 @@ repo_git() { # owner/name -> its bare git dir
   local d=$git_dirs/${1/\//+}/repo
   [ -d "$d" ] || d=$git_dirs/${1/\//+}
   if ! git --git-dir="$d" rev-parse -q --verify HEAD >/dev/null 2>&1; then
-    echo "build-original: no git repository of $1 under $git_dirs (fetch github:$1, or set ORIGINAL_GIT_DIRS)" >&2
+    echo "build-original: no git clone of $1 under $git_dirs (${1/\//+}/repo or ${1/\//+}; set ORIGINAL_GIT_DIRS to where the clones are)" >&2
     exit 1
   fi
   echo "$d"
@@ -49,9 +49,10 @@ rm -rf "$work" "$out_dir/gocache"
 mkdir -p "$work/gopath/src"
 
 checkout() { # owner/name import-path tag
-  local dst=$work/gopath/src/$2
+  local dst=$work/gopath/src/$2 git_dir
+  git_dir=$(repo_git "$1") || exit 1
   mkdir -p "$dst"
-  git --git-dir="$(repo_git "$1")" archive "$3" | tar -x -C "$dst"
+  git --git-dir="$git_dir" archive "$3" | tar -x -C "$dst"
 }
 checkout AkihiroSuda/gomodjail github.com/AkihiroSuda/gomodjail "$tag"
 gomod=$work/gopath/src/github.com/AkihiroSuda/gomodjail/go.mod
