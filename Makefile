@@ -8,7 +8,7 @@ GO ?= $(firstword $(lastword $(sort $(wildcard /usr/lib/go-1.2[0-9]/bin/go))) $(
 BINARY := _output/bin/gomodjail
 SOURCES := $(shell find src -name '*.ts') package.json
 
-.PHONY: all install uninstall npm test test-arm64 demo bench bootstrap clean
+.PHONY: all install uninstall npm test test-arm64 demo bench bench-real bootstrap clean
 
 all: $(BINARY)
 
@@ -53,6 +53,14 @@ demo: bootstrap $(BINARY)
 
 bench: bootstrap $(BINARY)
 	$(BUN) run bench/run.ts
+
+# Third-party Go programs natively, under gomodjail and under the original (bench/README.md).
+# Not in CI. Installs the programs and builds the original first (root); where the original
+# cannot be built, the bench leaves its column empty and says why.
+bench-real: bootstrap $(BINARY)
+	./scripts/install-bench-programs.sh
+	-./scripts/build-original.sh
+	$(BUN) run bench/real-programs.ts
 
 clean:
 	rm -rf _output

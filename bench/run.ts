@@ -17,6 +17,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildNpmPackages, hostArch, installBuilt } from "../scripts/build-npm.ts";
 import { goBuild, goToolchains, repoRoot } from "../test/helpers/gobuild.ts";
+import { floorLine, measureFloor } from "./floor.ts";
 import { median, reportedLoopMs, runOnce, straceTotalCalls, type RunResult } from "./measure.ts";
 import { straceTraceExpression } from "./trapped-set.ts";
 import { STARTUP_RUNS, workloads, type PreparedRun, type Workload } from "./workloads.ts";
@@ -258,6 +259,7 @@ function targets(rows: Row[]): TargetCheck[] {
 progress("building the bench programs...");
 const build = (pkg: string) => goBuild({ dir: programsDir, pkg, go: goVersion });
 const programs = { loops: build("./loops"), hello: build("./hello"), walk: build("./walk"), moduleDir: programsDir, goVersion };
+const mintracer = build("./mintracer");
 
 // The profile must be in force, or every "gomodjail" figure would be an unjudged run.
 const probe = await runOnce(command("gomodjail", [programs.loops, "probe", `-file=${programs.loops}`]));
@@ -277,6 +279,9 @@ for (const w of selected) {
   rows.push(await measure(w));
   progress(`  done in ${((performance.now() - start) / 1000).toFixed(0)} s`);
 }
+
+progress("minimal tracer (bench/programs/mintracer)...");
+const floor = measureFloor(mintracer);
 
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 const kernel = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
@@ -298,4 +303,4 @@ console.log();
 for (const r of rows) for (const [mode, why] of Object.entries(r.failed)) console.log(`FAILED: ${r.workload.id} under ${MODE_TITLES[mode as Mode]}: ${why}`);
 console.log("Targets (issue 12):");
 for (const c of targets(rows)) console.log(`  ${c.met === undefined ? "??" : c.met ? "ok" : "MISSED"}  ${c.target}: ${c.measured}`);
-console.log("Minimal C tracer on this machine (issue 6): 7.7 µs per seccomp stop + PTRACE_CONT, 12 µs with registers and one 4 KiB process_vm_readv.");
+console.log(floorLine(floor));

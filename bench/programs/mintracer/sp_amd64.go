@@ -1,0 +1,5 @@
+package main
+
+import "syscall"
+
+func stackPointer(r *syscall.PtraceRegs) uint64 { return r.Rsp }
