@@ -152,7 +152,7 @@ function mainPackage(dir: string, manifest: Manifest, bun: string): void {
   }
   copyFileSync(join(root, "npm/install.js"), join(dir, "install.js"));
   // The bundle that Bun runs where no binary fits: Bun loads it several times faster than the
-  // sources (src/tracer/stage.ts: GOMODJAIL_BUNDLE).
+  // sources (src/launch/stage.ts: GOMODJAIL_BUNDLE).
   run([bun, "build", "--target=bun", "--format=cjs", "--bytecode", "--define", "GOMODJAIL_BUNDLE=true", "--outdir", join(dir, "dist"), "src/main.ts", "src/session/worker.ts"], root);
   const { name, version, description, license, type, bin, main, module, types, files, engines, os, cpu, dependencies } = manifest;
   writeJson(join(dir, "package.json"), {
