@@ -99,7 +99,7 @@ export function warnDeniedReaches(path: string, profile: Profile, logger: Logger
 }
 
 /** The hidden command a run starts to fill the cache (src/cli/main.ts). */
-const CACHE_COMMAND = "__cache-denied-reaches";
+export const CACHE_COMMAND = "__cache-denied-reaches";
 
 /**
  * The cache command's work: at the lowest priority, what the confined modules of `path` reach
