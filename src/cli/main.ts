@@ -90,14 +90,40 @@ Examples:
   gomodjail inspect --go-mod=go.mod --json ./prog
 `;
 
+/** What the commands share: where they write, what tests replace, the debug switch and the exit status. */
+interface Cli {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  io: Partial<MainIO>;
+  /** --debug anywhere on the command line, or $DEBUG. */
+  debug: boolean;
+  status: number;
+}
+
+/**
+ * The commands, in the order `gomodjail --help` lists them: each adds itself to the program, with
+ * its flags and its action, and returns itself.
+ */
+const COMMANDS: readonly ((program: Command, cli: Cli) => Command)[] = [
+  runCommandLine,
+  inspectCommandLine,
+  analyzeCommandLine,
+  fixCommandLine,
+  cacheFillCommandLine,
+  packCommandLine,
+  learnCommandLine,
+];
+
 /** Runs gomodjail with the user's arguments (without the runtime and script path). */
 export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<number> {
-  const stdout = io.stdout ?? ((text: string) => writeFully(1, text));
-  const stderr = io.stderr ?? ((text: string) => writeFully(2, text));
   const env = io.env ?? process.env;
-  let debug = debugRequested(env.DEBUG);
-  let status = 0;
-
+  const cli: Cli = {
+    stdout: io.stdout ?? ((text: string) => writeFully(1, text)),
+    stderr: io.stderr ?? ((text: string) => writeFully(2, text)),
+    io,
+    debug: debugRequested(env.DEBUG),
+    status: 0,
+  };
   const program = new Command("gomodjail")
     .description("Run Go programs with syscall restrictions on chosen modules")
     .enablePositionalOptions()
@@ -111,10 +137,35 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       throw usage(program, "missing command: run, inspect, analyze, fix, learn or pack");
     });
   program.hook("preAction", (_program, action) => {
-    debug ||= Boolean(program.opts().debug || action.opts().debug);
+    cli.debug ||= Boolean(program.opts().debug || action.opts().debug);
   });
-  const debugOption = () => new Option("--debug", "debug mode [$DEBUG]").helpGroup("Global Options:");
+  const commands = COMMANDS.map((add) => add(program, cli));
+  // Only now: subcommands inherit this setting when they are created. The program's action
+  // reports the unknown command itself.
+  program.allowExcessArguments();
 
+  for (const cmd of [program, ...commands]) {
+    cmd.configureOutput({
+      writeOut: cli.stdout,
+      writeErr: cli.stderr,
+      outputError: (text) => cli.stderr(errorLine(`${oneLine(text.replace(/^error: /, ""))} ${seeHelp(cmd)}`)),
+    });
+  }
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return cli.status;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    cli.stderr(failureText(e, cli.debug));
+    return 1;
+  }
+}
+
+const debugOption = () => new Option("--debug", "debug mode [$DEBUG]").helpGroup("Global Options:");
+
+/** `gomodjail run`: the policy from the go.mod and the flags, then the jail. */
+function runCommandLine(program: Command, cli: Cli): Command {
   const policyFlags: string[] = [];
   const allowLoaderEnvFlags: string[] = [];
   let allowNoPolicy = false;
@@ -136,7 +187,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .addOption(new Option("--log-format <FORMAT>", "text (default) or json").argParser(parseLogFormat))
     .addOption(new Option("--audit", "block nothing: log ***Would block*** lines and print a summary at exit"))
     .addOption(
-      new Option("--strict", "refuse to run where goroutine ancestry cannot be checked, or a confined module has code the jail cannot hold (instead of warning)"),
+      new Option("--strict", "refuse to run where goroutine ancestry cannot be checked, a confined module has code the jail cannot hold, or its code reaches a class it is not allowed (instead of warning)"),
     )
     .addOption(new Option("--report <FILE>", "write the blocked (or, with --audit, would-be-blocked) syscalls as JSON"))
     .addOption(new Option("--judge-metadata", judgeMetadataHelp))
@@ -156,7 +207,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       if (opts.goMod === "") throw usage(run, "--go-mod: empty file name");
       if (opts.report === "") throw usage(run, "--report: empty file name");
       if (opts.goMod === undefined && policyFlags.length === 0 && !allowNoPolicy) throw new UsageError(noPolicyHint);
-      const logger = lineLogger({ debug, format: opts.logFormat ?? "text", write: stderr });
+      const logger = lineLogger({ debug: cli.debug, format: opts.logFormat ?? "text", write: cli.stderr });
       let profile: Profile | undefined = opts.goMod === undefined ? undefined : loadProfile(opts.goMod, (msg) => logger.warn(msg));
       if (policyFlags.length > 0) {
         profile = applyPolicyFlags(profile, policyFlags, (msg, fields) => logger.warn(fields, msg));
@@ -173,7 +224,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
         if (mistake) throw usage(run, `--allow-loader-env: ${mistake}`);
       }
       mark("policy_loaded");
-      const runJail = io.runJail ?? (await import("../session/run.ts")).runJail;
+      const runJail = cli.io.runJail ?? (await import("../session/run.ts")).runJail;
       // This thread's start-up is over; the tracer thread's goes on (jit-policy.ts).
       releaseJit();
       const audit = opts.audit ?? false;
@@ -185,7 +236,7 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
         profile,
         logger,
         stderrLog: opts.logFormat ?? "text",
-        debug,
+        debug: cli.debug,
         audit,
         strict: opts.strict,
         allowLoaderEnv,
@@ -195,20 +246,24 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       });
       if (audit) {
         const total = result.blocked.reduce((n, e) => n + e.count, 0);
-        stderr(formatBlockSummary(`gomodjail audit: ${total} syscall(s) would have been blocked`, result.blocked));
+        cli.stderr(formatBlockSummary(`gomodjail audit: ${total} syscall(s) would have been blocked`, result.blocked));
         const loaded = result.stdInitialization ?? [];
         const opens = loaded.reduce((n, e) => n + e.count, 0);
-        if (opens > 0) stderr(formatStdInitializationSummary(`gomodjail audit: ${opens} open(s) by the standard library's lazy loaders went through, checked (std initialization)`, loaded));
+        if (opens > 0) cli.stderr(formatStdInitializationSummary(`gomodjail audit: ${opens} open(s) by the standard library's lazy loaders went through, checked (std initialization)`, loaded));
       }
       if (opts.report) {
         writeFileSync(opts.report, `${JSON.stringify(recorder!.report(result, audit, profile), null, 2)}\n`);
       }
-      status = result.status;
+      cli.status = result.status;
     });
   run.on("option:no-policy", () => {
     allowNoPolicy = true;
   });
+  return run;
+}
 
+/** `gomodjail inspect`. */
+function inspectCommandLine(program: Command, cli: Cli): Command {
   const inspect = program
     .command("inspect")
     .description("Show the modules of a Go program and their policies")
@@ -219,11 +274,15 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .addOption(debugOption())
     .addHelpText("after", inspectExamples)
     .action(async (prog: string, opts: { goMod?: string; json?: boolean }) => {
-      const logger = lineLogger({ debug, format: "text", write: stderr });
-      const inspectCommand = io.inspectCommand ?? (await import("./inspect.ts")).inspectCommand;
-      status = await inspectCommand(prog, { goMod: opts.goMod, json: opts.json, logger });
+      const logger = lineLogger({ debug: cli.debug, format: "text", write: cli.stderr });
+      const inspectCommand = cli.io.inspectCommand ?? (await import("./inspect.ts")).inspectCommand;
+      cli.status = await inspectCommand(prog, { goMod: opts.goMod, json: opts.json, logger });
     });
+  return inspect;
+}
 
+/** `gomodjail analyze`. */
+function analyzeCommandLine(program: Command, cli: Cli): Command {
   const analyze = program
     .command("analyze")
     .description(analyzeDescription)
@@ -237,16 +296,20 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .addOption(debugOption())
     .addHelpText("after", analyzeHelp)
     .action(async (prog: string, opts: { goMod?: string; json?: boolean; format?: "text" | "json" | "sarif"; strict?: boolean; explain?: boolean }) => {
-      const logger = lineLogger({ debug, format: "text", write: stderr });
+      const logger = lineLogger({ debug: cli.debug, format: "text", write: cli.stderr });
       const format = opts.format ?? (opts.json ? "json" : "text");
       if (format === "sarif" && opts.goMod === undefined) throw usage(analyze, "--format=sarif: needs --go-mod (its results are at the confined modules' require lines)");
-      status = await (await import("./analyze.ts")).analyzeCommand(
+      cli.status = await (await import("./analyze.ts")).analyzeCommand(
         prog,
         { goMod: opts.goMod, format, strict: opts.strict ?? false, explain: opts.explain ?? false, logger },
-        stdout,
+        cli.stdout,
       );
     });
+  return analyze;
+}
 
+/** `gomodjail fix`. */
+function fixCommandLine(program: Command, cli: Cli): Command {
   const fix = program
     .command("fix")
     .description(fixDescription)
@@ -260,21 +323,27 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
     .addHelpText("after", fixHelp)
     .action(async (prog: string, opts: { goMod: string; unconfine?: boolean; strict?: boolean; dryRun?: boolean }) => {
       if (opts.goMod === "") throw usage(fix, "--go-mod: empty file name");
-      status = await (await import("./fix.ts")).fixCommand(
+      cli.status = await (await import("./fix.ts")).fixCommand(
         prog,
         { goMod: opts.goMod, unconfine: opts.unconfine ?? false, strict: opts.strict ?? false, dryRun: opts.dryRun ?? false },
-        stdout,
+        cli.stdout,
       );
     });
+  return fix;
+}
 
-  // Started by a run, at the lowest priority, to fill the binary cache (src/session/confined-code.ts).
-  program
+/** Started by a run, at the lowest priority, to fill the binary cache (src/session/confined-code.ts); hidden from --help. */
+function cacheFillCommandLine(program: Command): Command {
+  return program
     .command("__cache-denied-reaches", { hidden: true })
     .argument("<PROG>")
     .action(async (prog: string) => {
       await (await import("../session/confined-code.ts")).cacheDeniedReaches(prog);
     });
+}
 
+/** `gomodjail pack`. */
+function packCommandLine(program: Command, cli: Cli): Command {
   const pack = program
     .command("pack")
     .description(packDescription)
@@ -290,10 +359,14 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       if (!opts.goMod) throw usage(pack, "pack: --go-mod=FILE is required");
       if (opts.output === "") throw usage(pack, "--output: empty file name");
       if (opts.base === "") throw usage(pack, "--base: empty file name");
-      const logger = lineLogger({ debug, format: "text", write: stderr });
-      status = await packCommand(prog, { goMod: opts.goMod, output: opts.output, base: opts.base, logger }, stdout);
+      const logger = lineLogger({ debug: cli.debug, format: "text", write: cli.stderr });
+      cli.status = await packCommand(prog, { goMod: opts.goMod, output: opts.output, base: opts.base, logger }, cli.stdout);
     });
+  return pack;
+}
 
+/** `gomodjail learn`. */
+function learnCommandLine(program: Command, cli: Cli): Command {
   const learnFrom: string[] = [];
   const learn = program
     .command("learn")
@@ -325,29 +398,9 @@ export async function main(argv: string[], io: Partial<MainIO> = {}): Promise<nu
       const { learnCommand } = await import("./learn.ts");
       const allowAllClasses = opts.allowAllClasses ?? false;
       const judgeMetadata = opts.judgeMetadata ?? false;
-      status = await learnCommand(progAndArgs, { goMod: opts.goMod, output: opts.output, from: learnFrom, report: opts.report, allowAllClasses, judgeMetadata, debug, stdout, stderr, runJail: io.runJail });
+      cli.status = await learnCommand(progAndArgs, { goMod: opts.goMod, output: opts.output, from: learnFrom, report: opts.report, allowAllClasses, judgeMetadata, debug: cli.debug, stdout: cli.stdout, stderr: cli.stderr, runJail: cli.io.runJail });
     });
-
-  // Only now: subcommands inherit this setting when they are created. The program's action
-  // reports the unknown command itself.
-  program.allowExcessArguments();
-
-  for (const cmd of [program, run, inspect, analyze, fix, learn, pack]) {
-    cmd.configureOutput({
-      writeOut: stdout,
-      writeErr: stderr,
-      outputError: (text) => stderr(errorLine(`${oneLine(text.replace(/^error: /, ""))} ${seeHelp(cmd)}`)),
-    });
-  }
-
-  try {
-    await program.parseAsync(argv, { from: "user" });
-    return status;
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
-    stderr(failureText(e, debug));
-    return 1;
-  }
+  return learn;
 }
 
 function parseLogFormat(value: string): LogFormat {
