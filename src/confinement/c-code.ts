@@ -50,6 +50,7 @@ export type CCode =
 
 /** cgo's Go-side functions: calls into C, and Go functions exported to C. */
 const CGO_GO_SIDE = /\._(Cfunc|C2func|cgoexp)_/;
+const CGO_MARKERS = ["._Cfunc_", "._C2func_", "._cgoexp_"];
 
 export function readCCode(elf: ElfFile, pclntab: Pclntab, attribution: Attribution): CCode {
   if (pclntab.findFunc(elf.entry) !== undefined) return { kind: "none" };
@@ -59,11 +60,13 @@ export function readCCode(elf: ElfFile, pclntab: Pclntab, attribution: Attributi
     if (!list) byModule.set(module, (list = []));
     return list;
   };
-  for (let fn = 0; fn < pclntab.funcCount; fn++) {
-    const name = pclntab.funcName(fn);
-    if (!CGO_GO_SIDE.test(name)) continue;
-    const module = attribution.modules.moduleOf(name);
-    if (module.kind !== "std") functionsOf(module);
+  // The name table searched for cgo's markers, not every name decoded: this runs at a stop.
+  for (const marker of CGO_MARKERS) {
+    for (const name of pclntab.namesContaining(marker)) {
+      if (!CGO_GO_SIDE.test(name)) continue;
+      const module = attribution.modules.moduleOf(name);
+      if (module.kind !== "std") functionsOf(module);
+    }
   }
 
   let units: ForeignUnit[] | undefined;

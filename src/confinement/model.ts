@@ -147,13 +147,8 @@ export class Confinement {
   }
 }
 
-/**
- * The source file of main.main, which locates the main module's directory. The linker lays the
- * main package out last, so the search starts from the end.
- */
+/** The source file of main.main, which locates the main module's directory. */
 function mainFile(pclntab: Pclntab): string | undefined {
-  for (let fn = pclntab.funcCount - 1; fn >= 0; fn--) {
-    if (pclntab.funcName(fn) === "main.main") return pclntab.fileLine(fn, pclntab.funcEntry(fn))?.file;
-  }
-  return undefined;
+  const fn = pclntab.functionNamed("main.main");
+  return fn === undefined ? undefined : pclntab.fileLine(fn, pclntab.funcEntry(fn))?.file;
 }

@@ -257,13 +257,9 @@ function watchImage(image: PolicedImage, arch: Arch, breakpoint: HardwareBreakpo
 /** The link-time address newproc1 returns to in newproc's closure, or why it cannot be found. */
 function newprocReturnAddress(image: PolicedImage, arch: Arch, breakpoint: HardwareBreakpoint): number | string {
   const table = image.pclntab;
-  let closure: number | undefined;
-  let callee: number | undefined;
-  for (let fn = 0; fn < table.funcCount && (closure === undefined || callee === undefined); fn++) {
-    const name = table.funcName(fn);
-    if (name === NEWPROC_CLOSURE) closure = fn;
-    else if (name === NEWPROC1) callee = table.funcEntry(fn);
-  }
+  const closure = table.functionNamed(NEWPROC_CLOSURE);
+  const calleeFn = table.functionNamed(NEWPROC1);
+  const callee = calleeFn === undefined ? undefined : table.funcEntry(calleeFn);
   if (closure === undefined || callee === undefined) return `the binary has no ${closure === undefined ? NEWPROC_CLOSURE : NEWPROC1}`;
   const entry = table.funcEntry(closure);
   const code = image.elf.readAt(entry, table.funcEnd(closure) - entry);
