@@ -147,8 +147,8 @@ export class Confinement {
   }
 }
 
-/** The source file of main.main, which locates the main module's directory. */
+/** The source file of main.main, which locates the main module's directory (the linker lays it out near the end). */
 function mainFile(pclntab: Pclntab): string | undefined {
-  const fn = pclntab.functionNamed("main.main");
+  const fn = pclntab.functionNamed("main.main", true);
   return fn === undefined ? undefined : pclntab.fileLine(fn, pclntab.funcEntry(fn))?.file;
 }

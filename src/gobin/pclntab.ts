@@ -255,11 +255,18 @@ export class Pclntab {
     return [...found];
   }
 
-  /** The function named exactly `name` (the first, if the name repeats), found by searching the name table's bytes. */
-  functionNamed(name: string): number | undefined {
+  /**
+   * The function named exactly `name` (the first, if the name repeats; the last with `fromEnd`,
+   * which also searches from the end: the linker lays the main package out last), found by
+   * searching the name table's bytes.
+   */
+  functionNamed(name: string, fromEnd = false): number | undefined {
     const names = this.nameTable();
     if (!names) {
-      for (let fn = 0; fn < this.funcCount; fn++) if (this.funcName(fn) === name) return fn;
+      for (let i = 0; i < this.funcCount; i++) {
+        const fn = fromEnd ? this.funcCount - 1 - i : i;
+        if (this.funcName(fn) === name) return fn;
+      }
       return undefined;
     }
     const bytes = Buffer.from(names.buffer, names.byteOffset, names.byteLength);
@@ -268,8 +275,20 @@ export class Pclntab {
     if (bytes.subarray(0, exact.length - 1).equals(exact.subarray(1))) offsets.add(0);
     for (let at = bytes.indexOf(exact); at >= 0; at = bytes.indexOf(exact, at + 1)) offsets.add(at + 1);
     if (offsets.size === 0) return undefined;
-    for (let fn = 0; fn < this.funcCount; fn++) {
-      if (offsets.has(this.table.i32(this.record(fn) + this.layout.nameOff, "function name offset"))) return fn;
+    // Each record's name offset, read straight from the table (a call per function would cost
+    // milliseconds on a large binary with the JIT held back).
+    const words = this.functabWords;
+    const view = new DataView(this.table.bytes.buffer, this.table.bytes.byteOffset, this.table.bytes.byteLength);
+    const base = this.header.funcBase + this.layout.nameOff;
+    const [first, ...others] = offsets;
+    const last = view.byteLength - 4;
+    const n = this.header.nfunc;
+    for (let i = 0; i < n; i++) {
+      const fn = fromEnd ? n - 1 - i : i;
+      const at = base + (words ? words[2 * fn + 1]! : this.functabField(2 * fn + 1));
+      if (at > last) continue;
+      const nameOff = view.getInt32(at, true);
+      if (nameOff === first || (others.length > 0 && others.includes(nameOff))) return fn;
     }
     return undefined;
   }

@@ -31,3 +31,8 @@ describe.each([goToolchains()[0]!, goToolchains().at(-1)!])("Go %s", (go) => {
     expect(t.functionNamed("no.such")).toBeUndefined();
   });
 });
+
+test("from the end, a function by its name is the same function for a name that does not repeat", () => {
+  const t = GoBinary.open(goBuild({ dir: app, go: goToolchains().at(-1)! })).pclntab;
+  expect(t.functionNamed("main.main", true)).toBe(t.functionNamed("main.main"));
+});
