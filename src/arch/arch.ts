@@ -1,12 +1,12 @@
-// Everything that differs between the architectures gomodjail runs on, as one object each
-// (src/arch/<arch>/arch.ts): syscall numbers and the filter's view of the ABI, registers, and the
-// Go toolchain's conventions. Nothing outside src/arch names a register or an architecture's
+// Everything that differs between the architectures gomodjail runs on: the facts of each as one
+// object (src/arch/<arch>/arch.ts: syscall numbers and the filter's view of the ABI, the Go
+// toolchain's conventions, the decoder), and its registers as a reader that owns its buffers
+// (src/arch/<arch>/registers.ts). Nothing outside src/arch names a register or an architecture's
 // constant.
 import type { RegSet } from "../libc/ptrace.ts";
 import type { CodeRef } from "./code.ts";
 import type { ArchName } from "./name.ts";
 import type { SyscallTable } from "./syscall-table.ts";
-
 
 /** The registers of a thread stopped at a syscall, as the tracer uses them. */
 export interface SyscallRegs {
@@ -86,7 +86,11 @@ export interface HardwareBreakpoint {
   returnAddressOfCall(code: Uint8Array, addr: number, pc: number): number | undefined;
 }
 
-export interface Arch {
+/**
+ * What an architecture is, as data and pure functions: numbers, conventions, the decoder. Nothing
+ * here touches a process (the ELF, pclntab and analysis readers use it without loading libc).
+ */
+export interface ArchSpec {
   readonly name: ArchName;
   /** The ELF header's e_machine (EM_*). */
   readonly elfMachine: number;
@@ -109,7 +113,23 @@ export interface Arch {
    * data among the instructions (amd64); arm64's literal pools can spell any branch.
    */
   readonly exactCodeScan: boolean;
-  /** The NT_PRSTATUS register set of a stopped thread, one reusable buffer. */
+  /** This architecture's syscall numbers. */
+  readonly syscalls: SyscallTable;
+  /** The machine code of one syscall instruction (amd64 `syscall`, arm64 `svc #0`). */
+  readonly syscallInstruction: Uint8Array;
+  /**
+   * The caller of a frame at `sp` whose SP delta is `spDelta` (negative where a stub popped its
+   * own return address); `leaf` for the innermost frame. Undefined when that cannot be.
+   */
+  callerOf(sp: number, spDelta: number, leaf: boolean): CallerSlot | undefined;
+}
+
+/**
+ * A stopped thread's registers, read and written through ptrace: each instance owns its buffers
+ * (src/arch/<arch>/registers.ts; one per tracer, src/arch/host.ts).
+ */
+export interface ThreadRegisters {
+  /** The NT_PRSTATUS register set of a stopped thread, this instance's reusable buffer. */
   readonly regs: RegSet;
   /** Reads the registers of `tid`, stopped at a seccomp stop. */
   readSyscallRegs(tid: number): SyscallRegs;
@@ -120,10 +140,6 @@ export interface Arch {
   threadPointer(tid: number): number;
   /** Skips the syscall `tid` is stopped at, making it return -errno (docs/design.md #6). */
   failSyscall(tid: number, errno: number): void;
-  /** This architecture's syscall numbers. */
-  readonly syscalls: SyscallTable;
-  /** The machine code of one syscall instruction (amd64 `syscall`, arm64 `svc #0`). */
-  readonly syscallInstruction: Uint8Array;
   /**
    * Sets the registers of `tid`, stopped at a syscall-exit stop, to `saved` (a copy of
    * `regs.words`) with the pc at `pc` and the number and arguments of `call` where the syscall
@@ -137,11 +153,6 @@ export interface Arch {
   /** Sets what the syscall `tid` has just made returns (at its syscall-exit stop). */
   setReturnValue(tid: number, value: number): void;
   /**
-   * The caller of a frame at `sp` whose SP delta is `spDelta` (negative where a stub popped its
-   * own return address); `leaf` for the innermost frame. Undefined when that cannot be.
-   */
-  callerOf(sp: number, spDelta: number, leaf: boolean): CallerSlot | undefined;
-  /**
    * The instruction breakpoint that watches goroutine creation (src/tracer/creations.ts), where
    * there is one: amd64's resumes through the instruction at a hit. arm64 has none yet: the
    * kernel steps only over its own breakpoints, not ptrace's, and stepping over them from the
@@ -149,3 +160,6 @@ export interface Arch {
    */
   readonly breakpoint?: HardwareBreakpoint;
 }
+
+/** An architecture as the tracer uses it: its facts and a thread-register reader of its own. */
+export type Arch = ArchSpec & ThreadRegisters;

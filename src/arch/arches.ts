@@ -1,15 +1,10 @@
-// The architectures gomodjail runs on, by name.
+// The architectures gomodjail runs on, by name: their facts (a tracer's registers: host.ts).
 import { amd64 } from "./amd64/arch.ts";
-import type { Arch } from "./arch.ts";
-import { type ArchName, hostArchName } from "./name.ts";
+import type { ArchSpec } from "./arch.ts";
+import type { ArchName } from "./name.ts";
 import { arm64 } from "./arm64/arch.ts";
 
-export const arches: Readonly<Record<ArchName, Arch>> = { amd64, arm64 };
-
-/** The architecture this process runs on. */
-export function hostArch(): Arch {
-  return arches[hostArchName()];
-}
+export const arches: Readonly<Record<ArchName, ArchSpec>> = { amd64, arm64 };
 
 /** A syscall's name for logs, or syscall_N for a number the architecture's table does not know. */
 export function syscallName(arch: ArchName, nr: number): string {

@@ -1,7 +1,7 @@
 // The decision for one trapped syscall of a policed process: walk the thread's Go stack (or, for
 // C code called through cgo, the calling goroutine's), then the goroutine's creators
 // (docs/design.md #5), and judge every logical frame met on the way.
-import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import type { ArchSpec, SyscallRegs } from "../arch/arch.ts";
 import type { ArchName } from "../arch/name.ts";
 import { syscallName } from "../arch/arches.ts";
 import { readOnlyOpen } from "../arch/open-flags.ts";
@@ -75,7 +75,7 @@ export class Decider implements StopDecider {
 
   constructor(
     private readonly image: PolicedImage,
-    private readonly arch: Arch,
+    private readonly arch: ArchSpec,
     private readonly tracee: Tracee,
     private readonly options: DeciderOptions,
   ) {

@@ -2,7 +2,7 @@
 // /proc fact the decision read, and what it decided. Recorded from a real run, a stop replays
 // the same decision with no process behind it, so that unwinding, inline expansion, the
 // creators check and the verdict are unit-tested on real stacks (test/decision).
-import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import type { ArchSpec, SyscallRegs } from "../arch/arch.ts";
 import type { ArchName } from "../arch/name.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
 import type { MemoryBuffer } from "../unwind/memory.ts";
@@ -105,7 +105,7 @@ export class RecordingDecider implements StopDecider {
 
   constructor(
     private readonly image: PolicedImage,
-    private readonly arch: Arch,
+    private readonly arch: ArchSpec,
     live: Tracee,
     private readonly options: DeciderOptions,
     private readonly recorded: (stop: RecordedStop) => void,

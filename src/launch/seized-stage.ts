@@ -8,7 +8,7 @@
 // the stage starts, and even execs, while the rest of the run is prepared. The run takes that
 // stage only if it is exactly the command the request asks for; otherwise the tracer kills it
 // (stopped at its exec: the target never runs an instruction) and starts its own.
-import { hostArch } from "../arch/arches.ts";
+import { hostArch } from "../arch/host.ts";
 import { close, kill, SyscallError, waitpid } from "../libc/libc.ts";
 import {
   continueFromStop,

@@ -3,7 +3,8 @@
 // own (see worker.ts); every ptrace request comes from that thread.
 import { existsSync, readFileSync } from "node:fs";
 import type { Arch } from "../arch/arch.ts";
-import { hostArch, syscallName } from "../arch/arches.ts";
+import { syscallName } from "../arch/arches.ts";
+import { hostArch } from "../arch/host.ts";
 import type { LogicalFrame } from "../gobin/pclntab.ts";
 import { confinesAnyModule } from "../policy/profile.ts";
 import { EPERM, kill, SyscallError, waitpid } from "../libc/libc.ts";

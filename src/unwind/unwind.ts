@@ -1,7 +1,7 @@
 // Walks a Go stack from a syscall stop: the exact leaf frame from the SP-delta table (the PC is
 // inside a frameless assembly stub, docs/design.md #2), pcsp for every frame above, and the inline
 // tree for the logical frames of each physical one (docs/design.md #3).
-import type { Arch, SyscallRegs } from "../arch/arch.ts";
+import type { ArchSpec, SyscallRegs } from "../arch/arch.ts";
 import { PclntabError, type LogicalFrame, type Pclntab } from "../gobin/pclntab.ts";
 import type { StackWindow } from "./stack.ts";
 
@@ -72,7 +72,7 @@ function hex(n: number): string {
  */
 export function unwindGoStack(
   table: Pclntab,
-  arch: Arch,
+  arch: ArchSpec,
   regs: Pick<SyscallRegs, "pc" | "sp" | "lr">,
   bias: number,
   stack: StackWindow,

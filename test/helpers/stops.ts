@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { amd64 } from "../../src/arch/amd64/arch.ts";
-import type { Arch } from "../../src/arch/arch.ts";
+import type { ArchSpec } from "../../src/arch/arch.ts";
 import type { ArchName } from "../../src/arch/name.ts";
 import { arm64 } from "../../src/arch/arm64/arch.ts";
 import { Decider, type Decision } from "../../src/decision/decider.ts";
@@ -38,7 +38,7 @@ export function stopFixtures(): StopFixture[] {
     .map((f) => JSON.parse(readFileSync(join(stopsDir, f), "utf8")) as StopFixture);
 }
 
-const arches: Record<ArchName, Arch> = { amd64, arm64 };
+const arches: Record<ArchName, ArchSpec> = { amd64, arm64 };
 
 /** The fixture's binary, built again, and what the replay needs of it. */
 export interface ReplayTarget {
