@@ -5,14 +5,13 @@ import { parseGoVersion } from "../gobin/go-release.ts";
 import { GoBinary } from "../gobin/binary.ts";
 import type { ModuleVersion } from "../gobin/buildinfo.ts";
 import type { ModuleKind, ModuleRef } from "../gobin/modules.ts";
-import { loadProfile, type Policy, policyOf } from "../policy/profile.ts";
+import { confinedModules, loadProfile, orderedClasses, type Policy, policyOf, type Profile } from "../policy/profile.ts";
 import { Confinement } from "../confinement/model.ts";
 import type { Attribution } from "../gobin/modules.ts";
 import { analyzeBinary, moduleKey } from "./binary.ts";
 import { CallGraph } from "./call-graph.ts";
 import { type CapabilityFinding, capabilityFindings, CapabilityWalker, type ModuleVerdict, moduleVerdict } from "./capabilities.ts";
-import { type CapabilityClass } from "../policy/classes.ts";
-import { confinedModules, orderedClasses } from "../policy/profile.ts";
+import type { CapabilityClass } from "../policy/classes.ts";
 import type { BuildContext } from "./build-constraints.ts";
 import { countKinds, type Finding, FINDING_KINDS, formatKindCounts, type KindCounts } from "./findings.ts";
 import { escapeModulePath, moduleCaches, moduleRootCandidates, packageDirectories, scanSources } from "./sources.ts";
@@ -147,23 +146,7 @@ export function analyzeProgram(prog: string, options: AnalyzeOptions = {}): Anal
       findings,
     };
   });
-  if (policy && confinement.confinesAnything) {
-    const walker = new CapabilityWalker(new CallGraph(binary), binary.pclntab, confinement);
-    // A confined module of the go.mod with no code in this build is ok (unused).
-    for (const path of confinedModules(policy)) {
-      if (modules.some((m) => m.path === path)) continue;
-      const dep = deps.get(path);
-      modules.push({ path, kind: "dependency", ...(dep ? { version: dep.version } : {}), policy: "confined", confined: true, sourceDirs: [], counts: {}, findings: [] });
-    }
-    for (const m of modules) {
-      if (!m.confined) continue;
-      const allowed = confinement.allowedClasses(m.path);
-      const used = m.kind === "unknown" || walker.uses(m.path) || m.findings.length > 0;
-      m.capabilities = used ? capabilityFindings(walker.reach(m.path), m.findings, allowed) : [];
-      m.verdict = moduleVerdict(used, m.capabilities);
-      m.allow = orderedClasses(allowed);
-    }
-  }
+  if (policy && confinement.confinesAnything) judgeConfinedModules(binary, confinement, policy, modules, deps);
   modules.sort(byConfinedThenKindThenPath);
   return {
     file: prog,
@@ -179,6 +162,28 @@ export function analyzeProgram(prog: string, options: AnalyzeOptions = {}): Anal
     warnings,
     elapsedMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * Gives each confined module its verdict: what its code reaches (capabilities.ts) and its
+ * findings, against its allowed classes. A confined module of the go.mod with no code in this
+ * build is added, ok (unused).
+ */
+function judgeConfinedModules(binary: GoBinary, confinement: Confinement, policy: Profile, modules: ModuleAnalysis[], deps: Map<string, ModuleVersion>): void {
+  const walker = new CapabilityWalker(new CallGraph(binary), binary.pclntab, confinement);
+  for (const path of confinedModules(policy)) {
+    if (modules.some((m) => m.path === path)) continue;
+    const dep = deps.get(path);
+    modules.push({ path, kind: "dependency", ...(dep ? { version: dep.version } : {}), policy: "confined", confined: true, sourceDirs: [], counts: {}, findings: [] });
+  }
+  for (const m of modules) {
+    if (!m.confined) continue;
+    const allowed = confinement.allowedClasses(m.path);
+    const used = m.kind === "unknown" || walker.uses(m.path) || m.findings.length > 0;
+    m.capabilities = used ? capabilityFindings(walker.reach(m.path), m.findings, allowed) : [];
+    m.verdict = moduleVerdict(used, m.capabilities);
+    m.allow = orderedClasses(allowed);
+  }
 }
 
 /** The main module's directory: main.main's, less the main package's path below the module. */
