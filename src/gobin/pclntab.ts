@@ -319,6 +319,7 @@ export class Pclntab {
   spDelta(fn: number, pc: number): number | undefined {
     // Remembered per pc: a stack walk asks for the same return addresses stop after stop, and
     // decoding a large function's table up to a late pc is most of a frame's cost.
+    this.checkIndex(fn);
     let v = this.spDeltaCache.get(pc);
     if (v === undefined) {
       v = this.pcvalueAt(fn, this.layout.pcsp, pc);
