@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { CACHE_COMMAND } from "../src/session/confined-code.ts";
+import { CACHE_COMMAND } from "../src/session/cache-command.ts";
 import { goBuild, goCommand, goToolchains, repoRoot } from "../test/helpers/gobuild.ts";
 import { floorLine, measureFloor } from "./floor.ts";
 import { median, reportedLoopMs, runOnce, straceTotalCalls } from "./measure.ts";

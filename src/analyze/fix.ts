@@ -1,7 +1,8 @@
 // `gomodjail fix`: writes into the go.mod, for each confined module whose verdict fails, the
 // decision a reviewer has to make anyway, so that it shows in review: the classes it needs added
 // to its `allow=`, or `unconfined`. Only the policy field of its require line changes.
-import { orderedClasses, parseProfile, policyOf, allowedClasses } from "../policy/profile.ts";
+import { parseGoMod } from "../policy/gomod.ts";
+import { allowedClasses, orderedClasses, parseProfile, policyOf } from "../policy/profile.ts";
 import { CAPABILITY_CLASSES, type CapabilityClass } from "../policy/classes.ts";
 import type { AnalysisReport } from "./report.ts";
 
@@ -45,6 +46,7 @@ export function fixGoMod(text: string, file: string, report: AnalysisReport, opt
   if (options.unconfine && failing.length > 0 && failing.length === confined.length) {
     throw new FixError(file, `every confined module (${failing.length}) fails: unconfining them all would leave nothing confined; decide for some by hand`);
   }
+  const requires = parseGoMod(text, file).require;
   const lines = text.split("\n");
   const diff: string[] = [];
   const fixed: FixedModule[] = [];
@@ -53,8 +55,9 @@ export function fixGoMod(text: string, file: string, report: AnalysisReport, opt
     for (const c of m.capabilities ?? []) if (c.verdict === "FAIL" || (options.strict && c.verdict === "WARN")) needed.add(c.class);
     const allow = orderedClasses(needed);
     const directive = options.unconfine ? "gomodjail:unconfined" : `gomodjail:confined allow=${allow.join(",")}`;
-    const index = requireLineIndex(lines, m.path);
-    if (index === undefined) throw new FixError(file, `${m.path} has no require line to write its policy on`);
+    const line = requires.find((q) => q.path === m.path)?.directive.line;
+    if (line === undefined) throw new FixError(file, `${m.path} has no require line to write its policy on`);
+    const index = line - 1;
     const before = lines[index]!;
     const comment = before.indexOf("//");
     let after: string;
@@ -68,14 +71,6 @@ export function fixGoMod(text: string, file: string, report: AnalysisReport, opt
   const out = lines.join("\n");
   verify(out, file, fixed, options);
   return { text: out, fixed, diff };
-}
-
-/** The 0-based line of `module`'s require directive: `require M v...` or `M v...` inside a block. */
-function requireLineIndex(lines: string[], module: string): number | undefined {
-  const escaped = module.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const pattern = new RegExp(`^\\s*(require\\s+)?"?${escaped}"?\\s+v\\S+`);
-  const index = lines.findIndex((l) => pattern.test(l));
-  return index >= 0 ? index : undefined;
 }
 
 /** The fixed file must parse and give each fixed module the policy written for it. */

@@ -1,7 +1,7 @@
 // The confined modules' verdicts as `gomodjail analyze --go-mod` prints them: in text as the
 // original gomodjail's v2 does (a FAIL/WARN/ok line per module, a witness block per class, one
 // summary line), and as SARIF 2.1.0 with each result at the module's require line in go.mod.
-import { readFileSync } from "node:fs";
+import { readGoMod } from "../policy/gomod.ts";
 import { CAPABILITY_CLASSES, type CapabilityClass } from "../policy/classes.ts";
 import type { CapabilityFinding, WitnessStep } from "./capabilities.ts";
 import type { AnalysisReport, ModuleAnalysis } from "./report.ts";
@@ -79,23 +79,15 @@ export function formatVerdicts(r: AnalysisReport, options: VerdictOptions): stri
   return `${lines.join("\n")}\n`;
 }
 
-/** The line of `module`'s require directive in the go.mod text, if it has one. */
-function requireLine(goModText: string, module: string): number | undefined {
-  const lines = goModText.split("\n");
-  const escaped = module.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const pattern = new RegExp(`^\\s*(require\\s+)?"?${escaped}"?\\s+v\\S+`);
-  const index = lines.findIndex((l) => pattern.test(l));
-  return index >= 0 ? index + 1 : undefined;
-}
-
 /** The verdicts as a SARIF 2.1.0 log: one rule per class, one result per class a confined module is denied. */
 export function verdictsSarif(r: AnalysisReport, options: VerdictOptions): object {
-  const goModText = r.goMod ? readFileSync(r.goMod, "utf8") : "";
+  // Each module's require line, as the go.mod parser reads it.
+  const requires = r.goMod ? readGoMod(r.goMod).require : [];
   const tiers = new Map(CAPABILITY_CLASSES.map((c) => [c.name, c.tier]));
   const results: object[] = [];
   const used = new Set<CapabilityClass>();
   for (const m of judgedModules(r)) {
-    const line = requireLine(goModText, m.path);
+    const line = requires.find((q) => q.path === m.path)?.directive.line;
     for (const f of m.capabilities ?? []) {
       if (f.verdict === "ok") continue;
       used.add(f.class);

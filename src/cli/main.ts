@@ -12,6 +12,7 @@ import { formatBlockSummary, formatStdInitializationSummary } from "../session/t
 import { analyzeDescription, analyzeHelp } from "./analyze.ts";
 import { fixDescription, fixHelp } from "./fix.ts";
 import { versionLine } from "../version.ts";
+import { CACHE_COMMAND } from "../session/cache-command.ts";
 import { learnDescription, learnHelp } from "./learn.ts";
 import { packCommand, packDescription, packHelp } from "./pack.ts";
 
@@ -335,7 +336,7 @@ function fixCommandLine(program: Command, cli: Cli): Command {
 /** Started by a run, at the lowest priority, to fill the binary cache (src/session/confined-code.ts); hidden from --help. */
 function cacheFillCommandLine(program: Command): Command {
   return program
-    .command("__cache-denied-reaches", { hidden: true })
+    .command(CACHE_COMMAND, { hidden: true })
     .argument("<PROG>")
     .action(async (prog: string) => {
       await (await import("../session/confined-code.ts")).cacheDeniedReaches(prog);

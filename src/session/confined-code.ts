@@ -10,6 +10,7 @@ import { setPriority } from "node:os";
 import { type DeniedReach, deniedReaches, deniedReachesEntry, describeDenied, readDeniedReaches, writeDeniedReaches } from "../analyze/denied-reaches.ts";
 import { identify } from "../cache/binary-cache.ts";
 import { selfCommand } from "../launch/stage.ts";
+import { CACHE_COMMAND } from "./cache-command.ts";
 import { countKinds, formatKindCounts, type KindCounts } from "../analyze/findings.ts";
 import { GoBinary } from "../gobin/binary.ts";
 import { mayHoldConfinedCode } from "../launch/target.ts";
@@ -97,9 +98,6 @@ export function warnDeniedReaches(path: string, profile: Profile, logger: Logger
     return () => {};
   }
 }
-
-/** The hidden command a run starts to fill the cache (src/cli/main.ts). */
-export const CACHE_COMMAND = "__cache-denied-reaches";
 
 /**
  * The cache command's work: at the lowest priority, what the confined modules of `path` reach

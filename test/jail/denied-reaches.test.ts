@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deniedReachesEntry, readDeniedReaches } from "../../src/analyze/denied-reaches.ts";
 import { identify } from "../../src/cache/binary-cache.ts";
+import { CACHE_COMMAND } from "../../src/session/cache-command.ts";
 import { loadProfile, profileData } from "../../src/policy/profile.ts";
 import { runGomodjail } from "../helpers/gomodjail.ts";
 import { victim, victimGoMod } from "../users/helpers.ts";
@@ -27,7 +28,7 @@ function setup() {
 
 /** Fills the cache as a run's background process does, and waits for it. */
 async function fillCache(prog: string, env: Record<string, string>) {
-  const r = await runGomodjail(["__cache-denied-reaches", prog], { env, stdin: new TextEncoder().encode(JSON.stringify(profileData(loadProfile(victimGoMod)))) });
+  const r = await runGomodjail([CACHE_COMMAND, prog], { env, stdin: new TextEncoder().encode(JSON.stringify(profileData(loadProfile(victimGoMod)))) });
   expect(r.exitCode).toBe(0);
 }
 
