@@ -47,3 +47,20 @@ private_apt() {
   )
   apt-get "${apt_opts[@]}" update -qq
 }
+
+# After private_apt in directory $1: downloads package $2 of suite $3 and unpacks it, not
+# installed, into $4/$2 (replacing an earlier copy whole); sets `newest` to the newest glibc symbol
+# version that $4/$2/$5 needs (a newer one than the system's would keep the program from starting).
+# Not called in $(...): a failed download must stop the calling script (set -e).
+unpack_deb() {
+  local dir=$1 pkg=$2 suite=$3 dest=$4 bin=$5
+  rm -f "$dir"/debs/"$pkg"_*.deb
+  (cd "$dir/debs" && apt-get "${apt_opts[@]}" download -qq "$pkg/$suite")
+  rm -rf "$dest/$pkg.tmp"
+  mkdir -p "$dest/$pkg.tmp"
+  dpkg-deb -x "$dir"/debs/"$pkg"_*.deb "$dest/$pkg.tmp"
+  rm -rf "$dest/$pkg"
+  mv "$dest/$pkg.tmp" "$dest/$pkg"
+  rm -f "$dir"/debs/"$pkg"_*.deb
+  newest=$(objdump -T "$dest/$pkg/$bin" 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sort -V | tail -1 || true)
+}

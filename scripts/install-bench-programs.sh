@@ -39,15 +39,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   private_apt "$apt_dir" $suites
   for entry in "${missing[@]}"; do
     IFS=: read -r pkg suite bin <<<"$entry"
-    rm -f "$apt_dir"/debs/"$pkg"_*.deb
-    (cd "$apt_dir/debs" && apt-get "${apt_opts[@]}" download -qq "$pkg/$suite")
-    rm -rf "$dest/$pkg.tmp"
-    mkdir -p "$dest/$pkg.tmp"
-    dpkg-deb -x "$apt_dir"/debs/"$pkg"_*.deb "$dest/$pkg.tmp"
-    rm -rf "$dest/$pkg"
-    mv "$dest/$pkg.tmp" "$dest/$pkg"
-    rm -f "$apt_dir"/debs/"$pkg"_*.deb
-    newest=$(objdump -T "$dest/$pkg/$bin" 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sort -V | tail -1 || true)
+    unpack_deb "$apt_dir" "$pkg" "$suite" "$dest" "$bin"
     echo "install-bench-programs: $pkg ($suite) in $dest/$pkg${newest:+, needs $newest}" >&2
   done
 fi

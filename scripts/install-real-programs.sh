@@ -42,15 +42,6 @@ export DEBIAN_FRONTEND=noninteractive
 private_apt "$apt_dir" trixie
 for entry in "${missing[@]}"; do
   pkg=${entry%%:*} suite=${entry##*:}
-  rm -f "$apt_dir"/debs/"$pkg"_*.deb
-  (cd "$apt_dir/debs" && apt-get "${apt_opts[@]}" download -qq "$pkg/$suite")
-  rm -rf "$dest/$pkg.tmp"
-  mkdir -p "$dest/$pkg.tmp"
-  dpkg-deb -x "$apt_dir"/debs/"$pkg"_*.deb "$dest/$pkg.tmp"
-  rm -rf "$dest/$pkg"
-  mv "$dest/$pkg.tmp" "$dest/$pkg"
-  rm -f "$apt_dir"/debs/"$pkg"_*.deb
-  # A symbol of a newer glibc than the system's would make the program fail to start.
-  newest=$(objdump -T "$dest/$pkg/usr/bin/$pkg" 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sort -V | tail -1 || true)
+  unpack_deb "$apt_dir" "$pkg" "$suite" "$dest" "usr/bin/$pkg"
   echo "install-real-programs: $pkg ($suite) in $dest/$pkg${newest:+, needs $newest}" >&2
 done
