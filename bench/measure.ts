@@ -75,3 +75,14 @@ export function straceTotalCalls(summary: string): number {
   if (!m) throw new Error(`strace -c printed no total:\n${summary}`);
   return Number(m[1]);
 }
+
+/** Bytes as whole MiB, "MB" as the tables print them; "—" when not measured. */
+export const fmtMB = (b: number | undefined): string => (b === undefined ? "—" : `${(b / 2 ** 20).toFixed(0)} MB`);
+
+/** A markdown table: the first column left-aligned, the figures right-aligned. */
+export function markdownTable(header: string[], body: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  return [line(header), rule, ...body.map(line)].join("\n");
+}

@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { CACHE_COMMAND } from "../src/session/cache-command.ts";
 import { goBuild, goCommand, goToolchains, repoRoot } from "../test/helpers/gobuild.ts";
 import { floorLine, measureFloor } from "./floor.ts";
-import { median, reportedLoopMs, runOnce, straceTotalCalls } from "./measure.ts";
+import { fmtMB, markdownTable, median, reportedLoopMs, runOnce, straceTotalCalls } from "./measure.ts";
 import { prepare, type RealProgram } from "./real-programs/programs.ts";
 import { straceTraceExpression } from "./trapped-set.ts";
 
@@ -50,13 +50,8 @@ const goVersion: string = newestGo;
 type Mode = "native" | "cold" | "warm" | "original";
 const MODES: readonly Mode[] = ["native", "cold", "warm", "original"];
 
-interface Subject {
-  id: string;
-  source: string;
-  binary: string;
-  argv: string[];
-  env: Record<string, string>;
-  profile: string;
+/** A program of the bench (hello world among the real ones), and the policy the original runs it under. */
+interface Subject extends RealProgram {
   /** The go.mod the original runs under (the same, where it can read it). */
   originalProfile: string;
 }
@@ -317,14 +312,7 @@ const stopsOf = (r: Row, cache: "cold" | "warm") => median(r.stops[cache]);
 const helloRow = rows[0]!;
 
 const fmtMs = (ms: number): string => (ms === Number.POSITIVE_INFINITY ? `> ${FILL_WAIT_MS / 1000} s` : !Number.isFinite(ms) ? "—" : ms >= 100 ? `${ms.toFixed(0)}` : `${ms.toFixed(1)}`);
-const fmtMB = (b: number | undefined): string => (b === undefined ? "—" : `${(b / 2 ** 20).toFixed(0)} MB`);
 
-function markdownTable(header: string[], body: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
-  return [line(header), rule, ...body.map(line)].join("\n");
-}
 
 function timeCell(r: Row, m: Mode): string {
   if (m === "original" && originalMissing) return "—";

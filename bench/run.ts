@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { buildNpmPackages, hostArch, installBuilt } from "../scripts/build-npm.ts";
 import { goBuild, goToolchains, repoRoot } from "../test/helpers/gobuild.ts";
 import { floorLine, measureFloor } from "./floor.ts";
-import { median, reportedLoopMs, runOnce, straceTotalCalls, type RunResult } from "./measure.ts";
+import { fmtMB, markdownTable, median, reportedLoopMs, runOnce, straceTotalCalls, type RunResult } from "./measure.ts";
 import { straceTraceExpression } from "./trapped-set.ts";
 import { STARTUP_RUNS, workloads, type PreparedRun, type Workload } from "./workloads.ts";
 
@@ -194,14 +194,7 @@ function perTrapped(row: Row, mode: Mode, metric: Metric = "ms"): number | undef
 }
 
 const fmtUs = (us: number | undefined): string => (us === undefined || !Number.isFinite(us) ? "—" : `${us.toFixed(1)}`);
-const fmtMB = (b: number | undefined): string => (b === undefined ? "—" : `${(b / 2 ** 20).toFixed(0)} MB`);
 
-function markdownTable(header: string[], body: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
-  return [line(header), rule, ...body.map(line)].join("\n");
-}
 
 function table(rows: Row[], metric: Metric): string {
   const traced = MODES.filter((m) => m !== "native" && m !== "npm");

@@ -20,17 +20,18 @@
 // The repository's own package.json is private: its dependencies for development stay out of
 // the published package, and it cannot name platform packages that are not published yet (npm
 // ci would fail).
-import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { ElfFile } from "../src/elf/elf.ts";
 
 const root = join(import.meta.dir, "..");
 
 export type Arch = "x64" | "arm64";
 
-export const platforms: Record<Arch, { pkg: string; dir: string; target: string; bunRuntime: string; elfMachine: string }> = {
-  x64: { pkg: "@gomodjail/linux-x64", dir: "linux-x64", target: "bun-linux-x64", bunRuntime: "@oven/bun-linux-x64", elfMachine: "x86-64" },
-  arm64: { pkg: "@gomodjail/linux-arm64", dir: "linux-arm64", target: "bun-linux-arm64", bunRuntime: "@oven/bun-linux-aarch64", elfMachine: "aarch64" },
+export const platforms: Record<Arch, { pkg: string; dir: string; target: string; bunRuntime: string }> = {
+  x64: { pkg: "@gomodjail/linux-x64", dir: "linux-x64", target: "bun-linux-x64", bunRuntime: "@oven/bun-linux-x64" },
+  arm64: { pkg: "@gomodjail/linux-arm64", dir: "linux-arm64", target: "bun-linux-arm64", bunRuntime: "@oven/bun-linux-aarch64" },
 };
 
 export const hostArch: Arch = process.arch === "arm64" ? "arm64" : "x64";
@@ -102,23 +103,20 @@ function buildBinary(arch: Arch, out: string, bun: string): void {
   run([...make, out], root);
 }
 
-function elfMachine(path: string): string {
-  const head = Buffer.alloc(20);
-  const fd = openSync(path, "r");
+/** The npm cpu ("x64", "arm64") of an executable, as the project's ELF reader reads it; else why it is none. */
+export function elfArch(path: string): string {
   try {
-    readSync(fd, head, 0, 20, 0);
-  } finally {
-    closeSync(fd);
+    const machine = ElfFile.open(path).machine;
+    return machine === "amd64" ? "x64" : machine;
+  } catch (e) {
+    return (e as Error).message;
   }
-  if (head.readUInt32BE(0) !== 0x7f454c46) return "not ELF";
-  const machine = head.readUInt16LE(18);
-  return machine === 62 ? "x86-64" : machine === 183 ? "aarch64" : `machine ${machine}`;
 }
 
 function platformPackage(arch: Arch, dir: string, version: string, license: string, binary: string): void {
-  const { pkg, elfMachine: machine } = platforms[arch];
-  const found = elfMachine(binary);
-  if (found !== machine) throw new Error(`${binary} is ${found}, not a ${machine} binary for ${pkg}`);
+  const { pkg } = platforms[arch];
+  const found = elfArch(binary);
+  if (found !== arch) throw new Error(`${binary} is ${found}, not an ${arch} binary for ${pkg}`);
   mkdirSync(join(dir, "bin"), { recursive: true });
   const dest = join(dir, "bin/gomodjail");
   copyFileSync(binary, `${dest}.tmp`);

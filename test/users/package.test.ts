@@ -6,9 +6,9 @@
 // package, it runs the bundle with Bun, or says in one line that Bun is needed. The library API
 // is imported by name from a Bun script.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, readFileSync, realpathSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { buildNpmPackages, hostArch, installBuilt, platforms, type Arch, type Built } from "../../scripts/build-npm.ts";
+import { buildNpmPackages, elfArch, hostArch, installBuilt, platforms, type Arch, type Built } from "../../scripts/build-npm.ts";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
 import { bun } from "../helpers/gomodjail.ts";
 import { blockedModules, compiledGomodjail, emptyDir, packApp, packAppGoMod, pathWithBun, poisonedModule, removeDirs, runCommand, systemPath, victim, victimGoMod } from "./helpers.ts";
@@ -56,19 +56,6 @@ function tarList(tarball: string): string[] {
 
 function readJson(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, "utf8"));
-}
-
-/** "x64" or "arm64" for an ELF file's machine, else what it is. */
-function elfArch(path: string): string {
-  const head = Buffer.alloc(20);
-  const fd = openSync(path, "r");
-  try {
-    readSync(fd, head, 0, 20, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (head.readUInt32BE(0) !== 0x7f454c46) return `not ELF: ${JSON.stringify(head.subarray(0, 9).toString())}`;
-  return ({ 62: "x64", 183: "arm64" } as Record<number, string>)[head.readUInt16LE(18)] ?? `ELF machine ${head.readUInt16LE(18)}`;
 }
 
 test("the main package's tarball holds the bin script, the install script, the bundle, the sources, the design notes they cite, package.json and the README, and nothing else", () => {
