@@ -10,6 +10,13 @@ export const gomodjailEntry = join(repoRoot, "src/main.ts");
 export const preExecStages: Record<"shell" | "self", Record<string, string>> = { shell: {}, self: { [PRE_EXEC_STAGE_ENV]: "self" } };
 export const bun = process.execPath;
 
+/**
+ * The preload's switch of run's background analysis (test/helpers/preload.ts), for a test that
+ * gives a gomodjail an environment of its own: without it, a run's stderr would depend on
+ * whether an earlier run's analysis had filled the cache.
+ */
+export const analysisSwitch: Record<string, string> = process.env.GOMODJAIL_ANALYSIS === undefined ? {} : { GOMODJAIL_ANALYSIS: process.env.GOMODJAIL_ANALYSIS };
+
 export interface Outcome {
   exitCode: number;
   stdout: string;
@@ -27,7 +34,7 @@ export async function runGomodjail(
 ): Promise<Outcome> {
   const proc = Bun.spawn(gomodjailCommand(args), {
     cwd: opts.cwd ?? repoRoot,
-    env: opts.onlyEnv ? opts.env : { ...process.env, ...opts.env },
+    env: opts.onlyEnv ? { ...analysisSwitch, ...opts.env } : { ...process.env, ...opts.env },
     stdin: opts.stdin ?? "ignore",
     stdout: "pipe",
     stderr: "pipe",

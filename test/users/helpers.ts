@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { goBuild, repoRoot } from "../helpers/gobuild.ts";
-import { bun, type Outcome } from "../helpers/gomodjail.ts";
+import { analysisSwitch, bun, type Outcome } from "../helpers/gomodjail.ts";
 
 export const victimDir = join(repoRoot, "examples/victim");
 export const victimGoMod = join(victimDir, "go.mod");
@@ -76,7 +76,7 @@ export interface RunOptions {
 
 /** Runs argv to its end with exactly `env` (nothing inherited), collecting its output. */
 export async function runCommand(argv: string[], opts: RunOptions): Promise<Outcome> {
-  const proc = Bun.spawn(argv, { cwd: opts.cwd, env: opts.env, stdin: opts.stdin ?? "ignore", stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(argv, { cwd: opts.cwd, env: opts.env && { ...analysisSwitch, ...opts.env }, stdin: opts.stdin ?? "ignore", stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { exitCode, stdout, stderr };
 }

@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { inspectBinary } from "../../src/analyze/inspect.ts";
 import { repoRoot } from "../helpers/gobuild.ts";
-import { gomodjailCommand, runGomodjail } from "../helpers/gomodjail.ts";
+import { analysisSwitch, gomodjailCommand, runGomodjail } from "../helpers/gomodjail.ts";
 import { emptyDir, removeDirs, runCommand } from "./helpers.ts";
 import { shfmtFiles, uglyShell } from "../helpers/shfmt-inputs.ts";
 
@@ -36,7 +36,7 @@ const esbuild = platformFile("esbuild", `@esbuild/linux-${arch}`, "bin/esbuild")
 const esbuild028 = platformFile("esbuild-0.28", `@esbuild/linux-${arch}`, "bin/esbuild");
 const tsc = platformFile("typescript", `@typescript/typescript-linux-${arch}`, "lib/tsc");
 const buf = platformFile("@bufbuild/buf", `@bufbuild/buf-linux-${arch === "arm64" ? "aarch64" : "x64"}`, "bin/buf");
-const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", LANG: "C.UTF-8" };
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", LANG: "C.UTF-8", ...analysisSwitch };
 
 function program(path: string): string {
   if (!existsSync(path)) throw new Error(`${path} is missing: run scripts/bootstrap.sh (as root) and npm ci`);
