@@ -34,7 +34,7 @@ export async function runGomodjail(
 ): Promise<Outcome> {
   const proc = Bun.spawn(gomodjailCommand(args), {
     cwd: opts.cwd ?? repoRoot,
-    env: opts.onlyEnv ? { ...analysisSwitch, ...opts.env } : { ...process.env, ...opts.env },
+    env: opts.onlyEnv ? opts.env : { ...process.env, ...opts.env },
     stdin: opts.stdin ?? "ignore",
     stdout: "pipe",
     stderr: "pipe",

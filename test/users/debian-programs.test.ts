@@ -21,7 +21,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../helpers/gobuild.ts";
-import { blockedLines, runGomodjail } from "../helpers/gomodjail.ts";
+import { analysisSwitch, blockedLines, runGomodjail } from "../helpers/gomodjail.ts";
 import { emptyDir, removeDirs, runCommand, systemPath } from "./helpers.ts";
 
 afterAll(removeDirs);
@@ -78,7 +78,7 @@ async function expectNoBlocksAndNativeOutput(
   const blocked: string[] = [];
   const outcomes: Native[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = await runGomodjail(["run", `--go-mod=${goMod}`, "--", ...argv], { cwd: opts.cwd, env: opts.env, onlyEnv: true });
+    const r = await runGomodjail(["run", `--go-mod=${goMod}`, "--", ...argv], { cwd: opts.cwd, env: { ...analysisSwitch, ...opts.env }, onlyEnv: true });
     for (const b of blockedLines(r.stderr)) blocked.push(`run ${i + 1}: ${b.syscall} module=${b.module} entry=${b.entry} reason=${b.reason ?? ""}`);
     outcomes.push({ exitCode: r.exitCode, stdout: norm(r.stdout), stderr: norm(programStderr(r.stderr)) });
   }
