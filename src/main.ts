@@ -1,8 +1,15 @@
-// The gomodjail executable. The hidden child stage is recognised before anything else is
-// loaded, so that it starts fast and can never run the CLI (and so never spawn again). A
-// compiled gomodjail with a program packed at its end (src/pack/format.ts) runs that program
-// instead of the CLI; telling costs one read of its last bytes. Anywhere but Linux (x86_64,
-// aarch64) it says so and exits 1.
+// The gomodjail executable, and the one place where start-up does things out of the ordinary
+// order; docs/startup.md has the figure each was kept for. Before the command line (commander,
+// cli/main.ts) loads:
+// - the hidden child stage runs and nothing else: it starts fast and can never run the CLI (and
+//   so never spawn again);
+// - a command line whose first word that is not an option is `run` starts the tracer thread
+//   first thing and holds the JIT back, so that the thread's boot overlaps the CLI's (this peek
+//   decides nothing: commander parses the arguments, and run's action starts the stage);
+// - a compiled gomodjail with a program packed at its end (src/pack/format.ts) runs that program;
+//   telling costs one read of its last bytes;
+// - `--version` is answered from a constant.
+// Anywhere but Linux (x86_64, aarch64) it says so and exits 1.
 import { failureText, writeFully } from "./output.ts";
 import { versionLine } from "./version.ts";
 import { unsupportedPlatform } from "./cli/platform.ts";
@@ -25,8 +32,7 @@ async function start(): Promise<void> {
   }
   const args = process.argv.slice(2);
   // Its first word that is not an option names the command (only --debug may come before it).
-  // A run starts its tracer thread first thing, so that the thread's start-up overlaps all the
-  // rest (a packed program's run takes it too).
+  // A packed program's run takes the thread too.
   const running = args.find((a) => !a.startsWith("-")) === "run";
   if (running) {
     // A run's start-up is short work (jit-policy.ts): the compiled binary starts with the JIT held back.
@@ -51,8 +57,6 @@ async function start(): Promise<void> {
     writeFully(1, `${versionLine}\n`);
     process.exit(0);
   }
-  // Then the stage of the program it will run, before the command line is even loaded.
-  if (running) (await import("./session/early-stage.ts")).startEarlyStage(args);
   const { main } = await import("./cli/main.ts");
   mark("cli_loaded");
   const status = await main(args);

@@ -207,7 +207,10 @@ function runCommandLine(program: Command, cli: Cli): Command {
       if (progAndArgs.length === 0) throw usage(run, "run: no program given");
       if (opts.goMod === "") throw usage(run, "--go-mod: empty file name");
       if (opts.report === "") throw usage(run, "--report: empty file name");
-      if (opts.goMod === undefined && policyFlags.length === 0 && !allowNoPolicy) throw new UsageError(noPolicyHint);
+      const policed = opts.goMod !== undefined || policyFlags.length > 0;
+      if (!policed && !allowNoPolicy) throw new UsageError(noPolicyHint);
+      // The program's stage starts now and execs while the policy is read (session/early-stage.ts).
+      (await import("../session/early-stage.ts")).startEarlyStage(progAndArgs, policed);
       const logger = lineLogger({ debug: cli.debug, format: opts.logFormat ?? "text", write: cli.stderr });
       let profile: Profile | undefined = opts.goMod === undefined ? undefined : loadProfile(opts.goMod, (msg) => logger.warn(msg));
       if (policyFlags.length > 0) {

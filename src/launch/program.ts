@@ -1,5 +1,5 @@
 // The program a run starts: found like a shell finds it, and the environment it gets. Light on
-// purpose: the command line uses it before it has loaded anything else (session/early-stage.ts).
+// purpose: the command line starts the program's stage before it reads the policy (session/early-stage.ts).
 import { accessSync, constants, statSync } from "node:fs";
 import { withTracebackAncestors } from "../confinement/godebug.ts";
 import { ProgramError } from "./errors.ts";

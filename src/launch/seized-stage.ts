@@ -3,8 +3,8 @@
 // its exec, where the tracer finds the target stopped
 // before its first instruction.
 //
-// The command line starts the stage of the run it is about to make before it has read its own
-// flags (session/early-stage.ts), and the tracer thread seizes it as soon as the thread is up, so that
+// The command line starts the stage of the run it is about to make before it has read the policy
+// (session/early-stage.ts), and the tracer thread seizes it as soon as the thread is up, so that
 // the stage starts, and even execs, while the rest of the run is prepared. The run takes that
 // stage only if it is exactly the command the request asks for; otherwise the tracer kills it
 // (stopped at its exec: the target never runs an instruction) and starts its own.

@@ -1,23 +1,31 @@
-// The pre-exec stage a `gomodjail run` command line will ask for, guessed from its raw arguments
-// before the command line is parsed, and started so that it runs while the rest of gomodjail
-// loads (launch/seized-stage.ts). A wrong guess costs only time: the tracer thread lets a stage
-// exec the target only if it is exactly the stage the parsed request asks for, and kills it
-// otherwise.
-import type { ChildRequest } from "../launch/stage.ts";
+// The pre-exec stage of the run the command line has just parsed, started before the policy is
+// read and handed to the tracer thread started first thing (thread.ts), so that the stage starts,
+// and even execs, while the rest of the run is prepared (launch/seized-stage.ts). The tracer
+// thread still lets the stage exec the target only if it is exactly the stage the request asks
+// for, and kills it otherwise.
 import { programEnvironment, resolveProgram } from "../launch/program.ts";
 import { preExecStage, selfCommand } from "../launch/stage.ts";
 import { openGate, spawnStage } from "../launch/stage-gate.ts";
-import { handOverEarlyStage } from "./thread.ts";
+import { handOverEarlyStage, tracerThreadWaiting } from "./thread.ts";
 import { SyscallError } from "../libc/libc.ts";
 import { setNoNewPrivs, setNotDumpable } from "../libc/spawn.ts";
 
-/** Starts the stage guessed from gomodjail's arguments, if any, for the tracer thread started early. */
-export function startEarlyStage(args: string[]): void {
-  // Before any program runs, guessed or not: the jailed program runs as this process's user, and
-  // could otherwise open this process's /proc/PID/mem and write into the tracer.
+/**
+ * Starts the stage of `argv` (PROG and its arguments) for the tracer thread started early, if
+ * one waits; `policed`: the run judges a policy (its program gets goroutine ancestry).
+ */
+export function startEarlyStage(argv: string[], policed: boolean): void {
+  if (!tracerThreadWaiting()) return;
+  // Before any program runs: the jailed program runs as this process's user, and could otherwise
+  // open this process's /proc/PID/mem and write into the tracer.
   setNotDumpable();
-  const run = guessRun(args);
-  if (!run) return;
+  const [prog, ...args] = argv;
+  let path: string;
+  try {
+    path = resolveProgram(prog!);
+  } catch {
+    return; // the run says why
+  }
   let started;
   try {
     // The stage inherits it, and the program after it: a seccomp filter needs it, and so the
@@ -25,7 +33,7 @@ export function startEarlyStage(args: string[]): void {
     // needs to gain privileges.
     setNoNewPrivs();
     const gate = openGate();
-    const stage = preExecStage(run.target, run.env, selfCommand(), gate?.fd);
+    const stage = preExecStage({ path, argv: [prog!, ...args] }, programEnvironment(policed), selfCommand(), gate?.fd);
     started = { stage, ...spawnStage(stage, gate) };
   } catch (e) {
     // Out of descriptors or processes: the run starts its stage itself, and says what fails then.
@@ -33,25 +41,4 @@ export function startEarlyStage(args: string[]): void {
     throw e;
   }
   handOverEarlyStage(started.pid, started.stage, started.opener);
-}
-
-/** The program a run's arguments name and its environment, or undefined where they name none that can be started. */
-function guessRun(args: string[]): { target: ChildRequest; env: Record<string, string | undefined> } | undefined {
-  const rest = args.slice(args.indexOf("run") + 1);
-  // The program follows "--", or else is the first argument that is not an option (options
-  // written with their value, --go-mod=FILE; any other guess is caught when the request comes).
-  const dashes = rest.indexOf("--");
-  const progAt = dashes >= 0 ? dashes + 1 : rest.findIndex((a) => !a.startsWith("-"));
-  const prog = rest[progAt];
-  if (progAt < 0 || prog === undefined) return undefined;
-  const options = rest.slice(0, dashes >= 0 ? dashes : progAt);
-  if (options.some((o) => o === "-h" || o === "--help")) return undefined;
-  const policed = options.some((o) => /^--(go-mod|policy)(=|$)/.test(o));
-  let path: string;
-  try {
-    path = resolveProgram(prog);
-  } catch {
-    return undefined; // the command line says why
-  }
-  return { target: { path, argv: [prog, ...rest.slice(progAt + 1)] }, env: programEnvironment(policed) };
 }

@@ -27,6 +27,11 @@ export function startTracerThread(): void {
   mark("tracer_thread_started");
 }
 
+/** Whether a thread started early waits for its run's stage. */
+export function tracerThreadWaiting(): boolean {
+  return started !== undefined && started.stagePid === undefined;
+}
+
 /**
  * Gives the thread started early the next run's pre-exec stage, started by this process: the
  * thread seizes it as soon as it is up, and then closes `opener`, the write end of its gate

@@ -155,7 +155,7 @@ class Tracer {
       return early;
     }
     if (early) {
-      this.hooks.debug?.("the stage started early runs another program: dropped", { guessed: early.command.target, program: wanted.target });
+      this.hooks.debug?.("the stage started early runs another program: dropped", { started: early.command.target, program: wanted.target });
       if (!("failure" in early)) discardStage(early.pid);
     }
     return startStage(target, this.req.env, this.req.self);
