@@ -15,10 +15,13 @@ all: $(BINARY)
 # Without autoloading: a .env in the working directory would reach the jailed program's
 # environment, and a bunfig.toml there would configure the jailer. The JIT held back from the
 # first instruction: START_UP_JIT_POLICY in src/jit-policy.ts (src/pack/base.ts builds alike).
-# COMPILE_TARGET: scripts/build-npm.ts cross-builds with --target and --compile-executable-path.
+# Split into chunks (ESM is what Bun splits): a module reached only by a dynamic import() is
+# loaded only when imported, so `--version` and a run's first moments do not load the whole CLI
+# (docs/startup.md). COMPILE_TARGET: scripts/build-npm.ts cross-builds with --target and
+# --compile-executable-path.
 COMPILE_TARGET ?=
 $(BINARY): $(SOURCES) | $(BUN)
-	$(BUN) build --compile --bytecode --compile-jit-policy=100 --no-compile-autoload-dotenv --no-compile-autoload-bunfig $(COMPILE_TARGET) src/main.ts src/session/worker.ts --outfile $@
+	$(BUN) build --compile --bytecode --format=esm --splitting --compile-jit-policy=100 --no-compile-autoload-dotenv --no-compile-autoload-bunfig $(COMPILE_TARGET) src/main.ts src/session/worker.ts --outfile $@
 
 $(BUN):
 	./scripts/bootstrap.sh

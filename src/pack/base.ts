@@ -46,7 +46,7 @@ export function baseBinary(explicit: string | undefined, machine: ElfMachine, lo
 function buildBase(out: string, logger: Logger): void {
   const root = fileURLToPath(new URL("../..", import.meta.url));
   logger.info({ bun: process.execPath }, "building the gomodjail single-file binary to pack (pass --base FILE to use one already built)");
-  const compile = ["build", "--compile", "--bytecode", `--compile-jit-policy=${START_UP_JIT_POLICY}`, "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
+  const compile = ["build", "--compile", "--bytecode", "--format=esm", "--splitting", `--compile-jit-policy=${START_UP_JIT_POLICY}`, "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
   const res = Bun.spawnSync([process.execPath, ...compile, "src/main.ts", "src/session/worker.ts", "--outfile", out], {
     cwd: root,
     env: withoutChildRequest(process.env),
