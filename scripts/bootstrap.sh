@@ -27,10 +27,9 @@ fi
 # from npm, as devDependencies); tmux drives the job-control test, strace the benchmarks' comparison;
 # restic (bookworm's 0.14) is one of test/users/debian-programs.test.ts's real cgo release builds;
 # on x86_64, qemu-aarch64 with arm64 glibc runs the arm64 npm package's cross-compiled binary
-# (test/users/package.test.ts); gdb tells the tests whether this machine delivers hardware
-# breakpoints (test/helpers/breakpoints.ts).
+# (test/users/package.test.ts).
 missing=()
-for tool in shfmt:shfmt age:age gron:gron ssh-keygen:openssh-client script:bsdutils tmux:tmux strace:strace restic:restic gdb:gdb; do
+for tool in shfmt:shfmt age:age gron:gron ssh-keygen:openssh-client script:bsdutils tmux:tmux strace:strace restic:restic; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
 done
 if [ "$(uname -m)" = x86_64 ]; then

@@ -63,14 +63,7 @@ export function ancestryTruncated(ancestors: readonly Ancestor[], ancestorPcsLim
   return ancestors.length >= MAX_ANCESTORS || (ancestorPcsLimit !== undefined && ancestors.some((a) => a.pcs.length >= ancestorPcsLimit));
 }
 
-/**
- * Why a goroutine whose creators were truncated by the runtime is blocked where nothing else
- * judged them; `unwatched`: why its creation was not watched either.
- */
-export function truncatedAncestry(goid: number, unwatched?: string): CreatorFinding {
-  const reason = `the ancestry of goroutine ${goid} was truncated by the runtime`;
-  return { module: UNKNOWN_OWNER, frame: undefined, reason: unwatched === undefined ? reason : `${reason}, and ${unwatched}` };
+/** Why a goroutine whose creators were truncated by the runtime is blocked where nothing else judged them. */
+export function truncatedAncestry(goid: number): CreatorFinding {
+  return { module: UNKNOWN_OWNER, frame: undefined, reason: `the ancestry of goroutine ${goid} was truncated by the runtime` };
 }
-
-/** Why creations are not watched where the creation breakpoint is set and never fires. */
-export const SILENT_BREAKPOINT = "the hardware breakpoint that watches goroutine creations never fired in this process (this machine accepts debug registers but does not deliver their breakpoints)";

@@ -10,27 +10,6 @@ const MAX_CREATION_VERDICTS = 100_000;
 export class CreationVerdicts {
   private readonly byProcess = new Map<number, Map<number, { goid: number; verdict: Verdict }>>();
   private count = 0;
-  /**
-   * Per process whose threads have the breakpoint: whether it has fired yet. It fires first for
-   * the main goroutine, made before any Go code runs; one that never fires (some hypervisors
-   * accept debug registers and deliver nothing) records nothing, and the decision says why.
-   */
-  private readonly fired = new Map<number, boolean>();
-
-  /** The breakpoint is set in process `tgid`. */
-  armed(tgid: number): void {
-    if (!this.fired.has(tgid)) this.fired.set(tgid, false);
-  }
-
-  /** The breakpoint fired in process `tgid`. */
-  hit(tgid: number): void {
-    this.fired.set(tgid, true);
-  }
-
-  /** Whether process `tgid` has the breakpoint set and it has never fired. */
-  silent(tgid: number): boolean {
-    return this.fired.get(tgid) === false;
-  }
 
   /**
    * Records the verdict on the creators of goroutine `goid`, created at g address `gAddr` of
@@ -54,7 +33,6 @@ export class CreationVerdicts {
 
   /** The process exited or exec'd: its addresses mean nothing from now on. */
   forgetProcess(tgid: number): void {
-    this.fired.delete(tgid);
     const gs = this.byProcess.get(tgid);
     if (!gs) return;
     this.count -= gs.size;

@@ -7,7 +7,7 @@ import { syscallName } from "../arch/arches.ts";
 import { readOnlyOpen } from "../arch/open-flags.ts";
 import { DEFER_RUNNERS, type DeferredCallFrames, deferredCallFrames } from "../confinement/defers.ts";
 import type { CapabilityClass } from "../policy/classes.ts";
-import { type Creators, judgeCreators, SILENT_BREAKPOINT, truncatedAncestry } from "../confinement/creators.ts";
+import { type Creators, judgeCreators, truncatedAncestry } from "../confinement/creators.ts";
 import { classifySyscall } from "../confinement/syscall-classes.ts";
 import { type Confinement, UNKNOWN_OWNER } from "../confinement/model.ts";
 import { type LazyLoader, lazyLoaderAt, stdFunctionClass } from "../confinement/std-functions.ts";
@@ -68,7 +68,6 @@ export class Decider implements StopDecider {
   /** Why goroutine ancestry is off for this binary, once known; reported once. */
   private ancestryOff: string | undefined;
   private warned = false;
-  private silentBreakpointWarned = false;
   /** Per g address: the creators of the goroutine (process and goid) it last held. */
   private readonly creators = new Map<number, { tgid: number; goid: number; creators: Creators }>();
   /** Made on the first blocked call. */
@@ -243,15 +242,7 @@ export class Decider implements StopDecider {
     if (!creators.truncated) return { block: false };
     // What the runtime dropped is known where the creators were judged in full at the creation
     // (all or nothing: a block there stays one, whatever the classes).
-    const creations = this.options.creations;
-    const recorded = creations?.verdict(tgid, g.addr, g.goid);
-    if (recorded) return recorded;
-    if (!creations?.silent(tgid)) return { block: true, ...truncatedAncestry(g.goid) };
-    if (!this.silentBreakpointWarned) {
-      this.silentBreakpointWarned = true;
-      this.options.warn(`goroutines started deeper than the runtime records their creators are blocked: ${SILENT_BREAKPOINT}`, { exe: this.image.path });
-    }
-    return { block: true, ...truncatedAncestry(g.goid, SILENT_BREAKPOINT) };
+    return this.options.creations?.verdict(tgid, g.addr, g.goid) ?? { block: true, ...truncatedAncestry(g.goid) };
   }
 
   /** The confined modules among a goroutine's creators, read once per goroutine. */

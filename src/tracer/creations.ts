@@ -118,7 +118,6 @@ export class CreationWatch {
       // si_addr is whatever a sender of the signal chose: the registers tell.
       const hit = this.breakpoint.readHit(tid);
       if (hit.pc !== proc.address) return false;
-      this.verdicts.hit(tgid);
       this.judgeCreation(tid, tgid, proc, hit);
     } catch (e) {
       if (e instanceof SyscallError && e.code === "ESRCH") return true;
@@ -191,7 +190,6 @@ export class CreationWatch {
     if (!proc) return;
     try {
       this.breakpoint.arm(tid, proc.address);
-      this.verdicts.armed(tgid);
     } catch (e) {
       if (!(e instanceof SyscallError)) throw e;
       // The thread died, or is not in a stop the tracer can act on.
