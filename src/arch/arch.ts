@@ -58,8 +58,9 @@ interface GoTlsRule {
   readonly withoutSegment: { offset: number } | { reason: string };
 }
 
-/** Where a thread stands at an instruction breakpoint on a call's return address. */
+/** Where a thread stands at a code breakpoint on a call's return address. */
 export interface BreakpointHit {
+  /** The breakpoint's address (the trap instruction's, not the pc after it). */
   pc: number;
   /** The call's first result: ABIInternal's first integer result register (RAX / X0). */
   result: number;
@@ -68,22 +69,44 @@ export interface BreakpointHit {
 }
 
 /**
- * One instruction breakpoint per thread in the CPU's debug registers, set through ptrace: the
- * code is not patched, so nothing in the process can see or undo it (docs/design.md #5).
+ * A breakpoint written into the code (docs/design.md #5): a trap instruction over one instruction
+ * that the tracer runs itself for the thread at each hit. The trap stays in place, so no thread
+ * passes it unseen while another is at it, and no thread is stepped. The covered instruction must
+ * be one the tracer can run: a load of a word at a displacement from the g register.
  */
-export interface HardwareBreakpoint {
-  /**
-   * Arms the breakpoint of `tid` (stopped) at `addr`. Throws SyscallError: ESRCH when the thread
-   * is gone or not in a ptrace stop; other errors when the kernel or the CPU offers no breakpoint.
-   */
-  arm(tid: number, addr: number): void;
-  /** The registers of `tid`, stopped at a hit. */
-  readHit(tid: number): BreakpointHit;
+export interface CodeBreakpointSpec {
+  /** The trap instruction's bytes. */
+  readonly trap: Uint8Array;
+  /** The si_code of the SIGTRAP a hit raises (what a signal sent by a process cannot claim to be but to itself; the pc tells). */
+  readonly hitCode: number;
   /**
    * The address right after the direct call at link-time address `pc` of `code` (which starts
    * at `addr`): where the call returns. Undefined where no direct call starts at `pc`.
    */
   returnAddressOfCall(code: Uint8Array, addr: number, pc: number): number | undefined;
+  /** The instruction at the start of `code` as a load the tracer can run at a hit; undefined where it is anything else. */
+  coveredLoad(code: Uint8Array): CoveredLoad | undefined;
+}
+
+/** The instruction a code breakpoint covers: a register loaded with the word at g + displacement. */
+export interface CoveredLoad {
+  /** The destination register's number in the instruction set (amd64: 0 RAX ... 15 R15). */
+  register: number;
+  displacement: number;
+  /** The instruction's length in bytes, what the pc moves past it. */
+  length: number;
+}
+
+/** A code breakpoint's register work at a hit (src/arch/<arch>/registers.ts). */
+export interface BreakpointRegisters {
+  /** The registers of `tid`, stopped at a hit. */
+  readHit(tid: number): BreakpointHit;
+  /**
+   * Finishes for `tid`, stopped at the hit at `pc`, the covered instruction `load`: its register
+   * gets the word (`low` and `high` 32-bit halves) the tracer read at g + displacement, and the
+   * pc moves past it.
+   */
+  completeLoad(tid: number, pc: number, load: CoveredLoad, low: number, high: number): void;
 }
 
 /**
@@ -122,6 +145,11 @@ export interface ArchSpec {
    * own return address); `leaf` for the innermost frame. Undefined when that cannot be.
    */
   callerOf(sp: number, spDelta: number, leaf: boolean): CallerSlot | undefined;
+  /**
+   * The code breakpoint that watches goroutine creation (src/tracer/creations.ts), where there
+   * is one: amd64's. arm64 has none yet (a truncated ancestry blocks there).
+   */
+  readonly codeBreakpoint?: CodeBreakpointSpec;
 }
 
 /**
@@ -152,13 +180,8 @@ export interface ThreadRegisters {
   setSyscallArg(tid: number, index: number, value: number): void;
   /** Sets what the syscall `tid` has just made returns (at its syscall-exit stop). */
   setReturnValue(tid: number, value: number): void;
-  /**
-   * The instruction breakpoint that watches goroutine creation (src/tracer/creations.ts), where
-   * there is one: amd64's resumes through the instruction at a hit. arm64 has none yet: the
-   * kernel steps only over its own breakpoints, not ptrace's, and stepping over them from the
-   * tracer failed under load (a child of 200 short-lived ones died of a SIGTRAP in the arm64 VM).
-   */
-  readonly breakpoint?: HardwareBreakpoint;
+  /** The register work of the architecture's code breakpoint (ArchSpec.codeBreakpoint), where it has one. */
+  readonly breakpoint?: BreakpointRegisters;
 }
 
 /** An architecture as the tracer uses it: its facts and a thread-register reader of its own. */

@@ -3,7 +3,6 @@ import { ptr, type Pointer } from "bun:ffi";
 import { ptrace, SyscallError } from "./libc.ts";
 
 const PTRACE_POKEDATA = 5;
-const PTRACE_POKEUSER = 6;
 const PTRACE_CONT = 7;
 const PTRACE_SYSCALL = 24;
 const PTRACE_SETOPTIONS = 0x4200;
@@ -30,7 +29,7 @@ export const PTRACE_EVENT_VFORK = 2;
 export const PTRACE_EVENT_CLONE = 3;
 export const PTRACE_EVENT_EXEC = 4;
 export const PTRACE_EVENT_SECCOMP = 7;
-export const PTRACE_EVENT_STOP = 128;
+const PTRACE_EVENT_STOP = 128;
 
 export const NT_PRSTATUS = 1;
 export const NT_ARM_TLS = 0x401;
@@ -51,9 +50,6 @@ export const SIGCONT = 18;
 const SIGTSTP = 20;
 const SIGTTIN = 21;
 const SIGTTOU = 22;
-
-/** si_code of a SIGTRAP: a hardware breakpoint hit. */
-export const TRAP_HWBKPT = 4;
 
 type WaitStatus =
   | { kind: "exited"; code: number }
@@ -141,10 +137,6 @@ export function getSigInfo(tid: number): StopSignal {
   return { signo: sigInfo[0]!, code: sigInfo[2]!, addr: (sigInfo[4]! >>> 0) + (sigInfo[5]! >>> 0) * TWO32 };
 }
 
-/** Writes one word of the thread's `struct user` at `offset` (PTRACE_POKEUSER: amd64's debug registers). */
-export function pokeUser(tid: number, offset: number, word: number): void {
-  ptrace(PTRACE_POKEUSER, tid, offset, word);
-}
 
 /**
  * Resumes a stopped thread, delivering `signal` (0 for none). Returns false if the thread is

@@ -1,16 +1,21 @@
 // Judges every goroutine's creator as the goroutine is created (docs/design.md #5): g.ancestors
 // keeps only the innermost 50 frames of a creator's stack (100 before Go 1.21), so a goroutine
-// started deeper would be blocked for what the runtime dropped. A hardware breakpoint on the
-// return from runtime.newproc1 in the closure newproc runs on the system stack stops the thread
-// with the new g in the result register and the creator's registers saved in its g.sched; the
-// creator's whole stack is walked and judged there, with the verdict on its own creators, and the
-// verdict kept for the decision (src/decision/creations.ts). The new goroutine cannot run yet:
-// newproc puts it on a run queue only after newproc1 returns.
+// started deeper would be blocked for what the runtime dropped. A breakpoint written into the code
+// (arch.ts, CodeBreakpointSpec) where runtime.newproc1 returns in the closure newproc runs on the
+// system stack stops the thread with the new g in the result register and the creator's registers
+// saved in its g.sched; the creator's whole stack is walked and judged there, with the verdict on
+// its own creators, and the verdict kept for the decision (src/decision/creations.ts). The new
+// goroutine cannot run yet: newproc puts it on a run queue only after newproc1 returns.
+//
+// The trap is written once per process, at its exec, before its first instruction; a fork copies
+// it with the code. At each hit the tracer runs the one instruction it covers for the thread, so
+// it stays in place for the others. A process that removes it (its code made writable, or written
+// through /proc/PID/mem) only loses the verdicts: what the runtime truncated then blocks.
 //
 // Every `go` statement stops its thread once, which costs about what one trapped syscall does.
 // Coroutines (iter.Pull: newproc1 called by runtime.newcoro) are not watched: one started deeper
 // than the runtime records stays blocked.
-import type { Arch, BreakpointHit, HardwareBreakpoint } from "../arch/arch.ts";
+import type { Arch, BreakpointHit, BreakpointRegisters, CodeBreakpointSpec, CoveredLoad } from "../arch/arch.ts";
 import type { PolicedImage } from "../decision/image.ts";
 import { CreationVerdicts } from "../decision/creations.ts";
 import { judgeCreators, truncatedAncestry } from "../confinement/creators.ts";
@@ -19,9 +24,11 @@ import { Judge, type Verdict } from "../decision/verdict.ts";
 import { PclntabError } from "../gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../gobin/runtime-layout.ts";
 import { SyscallError } from "../libc/libc.ts";
-import { getSigInfo, PTRACE_EVENT_STOP, resume, SIGTRAP, TRAP_HWBKPT } from "../libc/ptrace.ts";
+import { getSigInfo, pokeWord, resume, SIGTRAP } from "../libc/ptrace.ts";
+import { TracerError } from "../launch/errors.ts";
 import { type Goroutine, GoroutineReader, type ThreadM } from "../unwind/goroutine.ts";
 import { StackWindow } from "../unwind/stack.ts";
+import type { MemoryBuffer } from "../unwind/memory.ts";
 import { unwindGoStack } from "../unwind/unwind.ts";
 import type { ImageCache } from "./images.ts";
 
@@ -42,6 +49,9 @@ interface WatchedImage {
   reader: GoroutineReader;
   judge: Judge;
   ancestorPcsLimit: number | undefined;
+  /** The instruction at the return address, which the trap covers, and its bytes in the file. */
+  covered: CoveredLoad;
+  original: Uint8Array;
 }
 
 /** A process whose threads get the breakpoint, at `address` (runtime address). */
@@ -62,27 +72,29 @@ export class CreationWatch {
   /** Per process (tgid): where its threads break, or null when none of its goroutines is watched. */
   private readonly processes = new Map<number, WatchedProcess | null>();
   private readonly stack: StackWindow;
-  /** Why breakpoints cannot be set on this machine, once known. */
-  private unavailable: string | undefined;
+  /** Where the tracer reads the word a covered instruction loads, and the code it covers. */
+  private readonly word: MemoryBuffer;
 
   constructor(
     private readonly arch: Arch,
-    private readonly breakpoint: HardwareBreakpoint,
+    private readonly spec: CodeBreakpointSpec,
+    private readonly registers: BreakpointRegisters,
     private readonly imageCache: ImageCache,
     private readonly tracee: Tracee,
     private readonly warn: (msg: string, fields: Record<string, unknown>) => void,
     private readonly threadGroup: (tid: number) => number,
   ) {
     this.stack = new StackWindow(STACK_WINDOW, tracee.memory);
+    this.word = tracee.memory(8);
   }
 
   /**
-   * Process `tid` has exec'd (the root once its filter is in): its old addresses mean nothing, and
-   * its one thread gets the breakpoint of its new image, if that is watched.
+   * Process `tid` has exec'd (the root once its filter is in), and has not run an instruction of
+   * its new image: its old addresses mean nothing, and the trap goes in, if the image is watched.
    */
   onExec(tid: number): void {
     this.forgetProcess(tid);
-    this.arm(tid, tid);
+    this.insert(tid);
   }
 
   /** A process ended. */
@@ -91,18 +103,8 @@ export class CreationWatch {
     this.verdicts.forgetProcess(tgid);
   }
 
-  /**
-   * Looks at every stop before the tracer does. Returns true for a stop it handled and resumed:
-   * a hit of the breakpoint. It arms a new thread at its first stop
-   * (PTRACE_EVENT_STOP under PTRACE_SEIZE), before it runs an instruction: debug registers are
-   * per thread, and neither clone nor fork copies them.
-   */
+  /** Looks at every stop before the tracer does. Returns true for a stop it handled and resumed: a hit of the breakpoint. */
   onStop(tid: number, signal: number, event: number): boolean {
-    // A new thread's first stop; a group-stop of an armed one is armed again, which is harmless.
-    if (event === PTRACE_EVENT_STOP) {
-      this.arm(tid, this.threadGroup(tid));
-      return false;
-    }
     if (signal !== SIGTRAP || event !== 0) return false;
     return this.onTrap(tid);
   }
@@ -110,14 +112,16 @@ export class CreationWatch {
   private onTrap(tid: number): boolean {
     const info = this.trapInfo(tid);
     if (!info) return true; // gone
-    if (info.code !== TRAP_HWBKPT) return false;
+    if (info.code !== this.spec.hitCode) return false;
     const tgid = this.threadGroup(tid);
     const proc = this.processOf(tgid);
-    if (!proc || info.addr !== proc.address) return false;
+    if (!proc) return false;
     try {
-      // si_addr is whatever a sender of the signal chose: the registers tell.
-      const hit = this.breakpoint.readHit(tid);
+      // A process may send itself a SIGTRAP that claims to be a trap: the pc tells.
+      const hit = this.registers.readHit(tid);
       if (hit.pc !== proc.address) return false;
+      // First, so that a failure to judge never leaves the thread inside the covered instruction.
+      this.runCovered(tid, proc.watched.covered, hit);
       this.judgeCreation(tid, tgid, proc, hit);
     } catch (e) {
       if (e instanceof SyscallError && e.code === "ESRCH") return true;
@@ -125,6 +129,15 @@ export class CreationWatch {
     }
     resume(tid);
     return true;
+  }
+
+  /** Runs for `tid`, stopped at `hit`, the instruction the trap covers: the load of a word at g + displacement. */
+  private runCovered(tid: number, load: CoveredLoad, hit: BreakpointHit): void {
+    const at = hit.g + load.displacement;
+    if (this.word.read(tid, at, 8) !== 8) {
+      throw new TracerError(`thread ${tid}: cannot run the instruction under the creation breakpoint: the word at 0x${at.toString(16)} cannot be read`);
+    }
+    this.registers.completeLoad(tid, hit.pc, load, this.word.view.getUint32(0, true), this.word.view.getUint32(4, true));
   }
 
   /** Judges the creation `tid` is stopped at and records the verdict; records nothing where the stop is not newproc's. */
@@ -183,19 +196,25 @@ export class CreationWatch {
     return verdict;
   }
 
-  /** Sets the breakpoint of thread `tid` of process `tgid`, where its image is watched. */
-  private arm(tid: number, tgid: number): void {
-    if (this.unavailable !== undefined) return;
+  /**
+   * Writes the trap into process `tgid` (stopped at its exec), where its image is watched and its
+   * code at the return address is the file's; else its creations go unwatched, and it is told.
+   */
+  private insert(tgid: number): void {
     const proc = this.processOf(tgid);
     if (!proc) return;
+    const { original } = proc.watched;
     try {
-      this.breakpoint.arm(tid, proc.address);
+      if (this.word.read(tgid, proc.address, 8) !== 8) throw new TracerError(`the code at 0x${proc.address.toString(16)} cannot be read`);
+      const code = this.word.buffer;
+      if (original.some((b, i) => code[i] !== b)) throw new TracerError(`the code at 0x${proc.address.toString(16)} is not the file's`);
+      code.set(this.spec.trap);
+      pokeWord(tgid, proc.address, this.word.view.getBigUint64(0, true));
     } catch (e) {
-      if (!(e instanceof SyscallError)) throw e;
-      // The thread died, or is not in a stop the tracer can act on.
-      if (e.code === "ESRCH") return;
-      this.unavailable = e.message;
-      this.warn("hardware breakpoints are unavailable: goroutines started deeper than the runtime records their creators stay blocked", { error: e.message });
+      if (e instanceof SyscallError && e.code === "ESRCH") return; // gone
+      if (!(e instanceof SyscallError || e instanceof TracerError)) throw e;
+      this.processes.set(tgid, null);
+      this.warn("the creation breakpoint cannot be written: goroutines started deeper than the runtime records their creators stay blocked", { pid: tgid, error: e.message });
     }
   }
 
@@ -218,7 +237,7 @@ export class CreationWatch {
     let w = this.images.get(image);
     if (w === undefined) {
       try {
-        w = watchImage(image, this.arch, this.breakpoint, this.tracee);
+        w = watchImage(image, this.arch, this.spec, this.tracee);
       } catch (e) {
         if (!(e instanceof PclntabError)) throw e;
         w = e.message;
@@ -240,22 +259,27 @@ export class CreationWatch {
 }
 
 /** What watching `image` needs, why it cannot be had, or undefined where ancestry is off (the Decider warns of that). */
-function watchImage(image: PolicedImage, arch: Arch, breakpoint: HardwareBreakpoint, tracee: Tracee): WatchedImage | string | undefined {
+function watchImage(image: PolicedImage, arch: Arch, spec: CodeBreakpointSpec, tracee: Tracee): WatchedImage | string | undefined {
   const layout = image.runtimeLayout;
   if (layout instanceof RuntimeLayoutError) return undefined;
-  const returnAddress = newprocReturnAddress(image, arch, breakpoint);
+  const returnAddress = newprocReturnAddress(image, arch, spec);
   if (typeof returnAddress === "string") return returnAddress;
+  const code = image.elf.readAt(returnAddress, 16);
+  const covered = code && spec.coveredLoad(code);
+  if (!covered) return `the instruction ${NEWPROC1} returns to in ${NEWPROC_CLOSURE} is not one the tracer can run at a breakpoint`;
   return {
     image,
     returnAddress,
     reader: new GoroutineReader(layout, tracee.memory),
     judge: new Judge(image.confinement),
     ancestorPcsLimit: layout.ancestorPcsLimit,
+    covered,
+    original: code.slice(0, covered.length),
   };
 }
 
 /** The link-time address newproc1 returns to in newproc's closure, or why it cannot be found. */
-function newprocReturnAddress(image: PolicedImage, arch: Arch, breakpoint: HardwareBreakpoint): number | string {
+function newprocReturnAddress(image: PolicedImage, arch: Arch, spec: CodeBreakpointSpec): number | string {
   const table = image.pclntab;
   const closure = table.functionNamed(NEWPROC_CLOSURE);
   const calleeFn = table.functionNamed(NEWPROC1);
@@ -269,5 +293,5 @@ function newprocReturnAddress(image: PolicedImage, arch: Arch, breakpoint: Hardw
     if (ref.kind === "call" && ref.target === callee) calls.push(ref.pc);
   });
   if (calls.length !== 1) return `${NEWPROC_CLOSURE} calls ${NEWPROC1} ${calls.length} times, not once`;
-  return breakpoint.returnAddressOfCall(code, entry, calls[0]!) ?? `no call instruction at 0x${calls[0]!.toString(16)} in ${NEWPROC_CLOSURE}`;
+  return spec.returnAddressOfCall(code, entry, calls[0]!) ?? `no call instruction at 0x${calls[0]!.toString(16)} in ${NEWPROC_CLOSURE}`;
 }

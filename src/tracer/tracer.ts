@@ -101,7 +101,9 @@ class Tracer {
       this.loaderEnv = new LoaderEnvCheck(req.env, req.allowLoaderEnv ?? [], req.audit, hooks.blocked);
       this.stdInit = new StdInitialization(arch, this.status, req.env, req.audit, hooks);
       // Where the architecture has no creation breakpoint (arm64), a truncated ancestry blocks, as it always did.
-      if (arch.breakpoint) this.creations = new CreationWatch(arch, arch.breakpoint, this.images, this.tracee, hooks.warn, (tid) => this.threadGroup(tid));
+      if (arch.codeBreakpoint && arch.breakpoint) {
+        this.creations = new CreationWatch(arch, arch.codeBreakpoint, arch.breakpoint, this.images, this.tracee, hooks.warn, (tid) => this.threadGroup(tid));
+      }
     }
   }
 
@@ -197,7 +199,7 @@ class Tracer {
   }
 
   private onStop(tid: number, signal: number, event: number): void {
-    // Creation-breakpoint hits, and new threads' first stops, which arm it (creations.ts).
+    // Creation-breakpoint hits (creations.ts).
     if (this.creations?.onStop(tid, signal, event)) return;
     // The exit of a lazy loader's open let on, and signals before it (std-initialization.ts).
     const std = this.stdInit?.onStop(tid, signal, event) ?? "not-ours";

@@ -1,5 +1,5 @@
 // amd64: the x86_64 syscall ABI and Go's conventions on it. Its registers: registers.ts.
-import type { ArchSpec, CallerSlot } from "../arch.ts";
+import type { ArchSpec, CallerSlot, CodeBreakpointSpec, CoveredLoad } from "../arch.ts";
 import { scanAmd64 } from "./decode.ts";
 import { syscalls } from "./syscalls.ts";
 
@@ -7,6 +7,38 @@ import { syscalls } from "./syscalls.ts";
 const AUDIT_ARCH_X86_64 = 0xc000003e;
 /** x32 syscalls are x86_64's numbers with this bit set, under the same audit arch. */
 const X32_SYSCALL_BIT = 0x40000000;
+
+/** CALL rel32: E8 and four bytes; Go emits it without prefixes. */
+const CALL_REL32 = 0xe8;
+const CALL_REL32_LENGTH = 5;
+/** The kernel's si_code for the SIGTRAP of an int3 (SI_KERNEL). */
+const SI_KERNEL = 0x80;
+const R14 = 14;
+const RSP = 4;
+
+/**
+ * int3 over newproc's first instruction after its call to newproc1, which every Go release from
+ * 1.19 to 1.27 compiles to MOVQ 0x30(R14), DX (getg().m): REX.W with B (and R for R8-R15), 8B,
+ * a ModRM of a disp8 from R14, the disp8.
+ */
+const codeBreakpoint: CodeBreakpointSpec = {
+  trap: new Uint8Array([0xcc]),
+  hitCode: SI_KERNEL,
+  returnAddressOfCall(code: Uint8Array, addr: number, pc: number): number | undefined {
+    return code[pc - addr] === CALL_REL32 ? pc + CALL_REL32_LENGTH : undefined;
+  },
+  coveredLoad(code: Uint8Array): CoveredLoad | undefined {
+    const [rex, opcode, modrm, disp] = code;
+    if (rex === undefined || opcode !== 0x8b || modrm === undefined || disp === undefined) return undefined;
+    // REX is 0100WRXB: W set, X clear (no index), B set (the base is R8-R15).
+    if ((rex & 0xfb) !== 0x49) return undefined;
+    const mod = modrm >> 6;
+    const base = (modrm & 7) | 8;
+    const register = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0);
+    if (mod !== 1 || base !== R14 || register === RSP) return undefined;
+    return { register, displacement: (disp << 24) >> 24, length: 4 };
+  },
+};
 
 export const amd64: ArchSpec = {
   name: "amd64",
@@ -32,4 +64,5 @@ export const amd64: ArchSpec = {
     // CALL pushed the return address just above the frame.
     return { returnAddress: sp + spDelta, callerSp: sp + spDelta + 8 };
   },
+  codeBreakpoint,
 };

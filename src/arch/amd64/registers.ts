@@ -1,15 +1,21 @@
-// amd64's registers (struct user_regs_struct, NT_PRSTATUS, from <sys/user.h>) and its debug
-// registers, read and written through ptrace. Each reader owns its buffer.
-import type { HardwareBreakpoint, InjectedCall, SyscallRegs, ThreadRegisters } from "../arch.ts";
-import { NT_PRSTATUS, pokeUser, RegSet } from "../../libc/ptrace.ts";
+// amd64's registers (struct user_regs_struct, NT_PRSTATUS, from <sys/user.h>), read and written
+// through ptrace. Each reader owns its buffer.
+import type { BreakpointRegisters, CoveredLoad, InjectedCall, SyscallRegs, ThreadRegisters } from "../arch.ts";
+import { NT_PRSTATUS, RegSet } from "../../libc/ptrace.ts";
 
 // Word indexes in user_regs_struct.
-const R12 = 3;
+const R15 = 0;
 const R14 = 1;
+const R13 = 2;
+const R12 = 3;
+const RBP = 4;
+const RBX = 5;
+const R11 = 6;
 const R10 = 7;
 const R9 = 8;
 const R8 = 9;
 const RAX = 10;
+const RCX = 11;
 const RDX = 12;
 const RSI = 13;
 const RDI = 14;
@@ -21,31 +27,25 @@ const USER_REGS_SIZE = 27 * 8;
 /** Where the syscall instruction takes its arguments, in order. */
 const ARGS = [RDI, RSI, RDX, R10, R8, R9];
 
-/** offsetof(struct user, u_debugreg) in <sys/user.h>: DR0..DR7, one word each. */
-const U_DEBUGREG = 848;
-const DR0 = U_DEBUGREG;
-const DR7 = U_DEBUGREG + 7 * 8;
-/** DR7: L0 enables DR0 for this thread; R/W0 = 00 (execute) and LEN0 = 00, as instruction breakpoints need. */
-const DR7_L0 = 1;
-/** CALL rel32: E8 and four bytes; Go emits it without prefixes. */
-const CALL_REL32 = 0xe8;
-const CALL_REL32_LENGTH = 5;
+/** user_regs_struct's word of each register by its number in the instruction set (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15). */
+const BY_NUMBER = [RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15];
+/** int3 is one byte: at a hit the pc is past it. */
+const INT3_LENGTH = 1;
 
 export function amd64Registers(): ThreadRegisters {
   const regs = new RegSet(NT_PRSTATUS, USER_REGS_SIZE);
-  // The kernel's debug exception handler sets RF for an instruction breakpoint, so the thread
-  // resumed at a hit runs the instruction once (arch/x86/kernel/hw_breakpoint.c).
-  const breakpoint: HardwareBreakpoint = {
-    arm(tid: number, addr: number): void {
-      pokeUser(tid, DR0, addr);
-      pokeUser(tid, DR7, DR7_L0);
-    },
+  const breakpoint: BreakpointRegisters = {
     readHit(tid: number) {
       regs.get(tid);
-      return { pc: regs.word(RIP), result: regs.word(RAX), g: regs.word(R14) };
+      return { pc: regs.word(RIP) - INT3_LENGTH, result: regs.word(RAX), g: regs.word(R14) };
     },
-    returnAddressOfCall(code: Uint8Array, addr: number, pc: number): number | undefined {
-      return code[pc - addr] === CALL_REL32 ? pc + CALL_REL32_LENGTH : undefined;
+    completeLoad(tid: number, pc: number, load: CoveredLoad, low: number, high: number): void {
+      regs.get(tid);
+      const i = BY_NUMBER[load.register]!;
+      regs.words[2 * i] = low;
+      regs.words[2 * i + 1] = high;
+      regs.setWord(RIP, pc + load.length);
+      regs.set(tid);
     },
   };
   return {

@@ -1,0 +1,61 @@
+// The creation breakpoint's covered instruction (src/arch/amd64/arch.ts, codeBreakpoint): the
+// tracer runs it for the thread at each hit, so it must be decoded exactly or refused. Checked on
+// hand-written encodings, and on every installed Go release against `go tool objdump` at the pc
+// newproc1 returns to in newproc's closure, found as the tracer finds it.
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { amd64 } from "../../src/arch/amd64/arch.ts";
+import { GoBinary } from "../../src/gobin/binary.ts";
+import { goBuild, goTool, goToolchains, repoRoot } from "../helpers/gobuild.ts";
+
+const spec = amd64.codeBreakpoint!;
+const app = join(repoRoot, "test/fixtures/deepgo/app");
+/** Go's assembler names of the registers, by number. */
+const REGISTER_NAMES = ["AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"];
+
+describe("amd64's covered load", () => {
+  test("MOVQ disp8(R14), REG is decoded with its register, signed displacement and length", () => {
+    expect(spec.coveredLoad(new Uint8Array([0x49, 0x8b, 0x56, 0x30, 0x90]))).toEqual({ register: 2, displacement: 0x30, length: 4 });
+    expect(spec.coveredLoad(new Uint8Array([0x4d, 0x8b, 0x46, 0xf8]))).toEqual({ register: 8, displacement: -8, length: 4 });
+  });
+
+  test("anything else is refused: another base, RSP as destination, a disp32, a store, an index, a short buffer", () => {
+    for (const bytes of [
+      [0x48, 0x8b, 0x56, 0x30], // MOVQ 0x30(SI), DX
+      [0x49, 0x8b, 0x66, 0x30], // MOVQ 0x30(R14), SP
+      [0x49, 0x8b, 0x96, 0x30, 0x00, 0x00, 0x00], // MOVQ 0x30(R14), DX with a disp32
+      [0x49, 0x89, 0x56, 0x30], // MOVQ DX, 0x30(R14)
+      [0x4b, 0x8b, 0x56, 0x30], // REX.X
+      [0x41, 0x8b, 0x56, 0x30], // MOVL: no REX.W
+      [0x49, 0x8b, 0x56],
+    ]) {
+      expect(spec.coveredLoad(new Uint8Array(bytes))).toBeUndefined();
+    }
+  });
+});
+
+describe.each(goToolchains())("Go %s amd64", (go) => {
+  test("the instruction newproc1 returns to in newproc's closure is a covered load, as go tool objdump reads it", () => {
+    const prog = goBuild({ dir: app, go, goarch: "amd64" });
+    const b = GoBinary.open(prog);
+    const t = b.pclntab;
+    const closure = t.functionNamed("runtime.newproc.func1")!;
+    const newproc1 = t.funcEntry(t.functionNamed("runtime.newproc1")!);
+    const entry = t.funcEntry(closure);
+    const code = b.elf.readAt(entry, t.funcEnd(closure) - entry)!;
+    const calls: number[] = [];
+    amd64.scanCode(code, entry, (r) => {
+      if (r.kind === "call" && r.target === newproc1) calls.push(r.pc);
+    });
+    expect(calls).toHaveLength(1);
+    const at = spec.returnAddressOfCall(code, entry, calls[0]!)!;
+    const load = spec.coveredLoad(b.elf.readAt(at, 16)!)!;
+    expect(load).toBeDefined();
+    const line = goTool(go, ["tool", "objdump", "-s", "^runtime.newproc.func1$", prog])
+      .split("\n")
+      .find((l) => new RegExp(`\\s0x${at.toString(16)}\\s`).test(l));
+    const hex = (n: number) => (n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`);
+    expect(line).toContain(`MOVQ ${hex(load.displacement)}(R14), ${REGISTER_NAMES[load.register]}`);
+    expect(line!.split(/\s+/)[3]!.length / 2).toBe(load.length);
+  });
+});
