@@ -104,7 +104,7 @@ export interface BreakpointRegisters {
   /**
    * Finishes for `tid`, stopped at the hit at `pc`, the covered instruction `load`: its register
    * gets the word (`low` and `high` 32-bit halves) the tracer read at g + displacement, and the
-   * pc moves past it.
+   * pc moves past it. Call right after readHit: the other registers are written back as it read them.
    */
   completeLoad(tid: number, pc: number, load: CoveredLoad, low: number, high: number): void;
 }

@@ -40,7 +40,7 @@ export function amd64Registers(): ThreadRegisters {
       return { pc: regs.word(RIP) - INT3_LENGTH, result: regs.word(RAX), g: regs.word(R14) };
     },
     completeLoad(tid: number, pc: number, load: CoveredLoad, low: number, high: number): void {
-      regs.get(tid);
+      // The buffer still holds the registers readHit read.
       const i = BY_NUMBER[load.register]!;
       regs.words[2 * i] = low;
       regs.words[2 * i + 1] = high;
