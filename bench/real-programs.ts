@@ -303,8 +303,8 @@ const floor = measureFloor(mintracer);
 
 // ---- report
 
-/** The moment the program's first instruction runs after: its filter is in, the tracer lets it go. */
-const FIRST_INSTRUCTION = "filter_installed";
+/** The moment the program's first instruction runs after: its filter and the creation breakpoint are in, the tracer lets it go. */
+const FIRST_INSTRUCTION = "program_released";
 const med = (r: Row, m: Mode) => median(r.ms[m]);
 const overhead = (r: Row, m: Mode) => med(r, m) - med(r, "native");
 const firstInstruction = (r: Row, cache: "cold" | "warm") => median(r.moments[cache].get(FIRST_INSTRUCTION) ?? []);

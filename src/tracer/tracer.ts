@@ -190,6 +190,8 @@ class Tracer {
       mark("filter_installed");
       this.creations?.onExec(tid);
       this.hooks.admitted?.(confinedCode);
+      // What is left before the program's first instruction is the tracer's resuming it.
+      mark("program_released");
       return signal;
     } catch (e) {
       // Never let the target run on without its filter.
