@@ -256,9 +256,12 @@ export class Pclntab {
   }
 
   /**
-   * The function named exactly `name` (the first, if the name repeats; the last with `fromEnd`,
-   * which also searches from the end: the linker lays the main package out last), found by
-   * searching the name table's bytes.
+   * The function named exactly `name`, found by searching the name table's bytes from its start
+   * (from its end with `fromEnd`: the linker lays the main package out last). A Go function's
+   * name is unique in a binary (only file-local assembly symbols, `name<>`, may repeat: then it
+   * is one of them), so the search stops at the first match: a name near one end of a large
+   * binary's table is found without reading the rest of it (the file is mapped: each page read
+   * the first time is a page fault).
    */
   functionNamed(name: string, fromEnd = false): number | undefined {
     const names = this.nameTable();
@@ -270,25 +273,27 @@ export class Pclntab {
       return undefined;
     }
     const bytes = Buffer.from(names.buffer, names.byteOffset, names.byteLength);
-    const offsets = new Set<number>();
     const exact = Buffer.from(`\0${name}\0`);
-    if (bytes.subarray(0, exact.length - 1).equals(exact.subarray(1))) offsets.add(0);
-    for (let at = bytes.indexOf(exact); at >= 0; at = bytes.indexOf(exact, at + 1)) offsets.add(at + 1);
-    if (offsets.size === 0) return undefined;
+    const atStart = bytes.subarray(0, exact.length - 1).equals(exact.subarray(1));
+    let offset: number;
+    if (atStart && !fromEnd) offset = 0;
+    else {
+      const at = fromEnd ? bytes.lastIndexOf(exact) : bytes.indexOf(exact);
+      if (at < 0 && !atStart) return undefined;
+      offset = at < 0 ? 0 : at + 1;
+    }
     // Each record's name offset, read straight from the table (a call per function would cost
     // milliseconds on a large binary with the JIT held back).
     const words = this.functabWords;
     const view = new DataView(this.table.bytes.buffer, this.table.bytes.byteOffset, this.table.bytes.byteLength);
     const base = this.header.funcBase + this.layout.nameOff;
-    const [first, ...others] = offsets;
     const last = view.byteLength - 4;
     const n = this.header.nfunc;
     for (let i = 0; i < n; i++) {
       const fn = fromEnd ? n - 1 - i : i;
       const at = base + (words ? words[2 * fn + 1]! : this.functabField(2 * fn + 1));
       if (at > last) continue;
-      const nameOff = view.getInt32(at, true);
-      if (nameOff === first || (others.length > 0 && others.includes(nameOff))) return fn;
+      if (view.getInt32(at, true) === offset) return fn;
     }
     return undefined;
   }
