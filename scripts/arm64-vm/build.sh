@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=$PWD/.cache/arm64-vm
 BUN=node_modules/.bin/bun
-TESTS=${ARM64_VM_TESTS:-test/jail/blocking.test.ts test/jail/process.test.ts test/jail/pre-exec.test.ts}
+TESTS=${ARM64_VM_TESTS:-test/jail/blocking.test.ts test/jail/process.test.ts test/jail/pre-exec.test.ts test/jail/deep-creators.test.ts}
 DEBS=(busybox-static libc6 libgcc-s1)
 
 say() { echo "arm64-vm: $*" >&2; }

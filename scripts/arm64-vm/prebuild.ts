@@ -13,6 +13,9 @@ import { goBuild, goToolchains, repoRoot, type GoVariant } from "../../test/help
 // newest installed (ARM64_VM_GO chooses others).
 const app = join(repoRoot, "test/fixtures/jail/app");
 const variants: GoVariant[] = ["default", "pie", "stripped"];
+// test/jail/deep-creators.test.ts (with ARM64_VM_TESTS): the deep-goroutine fixture, with Go 1.21
+// and the newest, where the VM reports them; cross-built without a C toolchain, so no cgo.
+const deepgo = join(repoRoot, "test/fixtures/deepgo/app");
 
 const toolchains = goToolchains();
 const versions = [toolchains[0], toolchains.at(-1)].filter((v, i, a): v is string => !!v && a.indexOf(v) === i);
@@ -25,6 +28,9 @@ console.log(`repo ${repoRoot}`);
 for (const go of versions) {
   for (const variant of variants) {
     console.log(`gobuild ${dirname(goBuild({ dir: app, go, variant, goarch: "arm64" }))}`);
+  }
+  if (go === "1.21" || go === toolchains.at(-1)) {
+    for (const variant of variants) console.log(`gobuild ${dirname(goBuild({ dir: deepgo, go, variant, goarch: "arm64" }))}`);
   }
   // test/jail/pre-exec.test.ts: the corpus program, static and PIE.
   for (const variant of ["default", "pie"] satisfies GoVariant[]) {

@@ -90,7 +90,7 @@ export interface CodeBreakpointSpec {
 
 /** The instruction a code breakpoint covers: a register loaded with the word at g + displacement. */
 export interface CoveredLoad {
-  /** The destination register's number in the instruction set (amd64: 0 RAX ... 15 R15). */
+  /** The destination register's number in the instruction set (amd64: 0 RAX ... 15 R15; arm64: 0 X0 ... 30 X30). */
   register: number;
   displacement: number;
   /** The instruction's length in bytes, what the pc moves past it. */
@@ -145,11 +145,8 @@ export interface ArchSpec {
    * own return address); `leaf` for the innermost frame. Undefined when that cannot be.
    */
   callerOf(sp: number, spDelta: number, leaf: boolean): CallerSlot | undefined;
-  /**
-   * The code breakpoint that watches goroutine creation (src/tracer/creations.ts), where there
-   * is one: amd64's. arm64 has none yet (a truncated ancestry blocks there).
-   */
-  readonly codeBreakpoint?: CodeBreakpointSpec;
+  /** The code breakpoint that watches goroutine creation (src/tracer/creations.ts): amd64's int3, arm64's BRK. */
+  readonly codeBreakpoint: CodeBreakpointSpec;
 }
 
 /**
@@ -180,8 +177,8 @@ export interface ThreadRegisters {
   setSyscallArg(tid: number, index: number, value: number): void;
   /** Sets what the syscall `tid` has just made returns (at its syscall-exit stop). */
   setReturnValue(tid: number, value: number): void;
-  /** The register work of the architecture's code breakpoint (ArchSpec.codeBreakpoint), where it has one. */
-  readonly breakpoint?: BreakpointRegisters;
+  /** The register work of the architecture's code breakpoint (ArchSpec.codeBreakpoint). */
+  readonly breakpoint: BreakpointRegisters;
 }
 
 /** An architecture as the tracer uses it: its facts and a thread-register reader of its own. */

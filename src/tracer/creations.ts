@@ -75,15 +75,18 @@ export class CreationWatch {
   /** Where the tracer reads the word a covered instruction loads, and the code it covers. */
   private readonly word: MemoryBuffer;
 
+  private readonly spec: CodeBreakpointSpec;
+  private readonly registers: BreakpointRegisters;
+
   constructor(
     private readonly arch: Arch,
-    private readonly spec: CodeBreakpointSpec,
-    private readonly registers: BreakpointRegisters,
     private readonly imageCache: ImageCache,
     private readonly tracee: Tracee,
     private readonly warn: (msg: string, fields: Record<string, unknown>) => void,
     private readonly threadGroup: (tid: number) => number,
   ) {
+    this.spec = arch.codeBreakpoint;
+    this.registers = arch.breakpoint;
     this.stack = new StackWindow(STACK_WINDOW, tracee.memory);
     this.word = tracee.memory(8);
   }

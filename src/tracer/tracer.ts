@@ -100,10 +100,7 @@ class Tracer {
     if (this.images && confinesAnyModule(req.profile!)) {
       this.loaderEnv = new LoaderEnvCheck(req.env, req.allowLoaderEnv ?? [], req.audit, hooks.blocked);
       this.stdInit = new StdInitialization(arch, this.status, req.env, req.audit, hooks);
-      // Where the architecture has no creation breakpoint (arm64), a truncated ancestry blocks, as it always did.
-      if (arch.codeBreakpoint && arch.breakpoint) {
-        this.creations = new CreationWatch(arch, arch.codeBreakpoint, arch.breakpoint, this.images, this.tracee, hooks.warn, (tid) => this.threadGroup(tid));
-      }
+      this.creations = new CreationWatch(arch, this.images, this.tracee, hooks.warn, (tid) => this.threadGroup(tid));
     }
   }
 

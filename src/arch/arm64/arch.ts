@@ -1,10 +1,46 @@
 // arm64: the AArch64 syscall ABI and Go's conventions on it. Its registers: registers.ts.
-import type { ArchSpec, CallerSlot } from "../arch.ts";
+import type { ArchSpec, CallerSlot, CodeBreakpointSpec, CoveredLoad } from "../arch.ts";
 import { scanArm64 } from "./decode.ts";
 import { syscalls } from "./syscalls.ts";
 
 /** EM_AARCH64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE (linux/audit.h) */
 const AUDIT_ARCH_AARCH64 = 0xc00000b7;
+
+/** BL imm26: the opcode in the top six bits. */
+const BL_MASK = 0xfc000000;
+const BL = 0x94000000;
+/** LDR Xt, [Xn, #imm12*8] (unsigned offset, 64-bit). */
+const LDR_X_IMM_MASK = 0xffc00000;
+const LDR_X_IMM = 0xf9400000;
+/** The kernel's si_code for the SIGTRAP of a BRK (TRAP_BRKPT). */
+const TRAP_BRKPT = 1;
+const G_REGISTER = 28;
+const XZR = 31;
+
+const wordAt = (code: Uint8Array, at: number): number | undefined =>
+  at + 4 <= code.length ? (code[at]! | (code[at + 1]! << 8) | (code[at + 2]! << 16) | (code[at + 3]! << 24)) >>> 0 : undefined;
+
+/**
+ * BRK #0 over newproc's first instruction after its BL to newproc1, which every Go release from
+ * 1.19 to 1.27 compiles to MOVD 48(R28), Rn (getg().m): an LDR of a word at an unsigned offset
+ * from R28. The kernel reports a BRK with the pc at the BRK itself.
+ */
+const codeBreakpoint: CodeBreakpointSpec = {
+  trap: new Uint8Array([0x00, 0x00, 0x20, 0xd4]),
+  hitCode: TRAP_BRKPT,
+  returnAddressOfCall(code: Uint8Array, addr: number, pc: number): number | undefined {
+    const w = wordAt(code, pc - addr);
+    return w !== undefined && ((w & BL_MASK) >>> 0) === BL ? pc + 4 : undefined;
+  },
+  coveredLoad(code: Uint8Array): CoveredLoad | undefined {
+    const w = wordAt(code, 0);
+    if (w === undefined || ((w & LDR_X_IMM_MASK) >>> 0) !== LDR_X_IMM) return undefined;
+    const base = (w >>> 5) & 31;
+    const register = w & 31;
+    if (base !== G_REGISTER || register === XZR) return undefined;
+    return { register, displacement: ((w >>> 10) & 0xfff) * 8, length: 4 };
+  },
+};
 
 export const arm64: ArchSpec = {
   name: "arm64",
@@ -34,4 +70,5 @@ export const arm64: ArchSpec = {
     if (spDelta === 0 && leaf) return { returnAddress: "lr", callerSp: sp };
     return { returnAddress: sp, callerSp: sp + spDelta };
   },
+  codeBreakpoint,
 };

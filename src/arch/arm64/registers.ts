@@ -1,7 +1,7 @@
 // arm64's registers (struct user_pt_regs, NT_PRSTATUS: x0..x30, sp, pc, pstate; the syscall
 // number and the thread pointer in regsets of their own), read and written through ptrace. Each
 // reader owns its buffers.
-import type { InjectedCall, SyscallRegs, ThreadRegisters } from "../arch.ts";
+import type { BreakpointRegisters, CoveredLoad, InjectedCall, SyscallRegs, ThreadRegisters } from "../arch.ts";
 import { NT_ARM_SYSTEM_CALL, NT_ARM_TLS, NT_PRSTATUS, RegSet } from "../../libc/ptrace.ts";
 
 const X0 = 0;
@@ -18,8 +18,23 @@ export function arm64Registers(): ThreadRegisters {
   const syscallNr = new RegSet(NT_ARM_SYSTEM_CALL, 4);
   // TPIDR_EL0, the thread pointer, is a regset of its own too.
   const tls = new RegSet(NT_ARM_TLS, 8);
+  const breakpoint: BreakpointRegisters = {
+    // A BRK stops with the pc at the BRK itself.
+    readHit(tid: number) {
+      regs.get(tid);
+      return { pc: regs.word(PC), result: regs.word(X0), g: regs.word(X28) };
+    },
+    completeLoad(tid: number, pc: number, load: CoveredLoad, low: number, high: number): void {
+      // The buffer still holds the registers readHit read; x0-x30 are words 0-30.
+      regs.words[2 * load.register] = low;
+      regs.words[2 * load.register + 1] = high;
+      regs.setWord(PC, pc + load.length);
+      regs.set(tid);
+    },
+  };
   return {
     regs,
+    breakpoint,
     readSyscallRegs(tid: number): SyscallRegs {
       regs.get(tid);
       // x0-x5 as they are at the seccomp stop (orig_x0 only serves restarts).
