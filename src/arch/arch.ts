@@ -79,11 +79,8 @@ export interface CodeBreakpointSpec {
   readonly trap: Uint8Array;
   /** The si_code of the SIGTRAP a hit raises (what a signal sent by a process cannot claim to be but to itself; the pc tells). */
   readonly hitCode: number;
-  /**
-   * The address right after the direct call at link-time address `pc` of `code` (which starts
-   * at `addr`): where the call returns. Undefined where no direct call starts at `pc`.
-   */
-  returnAddressOfCall(code: Uint8Array, addr: number, pc: number): number | undefined;
+  /** The length of the direct call scanCode reports as a "call" (amd64 CALL rel32, arm64 BL): a call at pc returns to pc + callLength. */
+  readonly callLength: number;
   /** The instruction at the start of `code` as a load the tracer can run at a hit; undefined where it is anything else. */
   coveredLoad(code: Uint8Array): CoveredLoad | undefined;
 }

@@ -19,10 +19,9 @@ export function startEarlyStage(argv: string[], policed: boolean): void {
   // Before any program runs: the jailed program runs as this process's user, and could otherwise
   // open this process's /proc/PID/mem and write into the tracer.
   setNotDumpable();
-  const [prog, ...args] = argv;
   let path: string;
   try {
-    path = resolveProgram(prog!);
+    path = resolveProgram(argv[0]!);
   } catch {
     return; // the run says why
   }
@@ -33,7 +32,7 @@ export function startEarlyStage(argv: string[], policed: boolean): void {
     // needs to gain privileges.
     setNoNewPrivs();
     const gate = openGate();
-    const stage = preExecStage({ path, argv: [prog!, ...args] }, programEnvironment(policed), selfCommand(), gate?.fd);
+    const stage = preExecStage({ path, argv }, programEnvironment(policed), selfCommand(), gate?.fd);
     started = { stage, ...spawnStage(stage, gate) };
   } catch (e) {
     // Out of descriptors or processes: the run starts its stage itself, and says what fails then.

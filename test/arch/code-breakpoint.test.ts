@@ -71,7 +71,7 @@ describe.each(goToolchains().flatMap((go) => (["amd64", "arm64"] as GoArch[]).ma
       if (r.kind === "call" && r.target === newproc1) calls.push(r.pc);
     });
     expect(calls).toHaveLength(1);
-    const at = arch.codeBreakpoint.returnAddressOfCall(code, entry, calls[0]!)!;
+    const at = calls[0]! + arch.codeBreakpoint.callLength;
     const load = arch.codeBreakpoint.coveredLoad(b.elf.readAt(at, 16)!)!;
     expect(load).toBeDefined();
     const line = goTool(go, ["tool", "objdump", "-s", "^runtime.newproc.func1$", prog])

@@ -8,9 +8,6 @@ const AUDIT_ARCH_X86_64 = 0xc000003e;
 /** x32 syscalls are x86_64's numbers with this bit set, under the same audit arch. */
 const X32_SYSCALL_BIT = 0x40000000;
 
-/** CALL rel32: E8 and four bytes; Go emits it without prefixes. */
-const CALL_REL32 = 0xe8;
-const CALL_REL32_LENGTH = 5;
 /** The kernel's si_code for the SIGTRAP of an int3 (SI_KERNEL). */
 const SI_KERNEL = 0x80;
 const R14 = 14;
@@ -24,9 +21,8 @@ const RSP = 4;
 const codeBreakpoint: CodeBreakpointSpec = {
   trap: new Uint8Array([0xcc]),
   hitCode: SI_KERNEL,
-  returnAddressOfCall(code: Uint8Array, addr: number, pc: number): number | undefined {
-    return code[pc - addr] === CALL_REL32 ? pc + CALL_REL32_LENGTH : undefined;
-  },
+  // E8 and four bytes: the only call scanAmd64 reports (Go emits it without prefixes).
+  callLength: 5,
   coveredLoad(code: Uint8Array): CoveredLoad | undefined {
     const [rex, opcode, modrm, disp] = code;
     if (rex === undefined || opcode !== 0x8b || modrm === undefined || disp === undefined) return undefined;

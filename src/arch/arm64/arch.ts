@@ -6,9 +6,6 @@ import { syscalls } from "./syscalls.ts";
 /** EM_AARCH64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE (linux/audit.h) */
 const AUDIT_ARCH_AARCH64 = 0xc00000b7;
 
-/** BL imm26: the opcode in the top six bits. */
-const BL_MASK = 0xfc000000;
-const BL = 0x94000000;
 /** LDR Xt, [Xn, #imm12*8] (unsigned offset, 64-bit). */
 const LDR_X_IMM_MASK = 0xffc00000;
 const LDR_X_IMM = 0xf9400000;
@@ -17,8 +14,7 @@ const TRAP_BRKPT = 1;
 const G_REGISTER = 28;
 const XZR = 31;
 
-const wordAt = (code: Uint8Array, at: number): number | undefined =>
-  at + 4 <= code.length ? (code[at]! | (code[at + 1]! << 8) | (code[at + 2]! << 16) | (code[at + 3]! << 24)) >>> 0 : undefined;
+const firstWord = (code: Uint8Array): number | undefined => (code.length >= 4 ? (code[0]! | (code[1]! << 8) | (code[2]! << 16) | (code[3]! << 24)) >>> 0 : undefined);
 
 /**
  * BRK #0 over newproc's first instruction after its BL to newproc1, which every Go release from
@@ -28,12 +24,9 @@ const wordAt = (code: Uint8Array, at: number): number | undefined =>
 const codeBreakpoint: CodeBreakpointSpec = {
   trap: new Uint8Array([0x00, 0x00, 0x20, 0xd4]),
   hitCode: TRAP_BRKPT,
-  returnAddressOfCall(code: Uint8Array, addr: number, pc: number): number | undefined {
-    const w = wordAt(code, pc - addr);
-    return w !== undefined && ((w & BL_MASK) >>> 0) === BL ? pc + 4 : undefined;
-  },
+  callLength: 4,
   coveredLoad(code: Uint8Array): CoveredLoad | undefined {
-    const w = wordAt(code, 0);
+    const w = firstWord(code);
     if (w === undefined || ((w & LDR_X_IMM_MASK) >>> 0) !== LDR_X_IMM) return undefined;
     const base = (w >>> 5) & 31;
     const register = w & 31;
