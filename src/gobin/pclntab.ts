@@ -298,6 +298,52 @@ export class Pclntab {
     return undefined;
   }
 
+  /**
+   * The functions whose flags have a bit of `mask` set, read straight from the records (a call
+   * per function costs milliseconds on a large binary); undefined before Go 1.16, which keeps no flags.
+   */
+  functionsFlagged(mask: number): number[] | undefined {
+    const at = this.layout.flag;
+    if (at === undefined) return undefined;
+    const found: number[] = [];
+    const bytes = this.table.bytes;
+    const words = this.functabWords;
+    const base = this.header.funcBase + at;
+    for (let fn = 0; fn < this.header.nfunc; fn++) {
+      const flag = bytes[base + (words ? words[2 * fn + 1]! : this.functabField(2 * fn + 1))];
+      if (flag !== undefined && (flag & mask) !== 0) found.push(fn);
+    }
+    return found;
+  }
+
+  /**
+   * The functions whose names contain one of `needles`, in table order, found by searching the
+   * name table's bytes: only the matches are decoded. Undefined for older tables, whose names
+   * are scattered.
+   */
+  functionsNamedWith(needles: readonly string[]): number[] | undefined {
+    const names = this.nameTable();
+    if (!names) return undefined;
+    const bytes = Buffer.from(names.buffer, names.byteOffset, names.byteLength);
+    const starts = new Set<number>();
+    for (const needle of needles) {
+      const pattern = Buffer.from(needle);
+      for (let at = bytes.indexOf(pattern); at >= 0; at = bytes.indexOf(pattern, at + pattern.length)) {
+        starts.add(bytes.lastIndexOf(0, at) + 1);
+      }
+    }
+    const found: number[] = [];
+    if (starts.size === 0) return found;
+    const view = new DataView(this.table.bytes.buffer, this.table.bytes.byteOffset, this.table.bytes.byteLength);
+    const words = this.functabWords;
+    const base = this.header.funcBase + this.layout.nameOff;
+    const last = view.byteLength - 4;
+    for (let fn = 0; fn < this.header.nfunc; fn++) {
+      const at = base + (words ? words[2 * fn + 1]! : this.functabField(2 * fn + 1));
+      if (at <= last && starts.has(view.getInt32(at, true))) found.push(fn);
+    }
+    return found;
+  }
   /** The runtime's funcID of the function (numbering depends on the Go release); undefined before Go 1.12. */
   funcID(fn: number): number | undefined {
     const at = this.layout.funcID;

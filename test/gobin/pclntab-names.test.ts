@@ -1,6 +1,8 @@
-// Searching the function name table's bytes (Pclntab.namesContaining, functionNamed) finds what
-// decoding every function's name finds: the names of functions containing a string (and of
-// functions only ever inlined, from the same table), and a function by its exact name.
+// Searching the function name table's bytes (Pclntab.namesContaining, functionNamed,
+// functionsNamedWith) finds what decoding every function's name finds: the names of functions
+// containing a string (and of functions only ever inlined, from the same table), a function by
+// its exact name, the functions whose names contain one of several strings. Reading the flags
+// straight from the records (functionsFlagged) finds what funcFlag does.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { GoBinary } from "../../src/gobin/binary.ts";
@@ -18,6 +20,22 @@ describe.each([goToolchains()[0]!, goToolchains().at(-1)!])("Go %s", (go) => {
       for (const name of functions) expect(found.has(name)).toBe(true);
       for (const name of found) expect(name).toContain(needle);
     }
+  });
+
+  test.each(["default", "stripped", "cgo"] as const)("%s: the functions named with one of several strings, and those with a flag, are those decoding each finds", (variant) => {
+    const t = GoBinary.open(goBuild({ dir: app, go, variant })).pclntab;
+    const needles = ["_Cfunc_", "_cgo_", "runtime.newproc", "example.com/reach."];
+    const named: number[] = [];
+    const flagged = new Map<number, number[]>([[1, []], [2, []], [4, []]]);
+    for (let fn = 0; fn < t.funcCount; fn++) {
+      if (needles.some((n) => t.funcName(fn).includes(n))) named.push(fn);
+      for (const [mask, fns] of flagged) if ((t.funcFlag(fn)! & mask) !== 0) fns.push(fn);
+    }
+    expect(named.length).toBeGreaterThan(0);
+    expect(t.functionsNamedWith(needles)).toEqual(named);
+    expect(t.functionsNamedWith(["no.such.name"])).toEqual([]);
+    for (const [mask, fns] of flagged) expect(t.functionsFlagged(mask)).toEqual(fns);
+    expect(flagged.get(4)!.length).toBeGreaterThan(0); // assembly: the runtime has some
   });
 
   test("a function by its exact name, and none for a name no function has", () => {
