@@ -13,7 +13,7 @@
 // A file that does not parse, is of another format or another binary is ignored and written
 // anew: a poisoned cache can cost a warning, never let a call through.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheRoot } from "./root.ts";
 
@@ -56,6 +56,35 @@ export function readEntry<T>(file: string, identity: FileIdentity, valid: (data:
   const entry = parsed as { format?: unknown; identity?: unknown; data?: unknown };
   if (entry.format !== FORMAT || JSON.stringify(entry.identity) !== JSON.stringify(identity)) return undefined;
   return valid(entry.data) ? entry.data : undefined;
+}
+
+/** How long a claim to fill an entry holds before another run may take it over (its filler was killed). */
+const FILL_CLAIM_MS = 10 * 60 * 1000;
+
+/**
+ * Claims the filling of `file` for one process: true unless another claimed it less than
+ * FILL_CLAIM_MS ago. Runs started while a fill goes on (a script running one program in a loop)
+ * then start no second one: each would take a core and hundreds of MB for the same entry. A claim
+ * decides nothing: a forged one delays a warning, never a verdict. Errors are the caller's to ignore.
+ */
+export function claimFill(file: string): boolean {
+  const claim = `${file}.filling`;
+  mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(claim, "", { flag: "wx", mode: 0o600 });
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+  if (Date.now() - statSync(claim).mtimeMs < FILL_CLAIM_MS) return false;
+  rmSync(claim, { force: true });
+  writeFileSync(claim, "", { flag: "wx", mode: 0o600 });
+  return true;
+}
+
+/** Ends a fill's claim on `file`, filled or not. */
+export function releaseFill(file: string): void {
+  rmSync(`${file}.filling`, { force: true });
 }
 
 /** Writes an entry whole: to a temporary name, then renamed over the old one. Errors are the caller's to ignore. */

@@ -8,7 +8,7 @@ import { Confinement } from "../confinement/model.ts";
 import { analyzeBinary } from "../analyze/binary.ts";
 import { setPriority } from "node:os";
 import { type DeniedReach, deniedReaches, deniedReachesEntry, describeDenied, readDeniedReaches, writeDeniedReaches } from "../analyze/denied-reaches.ts";
-import { identify } from "../cache/binary-cache.ts";
+import { claimFill, identify, releaseFill } from "../cache/binary-cache.ts";
 import { selfCommand } from "../launch/stage.ts";
 import { CACHE_COMMAND } from "./cache-command.ts";
 import { countKinds, formatKindCounts, type KindCounts } from "../analyze/findings.ts";
@@ -64,8 +64,9 @@ export function refuseConfinedFindings(path: string, profile: Profile): void {
 /**
  * Warns once, in one line, about the confined modules of `path` whose code reaches a class they
  * are not allowed: from the binary cache when it has the answer; otherwise a low-priority process
- * of gomodjail's own works it out and caches it, never delaying the program, and the returned
- * function (called when the program has ended) warns if that process is done by then. Never throws.
+ * of gomodjail's own works it out and caches it (unless another run's is at it), never delaying
+ * the program, and the returned function (called when the program has ended) warns if that
+ * process is done by then. Never throws.
  * GOMODJAIL_ANALYSIS=off turns both off (for scripts that compare a run's stderr).
  */
 export function warnDeniedReaches(path: string, profile: Profile, logger: Logger): () => void {
@@ -81,12 +82,19 @@ export function warnDeniedReaches(path: string, profile: Profile, logger: Logger
       warn(cached);
       return () => {};
     }
-    const self = selfCommand();
-    const analysis = Bun.spawn([...self.argv, CACHE_COMMAND, path], {
-      stdin: new TextEncoder().encode(JSON.stringify(profileData(profile))),
-      stdout: "ignore",
-      stderr: "ignore",
-    });
+    // One fill at a time: a run while another fills it warns nothing, as if the fill were not done.
+    if (!claimFill(entry)) return () => {};
+    let analysis: Bun.Subprocess;
+    try {
+      analysis = Bun.spawn([...selfCommand().argv, CACHE_COMMAND, path], {
+        stdin: new TextEncoder().encode(JSON.stringify(profileData(profile))),
+        stdout: "ignore",
+        stderr: "ignore",
+      });
+    } catch (e) {
+      releaseFill(entry);
+      throw e;
+    }
     analysis.unref();
     return () => {
       if (analysis.exitCode !== 0) return;
@@ -107,9 +115,14 @@ export async function cacheDeniedReaches(path: string): Promise<void> {
   setPriority(19);
   const profile = profileFromData(JSON.parse(await Bun.stdin.text()) as ProfileData);
   const identity = identify(path);
-  const denied = deniedReaches(GoBinary.open(path), profile);
-  if (JSON.stringify(identify(path)) !== JSON.stringify(identity)) return;
-  writeDeniedReaches(deniedReachesEntry(identity, profile, process.env), identity, denied);
+  const entry = deniedReachesEntry(identity, profile, process.env);
+  try {
+    const denied = deniedReaches(GoBinary.open(path), profile);
+    if (JSON.stringify(identify(path)) !== JSON.stringify(identity)) return;
+    writeDeniedReaches(entry, identity, denied);
+  } finally {
+    releaseFill(entry);
+  }
 }
 
 /**

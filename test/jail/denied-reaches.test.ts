@@ -3,7 +3,7 @@
 // keyed on the file's identity and decides nothing, so a rewritten binary or a tampered entry
 // can cost a warning, never let a call through.
 import { describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, utimesSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deniedReachesEntry, readDeniedReaches } from "../../src/analyze/denied-reaches.ts";
@@ -30,6 +30,21 @@ function setup() {
 async function fillCache(prog: string, env: Record<string, string>) {
   const r = await runGomodjail([CACHE_COMMAND, prog], { env, stdin: new TextEncoder().encode(JSON.stringify(profileData(loadProfile(victimGoMod)))) });
   expect(r.exitCode).toBe(0);
+}
+
+/** The pids of the cache fills running for `prog`. */
+function fillsRunning(prog: string): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+        return argv.includes(CACHE_COMMAND) && argv.includes(prog);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 const warnings = (stderr: string) => stderr.split("\n").filter((l) => l.includes(WARNING));
@@ -87,6 +102,26 @@ describe("what a run says the confined modules reach", () => {
     const r = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--strict", "--", prog], { env });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain("confined modules reach classes they are not allowed: example.com/gomodjail/examples/poisoned reaches EXEC");
+  });
+
+  test("a run while another run's fill goes on starts no second one; a claim left by a killed fill is taken over after ten minutes", async () => {
+    const { prog, env, entry } = setup();
+    const claim = `${entry()}.filling`;
+    mkdirSync(join(claim, ".."), { recursive: true });
+    writeFileSync(claim, "");
+    const report = join(prog, "..", "report.json");
+    const during = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--report", report, "--", prog], { env });
+    expect(during.stdout).toContain("1 + 2 = 3");
+    // A fill started would be running still, or done and written.
+    expect(fillsRunning(prog)).toEqual([]);
+    expect(existsSync(entry())).toBe(false);
+    expect(existsSync(claim)).toBe(true);
+    const eleven = Date.now() / 1000 - 11 * 60;
+    utimesSync(claim, eleven, eleven);
+    const after = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--report", report, "--", prog], { env });
+    expect(after.stdout).toContain("1 + 2 = 3");
+    while (existsSync(claim) || !existsSync(entry())) await Bun.sleep(50);
+    expect(readDeniedReaches(entry(), identify(prog))).toHaveLength(1);
   });
 
   test("GOMODJAIL_ANALYSIS=off: no background analysis, no warning", async () => {
