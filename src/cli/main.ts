@@ -342,7 +342,7 @@ function cacheFillCommandLine(program: Command): Command {
     .command(CACHE_COMMAND, { hidden: true })
     .argument("<PROG>")
     .action(async (prog: string) => {
-      await (await import("../session/confined-code.ts")).cacheDeniedReaches(prog);
+      await (await import("../session/confined-code.ts")).fillRunWarnings(prog);
     });
 }
 

@@ -1,35 +1,32 @@
-// The check `gomodjail run` makes of its program: whether a confined module has code the jail
-// cannot hold. At every start it warns, in one line, about what the function table shows (assembly, cgo);
-// --strict refuses on the confined modules' code too (linkname pulls, plugin, reflect and unsafe
+// The checks `gomodjail run` makes of its program's confined modules: code the jail cannot hold,
+// and classes their code reaches that their allow= lacks. A plain run warns (run-warnings.ts:
+// what the function table shows, assembly and cgo, and the reaches, which this module's cache
+// fill works out at the lowest priority); --strict works both out before the program starts and
+// refuses on them, on the confined modules' code too (linkname pulls, plugin, reflect and unsafe
 // escapes). Code of theirs that the compiler inlined into other modules' functions is left to
 // `gomodjail analyze`, which reads everything, sources too.
 import type { Logger } from "../log-format.ts";
 import { Confinement } from "../confinement/model.ts";
 import { analyzeBinary } from "../analyze/binary.ts";
 import { setPriority } from "node:os";
-import { type DeniedReach, deniedReaches, deniedReachesEntry, describeDenied, readDeniedReaches, writeDeniedReaches } from "../analyze/denied-reaches.ts";
+import { deniedReaches } from "../analyze/denied-reaches.ts";
 import { claimFill, identify, releaseFill } from "../cache/binary-cache.ts";
 import { selfCommand } from "../launch/stage.ts";
 import { CACHE_COMMAND } from "./cache-command.ts";
-import { countKinds, formatKindCounts, type KindCounts } from "../analyze/findings.ts";
+import { analyzeHint, type CannotHold, describeCannotHold, describeDenied, runWarningsEntry, writeRunWarnings } from "./warnings-entry.ts";
+import { countKinds } from "../analyze/findings.ts";
 import { GoBinary } from "../gobin/binary.ts";
 import { mayHoldConfinedCode } from "../launch/target.ts";
 import { type Profile, type ProfileData, profileData, profileFromData } from "../policy/profile.ts";
 import { ProgramError } from "../launch/errors.ts";
 
-interface ConfinedFindings {
-  module: string;
-  counts: KindCounts;
-  findings: number;
-}
-
 /**
  * The confined modules of `path` that have findings in the binary, by path. `read`: "table" for
- * the warning at every start (assembly and cgo, from the function table alone: a few ms even on
- * a 50 MB binary), "reported" for --strict (the confined modules' code too: linkname, plugin,
+ * the warning (assembly and cgo, from the function table alone: about 10 ms on a 20 MB binary),
+ * "reported" for --strict (the confined modules' code too: linkname, plugin,
  * reflect and unsafe; a quarter of a second on such a binary).
  */
-function confinedFindings(path: string, profile: Profile, read: "table" | "reported"): ConfinedFindings[] {
+function confinedFindings(path: string, profile: Profile, read: "table" | "reported"): CannotHold[] {
   const binary = GoBinary.open(path);
   if (!mayHoldConfinedCode(binary, profile)) return [];
   const confinement = Confinement.of(binary, profile);
@@ -39,7 +36,7 @@ function confinedFindings(path: string, profile: Profile, read: "table" | "repor
     mainPackage: binary.buildInfo?.path || undefined,
   });
   return [...analysis.findings.values()]
-    .map(({ module, findings }) => ({ module: module.path, counts: countKinds(findings), findings: findings.length }))
+    .map(({ module, findings }) => ({ module: module.path, counts: countKinds(findings) }))
     .sort((a, b) => (a.module < b.module ? -1 : 1));
 }
 
@@ -51,7 +48,7 @@ function confinedFindings(path: string, profile: Profile, read: "table" | "repor
 export function refuseConfinedFindings(path: string, profile: Profile): void {
   const found = confinedFindings(path, profile, "reported");
   if (found.length > 0) {
-    const list = found.map((f) => `${f.module} (${formatKindCounts(f.counts)})`).join(", ");
+    const list = found.map(describeCannotHold).join(", ");
     throw new ProgramError(`${path}: confined modules have code the jail cannot hold: ${list}; '${analyzeHint(path)}' shows where (--strict)`);
   }
   const binary = GoBinary.open(path);
@@ -61,32 +58,22 @@ export function refuseConfinedFindings(path: string, profile: Profile): void {
   }
 }
 
+/** The confined modules of `path` with code the jail cannot hold, from the function table alone (the first warning of run-warnings.ts). */
+export function cannotHold(path: string, profile: Profile): CannotHold[] {
+  return confinedFindings(path, profile, "table");
+}
+
 /**
- * Warns once, in one line, about the confined modules of `path` whose code reaches a class they
- * are not allowed: from the binary cache when it has the answer; otherwise a low-priority process
- * of gomodjail's own works it out and caches it (unless another run's is at it), never delaying
- * the program, and the returned function (called when the program has ended) warns if that
- * process is done by then. Never throws.
- * GOMODJAIL_ANALYSIS=off turns both off (for scripts that compare a run's stderr).
+ * Starts the low-priority process that fills `entry` with the run's warnings for `path`, unless
+ * another run's is at it (one fill at a time). Returns whether it has ended well by the time it
+ * is asked. Never delays the program.
  */
-export function warnDeniedReaches(path: string, profile: Profile, logger: Logger): () => void {
-  if (process.env.GOMODJAIL_ANALYSIS === "off") return () => {};
-  const warn = (denied: DeniedReach[]) => {
-    if (denied.length > 0) logger.warn({ reaches: denied.map(describeDenied).join("; "), details: analyzeHint(path) }, "confined modules reach classes they are not allowed");
-  };
+export function startFill(path: string, profile: Profile, entry: string, logger: Logger): () => boolean {
   try {
-    const identity = identify(path);
-    const entry = deniedReachesEntry(identity, profile, process.env);
-    const cached = readDeniedReaches(entry, identity);
-    if (cached !== undefined) {
-      warn(cached);
-      return () => {};
-    }
-    // One fill at a time: a run while another fills it warns nothing, as if the fill were not done.
-    if (!claimFill(entry)) return () => {};
-    let analysis: Bun.Subprocess;
+    if (!claimFill(entry)) return () => false;
+    let fill: Bun.Subprocess;
     try {
-      analysis = Bun.spawn([...selfCommand().argv, CACHE_COMMAND, path], {
+      fill = Bun.spawn([...selfCommand().argv, CACHE_COMMAND, path], {
         stdin: new TextEncoder().encode(JSON.stringify(profileData(profile))),
         stdout: "ignore",
         stderr: "ignore",
@@ -95,53 +82,30 @@ export function warnDeniedReaches(path: string, profile: Profile, logger: Logger
       releaseFill(entry);
       throw e;
     }
-    analysis.unref();
-    return () => {
-      if (analysis.exitCode !== 0) return;
-      const done = readDeniedReaches(entry, identity);
-      if (done !== undefined) warn(done);
-    };
+    fill.unref();
+    return () => fill.exitCode === 0;
   } catch (e) {
-    logger.debug({ exe: path, error: (e as Error).message }, "cannot check what the confined modules reach");
-    return () => {};
+    logger.debug({ exe: path, error: (e as Error).message }, "cannot start filling the binary cache");
+    return () => false;
   }
 }
 
 /**
- * The cache command's work: at the lowest priority, what the confined modules of `path` reach
- * under the profile on stdin, written to the binary cache, unless the file changed meanwhile.
+ * The cache command's work: at the lowest priority, the warnings a run gives about `path` under
+ * the profile on stdin, written to the binary cache, unless the file changed meanwhile.
  */
-export async function cacheDeniedReaches(path: string): Promise<void> {
+export async function fillRunWarnings(path: string): Promise<void> {
   setPriority(19);
   const profile = profileFromData(JSON.parse(await Bun.stdin.text()) as ProfileData);
   const identity = identify(path);
-  const entry = deniedReachesEntry(identity, profile, process.env);
+  const entry = runWarningsEntry(identity, profile, process.env);
   try {
-    const denied = deniedReaches(GoBinary.open(path), profile);
+    const binary = GoBinary.open(path);
+    const denied = mayHoldConfinedCode(binary, profile) ? deniedReaches(binary, profile) : [];
+    const warnings = { cannotHold: cannotHold(path, profile), denied };
     if (JSON.stringify(identify(path)) !== JSON.stringify(identity)) return;
-    writeDeniedReaches(entry, identity, denied);
+    writeRunWarnings(entry, identity, warnings);
   } finally {
     releaseFill(entry);
   }
-}
-
-/**
- * Warns once about the confined modules of `path` with findings, all in one line (a large
- * program has many: caddy had a line each); never throws (a failed check is a warning too).
- */
-export function warnConfinedFindings(path: string, profile: Profile, logger: Logger): void {
-  let found: ConfinedFindings[];
-  try {
-    found = confinedFindings(path, profile, "table");
-  } catch (e) {
-    logger.warn({ exe: path, error: (e as Error).message }, "cannot check the confined modules' code");
-    return;
-  }
-  if (found.length === 0) return;
-  const modules = found.map((f) => `${f.module} (${formatKindCounts(f.counts)})`).join(", ");
-  logger.warn({ modules, details: analyzeHint(path) }, "confined modules have code the jail cannot hold");
-}
-
-function analyzeHint(path: string): string {
-  return `gomodjail analyze --go-mod=FILE ${path}`;
 }

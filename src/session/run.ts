@@ -118,12 +118,11 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
             targetPid = m.pid;
             break;
           case "admitted":
-            // Without --strict the check of the confined modules' code only warns: it reads the
-            // binary while the program runs, if the tracer found that one can have code there.
+            // Without --strict the checks of the confined modules' code only warn, while the
+            // program runs, if the tracer found that one can have code there (run-warnings.ts).
             if (profile && !req.strict && m.confinedCode) {
-              warned = import("./confined-code.ts").then(({ warnConfinedFindings, warnDeniedReaches }) => {
-                warnConfinedFindings(path, profile, req.logger);
-                afterExit = warnDeniedReaches(path, profile, req.logger);
+              warned = import("./run-warnings.ts").then(async ({ startWarnings }) => {
+                afterExit = await startWarnings(path, profile, req.logger);
               });
             }
             break;

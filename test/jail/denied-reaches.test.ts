@@ -1,14 +1,14 @@
 // `run` says once what a confined module's code can reach that it is not allowed (analyze's FAIL
-// verdict), from the per-binary cache that a low-priority process of its own fills; the cache is
-// keyed on the file's identity and decides nothing, so a rewritten binary or a tampered entry
-// can cost a warning, never let a call through.
+// verdict), and which have code the jail cannot hold, from the per-binary cache that a
+// low-priority process of its own fills; the cache is keyed on the file's identity and decides
+// nothing, so a rewritten binary or a tampered entry can cost a warning, never let a call through.
 import { describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, utimesSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deniedReachesEntry, readDeniedReaches } from "../../src/analyze/denied-reaches.ts";
 import { identify } from "../../src/cache/binary-cache.ts";
 import { CACHE_COMMAND } from "../../src/session/cache-command.ts";
+import { readRunWarnings, runWarningsEntry } from "../../src/session/warnings-entry.ts";
 import { loadProfile, profileData } from "../../src/policy/profile.ts";
 import { runGomodjail } from "../helpers/gomodjail.ts";
 import { victim, victimGoMod } from "../users/helpers.ts";
@@ -22,7 +22,7 @@ function setup() {
   const prog = join(dir, "victim");
   copyFileSync(victim(), prog);
   const env = { XDG_CACHE_HOME: join(dir, "cache"), GOMODJAIL_ANALYSIS: "on" };
-  const entry = () => deniedReachesEntry(identify(prog), loadProfile(victimGoMod), env);
+  const entry = () => runWarningsEntry(identify(prog), loadProfile(victimGoMod), env);
   return { prog, env, entry };
 }
 
@@ -67,7 +67,7 @@ describe("what a run says the confined modules reach", () => {
     const { prog, env, entry } = setup();
     await fillCache(prog, env);
     const before = entry();
-    expect(readDeniedReaches(before, identify(prog))).toHaveLength(1);
+    expect(readRunWarnings(before, identify(prog))?.denied).toHaveLength(1);
     // The same bytes written over the same inode: the modification and change times move.
     await Bun.sleep(20);
     const bytes = readFileSync(prog);
@@ -75,7 +75,7 @@ describe("what a run says the confined modules reach", () => {
     writeSync(fd, bytes, 0, bytes.length, 0);
     closeSync(fd);
     expect(entry()).not.toBe(before);
-    expect(readDeniedReaches(before, identify(prog))).toBeUndefined();
+    expect(readRunWarnings(before, identify(prog))?.denied).toBeUndefined();
     const r = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--", prog], { env });
     expect(warnings(r.stderr)).toEqual([]);
   });
@@ -87,21 +87,35 @@ describe("what a run says the confined modules reach", () => {
     const garbage = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--", prog], { env });
     expect(warnings(garbage.stderr)).toEqual([]);
     expect(garbage.stdout).toContain("1 + 2 = 3");
-    const foreign = JSON.parse(JSON.stringify({ format: 1, identity: { ...identify(prog), ino: "1" }, data: [] }));
+    const foreign = JSON.parse(JSON.stringify({ format: 1, identity: { ...identify(prog), ino: "1" }, data: { cannotHold: [], denied: [] } }));
     writeFileSync(entry(), JSON.stringify(foreign));
-    expect(readDeniedReaches(entry(), identify(prog))).toBeUndefined();
+    expect(readRunWarnings(entry(), identify(prog))?.denied).toBeUndefined();
   });
 
   test("a cache that says nothing is denied does not let --strict start the program: --strict works it out itself", async () => {
     const { prog, env, entry } = setup();
     await fillCache(prog, env);
     const tampered = JSON.parse(readFileSync(entry(), "utf8"));
-    tampered.data = [];
+    tampered.data.denied = [];
     writeFileSync(entry(), JSON.stringify(tampered));
-    expect(readDeniedReaches(entry(), identify(prog))).toEqual([]);
+    expect(readRunWarnings(entry(), identify(prog))?.denied).toEqual([]);
     const r = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--strict", "--", prog], { env });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain("confined modules reach classes they are not allowed: example.com/gomodjail/examples/poisoned reaches EXEC");
+  });
+
+  test("with an entry, both warnings come from it, as the entry says; an entry naming a kind of finding that does not exist is refused", async () => {
+    const { prog, env, entry } = setup();
+    await fillCache(prog, env);
+    const cached = JSON.parse(readFileSync(entry(), "utf8"));
+    cached.data.cannotHold = [{ module: "example.com/gomodjail/examples/poisoned", counts: { asm: 2 } }];
+    writeFileSync(entry(), JSON.stringify(cached));
+    const r = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--", prog], { env });
+    expect(r.stderr).toContain(`level=WARN msg="confined modules have code the jail cannot hold" modules="example.com/gomodjail/examples/poisoned (2 asm)"`);
+    expect(warnings(r.stderr)).toHaveLength(1);
+    cached.data.cannotHold = [{ module: "example.com/gomodjail/examples/poisoned", counts: { "no such kind": 1 } }];
+    writeFileSync(entry(), JSON.stringify(cached));
+    expect(readRunWarnings(entry(), identify(prog))).toBeUndefined();
   });
 
   test("a run while another run's fill goes on starts no second one; a claim left by a killed fill is taken over after ten minutes", async () => {
@@ -121,7 +135,7 @@ describe("what a run says the confined modules reach", () => {
     const after = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--report", report, "--", prog], { env });
     expect(after.stdout).toContain("1 + 2 = 3");
     while (existsSync(claim) || !existsSync(entry())) await Bun.sleep(50);
-    expect(readDeniedReaches(entry(), identify(prog))).toHaveLength(1);
+    expect(readRunWarnings(entry(), identify(prog))?.denied).toHaveLength(1);
   });
 
   test("GOMODJAIL_ANALYSIS=off: no background analysis, no warning", async () => {
