@@ -30,6 +30,14 @@ const NO_GOROUTINE = "a syscall from C code on a thread without a goroutine";
 /** Bounds the per-goroutine cache; goroutine-heavy programs make many. */
 const MAX_CACHED_GOROUTINES = 100_000;
 
+/**
+ * The creators of a goroutine whose creation was judged clean (src/tracer/creations.ts): its
+ * creator's whole stack, the go statement in it, and the creator's own creators, all of which
+ * g.ancestors holds a part of; so its ancestors need not be read. A block there is not used
+ * this way: the ancestors, judged with the call's class, may allow what it blocks.
+ */
+const NO_CREATORS: Creators = { findings: [], truncated: false };
+
 /** How much stack one read takes: most walks need one. */
 const STACK_WINDOW = 4 * 1024;
 
@@ -250,12 +258,17 @@ export class Decider implements StopDecider {
     // A g is reused for later goroutines (another goid), and forks share addresses (another tgid).
     const cached = this.creators.get(g.addr);
     if (cached && cached.tgid === tgid && cached.goid === g.goid) return cached.creators;
-    const layout = this.image.runtimeLayout;
-    const limit = layout instanceof RuntimeLayoutError ? undefined : layout.ancestorPcsLimit;
-    const creators = judgeCreators(this.confinement, (pc) => this.table.frames(pc - bias - 1), g, this.goroutines!.readAncestors(tid, g), limit);
+    const creators = this.options.creations?.verdict(tgid, g.addr, g.goid)?.block === false ? NO_CREATORS : this.judgeAncestors(tid, g, bias);
     if (this.creators.size >= MAX_CACHED_GOROUTINES) this.creators.clear();
     this.creators.set(g.addr, { tgid, goid: g.goid, creators });
     return creators;
+  }
+
+  /** The confined modules among the creators g.ancestors records. */
+  private judgeAncestors(tid: number, g: Goroutine, bias: number): Creators {
+    const layout = this.image.runtimeLayout;
+    const limit = layout instanceof RuntimeLayoutError ? undefined : layout.ancestorPcsLimit;
+    return judgeCreators(this.confinement, (pc) => this.table.frames(pc - bias - 1), g, this.goroutines!.readAncestors(tid, g), limit);
   }
 
   /** The class of the call at this stop: what the standard library function on the stack does, else the syscall's. */
