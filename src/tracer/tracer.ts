@@ -87,8 +87,10 @@ class Tracer {
   private executed: GoBinary | undefined;
   /** Whether the root's first syscall after its exec has been judged (for the start-up timeline). */
   private rootJudged = false;
-  /** Stops handled so far (up to START_UP_STOPS). */
+  /** Stops handled so far, and of them seccomp stops and creation-breakpoint hits: for the --debug record at the end. */
   private stops = 0;
+  private seccompStops = 0;
+  private creationHits = 0;
 
   constructor(
     private readonly req: TraceRequest,
@@ -135,6 +137,8 @@ class Tracer {
         this.forget(tid);
         if (tid === this.root) {
           mark("program_exited");
+          const { seccompStops: seccomp, creationHits: creations } = this;
+          this.hooks.debug?.("stops", { seccomp, creations, other: this.stops - seccomp - creations });
           return st.kind === "exited" ? { status: st.code, signal: undefined } : { status: 128 + st.signal, signal: st.signal };
         }
         continue;
@@ -199,7 +203,10 @@ class Tracer {
 
   private onStop(tid: number, signal: number, event: number): void {
     // Creation-breakpoint hits (creations.ts).
-    if (this.creations?.onStop(tid, signal, event)) return;
+    if (this.creations?.onStop(tid, signal, event)) {
+      this.creationHits++;
+      return;
+    }
     // The exit of a lazy loader's open let on, and signals before it (std-initialization.ts).
     const std = this.stdInit?.onStop(tid, signal, event) ?? "not-ours";
     if (std !== "not-ours") {
@@ -209,6 +216,7 @@ class Tracer {
     if (signal === SIGTRAP && event !== 0) {
       switch (event) {
         case PTRACE_EVENT_SECCOMP:
+          this.seccompStops++;
           this.onSeccomp(tid);
           return;
         case PTRACE_EVENT_EXEC: {

@@ -47,3 +47,14 @@ for (const go of releases) {
     });
   }
 }
+
+test("--debug ends with the run's stops by kind: a creation stop for each goroutine started", async () => {
+  const prog = goBuild({ dir: app, go: goToolchains().at(-1)! });
+  const r = await runGomodjail(["--debug", "run", `--go-mod=${goMod}`, "--", prog, "spawn-1000"]);
+  expect(r.stdout.trim()).toBe("spawn-1000: ok");
+  const record = r.stderr.split("\n").find((l) => l.startsWith("level=DEBUG msg=stops "));
+  const counts = Object.fromEntries([...(record ?? "").matchAll(/ (\w+)=(\d+)/g)].map(([, k, v]) => [k, Number(v)]));
+  expect(Object.keys(counts)).toEqual(["seccomp", "creations", "other"]);
+  expect(counts.creations).toBeGreaterThanOrEqual(1000);
+  expect(counts.seccomp).toBeGreaterThan(0);
+});
