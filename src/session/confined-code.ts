@@ -21,13 +21,12 @@ import { type Profile, type ProfileData, profileData, profileFromData } from "..
 import { ProgramError } from "../launch/errors.ts";
 
 /**
- * The confined modules of `path` that have findings in the binary, by path. `read`: "table" for
+ * The confined modules with findings in `binary`, by path. `read`: "table" for
  * the warning (assembly and cgo, from the function table alone: about 10 ms on a 20 MB binary),
  * "reported" for --strict (the confined modules' code too: linkname, plugin,
  * reflect and unsafe; a quarter of a second on such a binary).
  */
-function confinedFindings(path: string, profile: Profile, read: "table" | "reported"): CannotHold[] {
-  const binary = GoBinary.open(path);
+function confinedFindings(binary: GoBinary, profile: Profile, read: "table" | "reported"): CannotHold[] {
   if (!mayHoldConfinedCode(binary, profile)) return [];
   const confinement = Confinement.of(binary, profile);
   const analysis = analyzeBinary(binary, confinement, {
@@ -46,12 +45,12 @@ function confinedFindings(path: string, profile: Profile, read: "table" | "repor
  * path; computed here, never read from the cache, and the program waits for it). Throws ProgramError.
  */
 export function refuseConfinedFindings(path: string, profile: Profile): void {
-  const found = confinedFindings(path, profile, "reported");
+  const binary = GoBinary.open(path);
+  const found = confinedFindings(binary, profile, "reported");
   if (found.length > 0) {
     const list = found.map(describeCannotHold).join(", ");
     throw new ProgramError(`${path}: confined modules have code the jail cannot hold: ${list}; '${analyzeHint(path)}' shows where (--strict)`);
   }
-  const binary = GoBinary.open(path);
   const denied = mayHoldConfinedCode(binary, profile) ? deniedReaches(binary, profile) : [];
   if (denied.length > 0) {
     throw new ProgramError(`${path}: confined modules reach classes they are not allowed: ${denied.map(describeDenied).join("; ")}; '${analyzeHint(path)}' shows all (--strict)`);
@@ -60,7 +59,7 @@ export function refuseConfinedFindings(path: string, profile: Profile): void {
 
 /** The confined modules of `path` with code the jail cannot hold, from the function table alone (the first warning of run-warnings.ts). */
 export function cannotHold(path: string, profile: Profile): CannotHold[] {
-  return confinedFindings(path, profile, "table");
+  return confinedFindings(GoBinary.open(path), profile, "table");
 }
 
 /**
@@ -102,7 +101,7 @@ export async function fillRunWarnings(path: string): Promise<void> {
   try {
     const binary = GoBinary.open(path);
     const denied = mayHoldConfinedCode(binary, profile) ? deniedReaches(binary, profile) : [];
-    const warnings = { cannotHold: cannotHold(path, profile), denied };
+    const warnings = { cannotHold: confinedFindings(binary, profile, "table"), denied };
     if (JSON.stringify(identify(path)) !== JSON.stringify(identity)) return;
     writeRunWarnings(entry, identity, warnings);
   } finally {
