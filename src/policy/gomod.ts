@@ -158,6 +158,9 @@ function isWordChar(c: string): boolean {
   return printable.test(c);
 }
 
+/** A run of ASCII word characters without `//` or `/*`: what isWordChar's loop accepts, faster. */
+const ASCII_WORD = /(?:[\x21-\x27\x2a\x2b\x2d\x2e\x30-\x5a\x5c\x5e-\x7a\x7c\x7e]|\/(?![/*]))+/y;
+
 function tokenize(text: string, file: string): Token[] {
   const tokens: Token[] = [];
   let line = 1;
@@ -203,7 +206,10 @@ function tokenize(text: string, file: string): Token[] {
       push("string", text.slice(i, j));
       i = j;
     } else if (isWordChar(c)) {
-      let j = i;
+      // ASCII runs by one regular expression (a loop per character costs milliseconds on a long
+      // go.mod while the JIT is held back, jit-policy.ts); the loop takes over where one ends.
+      ASCII_WORD.lastIndex = i;
+      let j = ASCII_WORD.test(text) ? ASCII_WORD.lastIndex : i;
       while (j < text.length && !text.startsWith("//", j)) {
         if (text.startsWith("/*", j)) fail("go.mod files use // comments, not /* */ comments");
         const d = String.fromCodePoint(text.codePointAt(j)!);

@@ -156,6 +156,13 @@ describe("parseGoMod", () => {
     expect(mod.require[0].directive.suffix?.text).toBe("//gomodjail:confined");
   });
 
+  test("reads words whose characters are ASCII, then not, then ASCII again, and ends one at a punctuation mark", () => {
+    const mod = parseGoMod("module example.com/ünïcode/ö-v2\nrequire (\n\texample.com/a/b.c_d~e v1.0.0\n)\n", "go.mod");
+    expect(mod.module?.path).toBe("example.com/ünïcode/ö-v2");
+    expect(mod.require[0]).toMatchObject({ path: "example.com/a/b.c_d~e", version: "v1.0.0" });
+    expect(parseGoMod("retract [v1.0.0,v1.1.0]\n", "go.mod").retract[0]).toMatchObject({ low: "v1.0.0", high: "v1.1.0" });
+  });
+
   test("reads a file without a final newline, and an empty file", () => {
     expect(parseGoMod("module example.com/app", "go.mod").module?.path).toBe("example.com/app");
     expect(parseGoMod("", "go.mod").module).toBeUndefined();
@@ -220,6 +227,8 @@ describe("malformed go.mod files are GoModErrors naming the file and the line", 
     ["a stray closing paren", "module m\n)\n", 'go.mod:2: unexpected ")"'],
     ["a brace", "require example.com/a v1.0.0 {\n", 'go.mod:1: unexpected "{"'],
     ["a /* comment */", "module m /* c */\n", "go.mod:1: go.mod files use // comments, not /* */ comments"],
+    ["a /* comment */ inside a word", "module example.com/m/* c */\n", "go.mod:1: go.mod files use // comments, not /* */ comments"],
+    ["a /* comment */ inside a word, after a letter that is not ASCII", "module example.com/é/* c */\n", "go.mod:1: go.mod files use // comments, not /* */ comments"],
     ["a control character", "module m\n\u0000\n", 'go.mod:2: unexpected character "\\u0000"'],
   ];
   for (const [name, text, message] of cases) {
