@@ -71,22 +71,23 @@ export function findModuledata(mem: SegmentMemory, tables: readonly TableAt[]): 
   }
   const found = new Map<number, number>();
   if (byLow.size === 0) return found;
-  const minLow = Math.min(...byLow.keys());
-  const maxLow = Math.max(...byLow.keys());
   // moduledata is data, after the code and read-only data: searching from the last segment
-  // finds it without paging in the rest of the file.
+  // finds it without paging in the rest of the file. Each table's address is looked for by the
+  // array's own search: a loop over every word costs milliseconds on a large binary.
   for (const segment of [...mem.segments].reverse()) {
     const { words, vaddr } = mem.words(segment);
-    // Its first word points at the table; records are 8-aligned, so word pairs start at even k.
-    for (let k = 0; k + 1 < words.length; k += 2) {
-      const w = words[k];
-      if (w < minLow || w > maxLow) continue;
-      for (const t of byLow.get(w) ?? []) {
-        if (found.has(t.addr) || words[k + 1] !== t.hi || k + 2 * t.lastWord + 1 >= words.length) continue;
-        if (t.expected.every(([i, v]) => words[k + 2 * i] + words[k + 2 * i + 1] * TWO_32 === v)) found.set(t.addr, vaddr + 4 * k);
+    for (const [low, list] of byLow) {
+      // Its first word points at the table; records are 8-aligned, so word pairs start at even k.
+      for (let k = words.indexOf(low); k >= 0 && k + 1 < words.length; k = words.indexOf(low, k + 1)) {
+        if (k % 2 !== 0) continue;
+        for (const t of list) {
+          if (found.has(t.addr) || words[k + 1] !== t.hi || k + 2 * t.lastWord + 1 >= words.length) continue;
+          if (t.expected.every(([i, v]) => words[k + 2 * i] + words[k + 2 * i + 1] * TWO_32 === v)) found.set(t.addr, vaddr + 4 * k);
+        }
+        if (list.every((t) => found.has(t.addr))) break;
       }
-      if (found.size === tables.length) return found;
     }
+    if (found.size === tables.length) return found;
   }
   return found;
 }
