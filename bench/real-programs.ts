@@ -3,9 +3,9 @@
 // with an empty cache and with a warm one, and under the original gomodjail (v0.3.2, built from
 // its source by scripts/build-original.sh), side by side in one run, with the bench's hello world
 // as the yardstick. Prints medians, the judged stops per run, the time to the program's first
-// instruction, the tracer's peak RSS, the cost of one stop and the minimal tracer's floor, all
-// measured in this run, then the issue's targets met or missed, and the start-up timeline of the
-// largest program.
+// instruction, the tracer's peak RSS, the cost of one stop, the minimal tracer's floor and the
+// floor of gomodjail's shape (Bun with a Worker, bench/shape-floor.ts), all measured in this run,
+// then the issue's targets met or missed, and the start-up timeline of the largest program.
 //
 //   scripts/install-bench-programs.sh && scripts/build-original.sh     (once, as root)
 //   make && node_modules/.bin/bun run bench/real-programs.ts [--rounds=N] [--only=ID,...]
@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { CACHE_COMMAND } from "../src/session/cache-command.ts";
 import { goBuild, goCommand, goToolchains, repoRoot } from "../test/helpers/gobuild.ts";
 import { floorLine, measureFloor } from "./floor.ts";
+import { measureShapeFloor } from "./shape-floor.ts";
 import { fmtMB, markdownTable, median, reportedLoopMs, runOnce, straceTotalCalls } from "./measure.ts";
 import { prepare, type RealProgram } from "./real-programs/programs.ts";
 import { straceTraceExpression } from "./trapped-set.ts";
@@ -307,6 +308,8 @@ progress("the cost of one stop (bench/programs/loops shallow)...");
 const stop = await stopCost();
 progress("the minimal tracer (bench/programs/mintracer)...");
 const floor = measureFloor(mintracer);
+progress("the floor of the shape (bench/shape-floor)...");
+const shape = await measureShapeFloor(work, 3 * rounds);
 
 // ---- report
 
@@ -373,7 +376,8 @@ function targets(): Check[] {
     check(
       `hello world (${cache}): overhead ≤ the original's`,
       origHello === undefined ? undefined : h <= origHello,
-      `+${fmtMs(h)} ms${origHello === undefined ? ` (original: ${originalMissing ? "not built" : "failed"})` : ` against +${fmtMs(origHello)} ms`}`,
+      `+${fmtMs(h)} ms${origHello === undefined ? ` (original: ${originalMissing ? "not built" : "failed"})` : ` against +${fmtMs(origHello)} ms`}` +
+        (typeof shape === "string" ? "" : `; Bun and a Worker alone: +${fmtMs(shape.workerMs - med(helloRow, "native"))} ms over the native hello world`),
     );
   }
   for (const r of rows.slice(1)) {
@@ -443,6 +447,13 @@ console.log(
     `jailed minus native loop time over ${stop.trapped} trapped calls counted by strace -c).`,
 );
 console.log(floorLine(floor));
+console.log(
+  typeof shape === "string"
+    ? `The shape's floor (bench/shape-floor): not measured: ${shape}.`
+    : `The shape's floor in this run (bench/shape-floor, compiled as the Makefile compiles gomodjail, ${3 * rounds} runs each): ` +
+        `a Bun hello world ${fmtMs(shape.bunHelloMs)} ms, a Bun program that starts a Worker and ends when it answers ${fmtMs(shape.workerMs)} ms, ` +
+        `spawn to exit; the Go hello world natively ${fmtMs(med(helloRow, "native"))} ms, under the original ${fmtMs(med(helloRow, "original"))} ms.`,
+);
 if (originalMissing) console.log(`Original: no column: ${originalMissing}.`);
 for (const r of rows) for (const [mode, why] of Object.entries(r.failed)) if (!(mode === "original" && originalMissing)) console.log(`FAILED: ${r.s.id} under ${mode}: ${why}`);
 console.log();
