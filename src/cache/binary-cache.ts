@@ -15,24 +15,11 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { FileIdentity } from "../launch/program.ts";
 import { cacheRoot } from "./root.ts";
 
 /** Bumped when an entry's shape or meaning changes: older entries are then ignored. */
 const FORMAT = 1;
-
-/** Who a file is, as the kernel says: stat's fields that any rewrite of the file changes. */
-export interface FileIdentity {
-  dev: string;
-  ino: string;
-  size: string;
-  mtimeNs: string;
-  ctimeNs: string;
-}
-
-export function identify(path: string): FileIdentity {
-  const st = statSync(path, { bigint: true });
-  return { dev: String(st.dev), ino: String(st.ino), size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs) };
-}
 
 export function binaryCacheDir(env: Record<string, string | undefined>): string {
   return join(cacheRoot(env), "binaries");

@@ -23,6 +23,24 @@ export function resolveProgram(prog: string): string {
   return path;
 }
 
+/** Who a file is, as the kernel says: stat's fields that any rewrite of the file changes. */
+export interface FileIdentity {
+  dev: string;
+  ino: string;
+  size: string;
+  mtimeNs: string;
+  ctimeNs: string;
+}
+
+export function identify(path: string): FileIdentity {
+  const st = statSync(path, { bigint: true });
+  return { dev: String(st.dev), ino: String(st.ino), size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs) };
+}
+
+export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
 /** Whether two paths name the same file (device and inode); false where either cannot be stat'ed. */
 export function sameFile(a: string, b: string): boolean {
   try {

@@ -10,7 +10,8 @@ import { Confinement } from "../confinement/model.ts";
 import { analyzeBinary } from "../analyze/binary.ts";
 import { setPriority } from "node:os";
 import { deniedReaches } from "../analyze/denied-reaches.ts";
-import { claimFill, identify, releaseFill } from "../cache/binary-cache.ts";
+import { claimFill, releaseFill } from "../cache/binary-cache.ts";
+import { identify, sameIdentity } from "../launch/program.ts";
 import { selfCommand } from "../launch/stage.ts";
 import { CACHE_COMMAND } from "./cache-command.ts";
 import { analyzeHint, type CannotHold, describeCannotHold, describeDenied, runWarningsEntry, writeRunWarnings } from "./warnings-entry.ts";
@@ -102,7 +103,7 @@ export async function fillRunWarnings(path: string): Promise<void> {
     const binary = GoBinary.open(path);
     const denied = mayHoldConfinedCode(binary, profile) ? deniedReaches(binary, profile) : [];
     const warnings = { cannotHold: confinedFindings(binary, profile, "table"), denied };
-    if (JSON.stringify(identify(path)) !== JSON.stringify(identity)) return;
+    if (!sameIdentity(identify(path), identity)) return;
     writeRunWarnings(entry, identity, warnings);
   } finally {
     releaseFill(entry);

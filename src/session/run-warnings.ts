@@ -11,7 +11,7 @@
 // a cached answer is good enough: a tampered entry can cost a warning, never let a call through.
 // This module is what a run with a filled cache loads: the analysis is imported only without one.
 import type { DeniedReach } from "../analyze/denied-reaches.ts";
-import { type FileIdentity, identify } from "../cache/binary-cache.ts";
+import { type FileIdentity, identify } from "../launch/program.ts";
 import type { Logger } from "../log-format.ts";
 import type { Profile } from "../policy/profile.ts";
 import { analyzeHint, type CannotHold, describeCannotHold, describeDenied, readRunWarnings, runWarningsEntry } from "./warnings-entry.ts";

@@ -4,7 +4,8 @@
 // write it. Its own module, so that both the run and the cache fill (confined-code.ts) use it.
 import type { DeniedReach } from "../analyze/denied-reaches.ts";
 import { FINDING_KINDS, formatKindCounts, type KindCounts } from "../analyze/findings.ts";
-import { binaryCacheDir, entryFile, type FileIdentity, readEntry, writeEntry } from "../cache/binary-cache.ts";
+import { binaryCacheDir, entryFile, readEntry, writeEntry } from "../cache/binary-cache.ts";
+import type { FileIdentity } from "../launch/program.ts";
 import { type Profile, profileData } from "../policy/profile.ts";
 
 /** A confined module with code the jail cannot hold, and how much of each kind. */

@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, utimesSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { identify } from "../../src/cache/binary-cache.ts";
+import { identify } from "../../src/launch/program.ts";
 import { CACHE_COMMAND } from "../../src/session/cache-command.ts";
 import { readRunWarnings, runWarningsEntry } from "../../src/session/warnings-entry.ts";
 import { loadProfile, profileData } from "../../src/policy/profile.ts";
