@@ -66,10 +66,13 @@ export function startStage(target: ChildRequest, env: Record<string, string | un
   return takeToExec(pid, command, opener);
 }
 
-/** Takes a stage this process started early (on any thread) to its exec; `opener` opens its gate. */
-export function seizeEarlyStage(pid: number, command: Command, opener: number | undefined): EarlyStage {
+/**
+ * Takes a stage this process started early (on any thread) to its exec; `opener` opens its gate.
+ * `meanwhile` runs once the stage is seized and on its way, before the tracer waits for it.
+ */
+export function seizeEarlyStage(pid: number, command: Command, opener: number | undefined, meanwhile: () => void = () => {}): EarlyStage {
   try {
-    return takeToExec(pid, command, opener);
+    return takeToExec(pid, command, opener, meanwhile);
   } catch (e) {
     try {
       discardStage(pid);
@@ -78,9 +81,10 @@ export function seizeEarlyStage(pid: number, command: Command, opener: number | 
   }
 }
 
-function takeToExec(pid: number, command: Command, opener: number | undefined): SeizedStage {
+function takeToExec(pid: number, command: Command, opener: number | undefined, meanwhile: () => void = () => {}): SeizedStage {
   if (opener === undefined) seizeStopped(pid);
   else seizeBehindGate(pid, opener);
+  meanwhile();
   return { pid, command, pending: runToExec(pid, command) };
 }
 

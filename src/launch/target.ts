@@ -7,6 +7,7 @@ import { GoBinary } from "../gobin/binary.ts";
 import { NewerGoError } from "../gobin/go-release.ts";
 import type { Profile } from "../policy/profile.ts";
 import { ProgramError } from "./errors.ts";
+import { type FileIdentity, identify, sameIdentity } from "./program.ts";
 
 /**
  * Checks the program at `path` and returns it opened; throws ProgramError. `opened`: the same file,
@@ -29,10 +30,37 @@ export function checkFirstTarget(path: string, profile: Profile, opened?: GoBina
   return binary;
 }
 
-/** The Go binary process `pid` executes, or undefined where it cannot be read as one (the checks say why). */
-export function openExecuted(pid: number): GoBinary | undefined {
+/** A program's file opened before it is executed, and who the file was while it was read. */
+export interface OpenedAhead {
+  binary: GoBinary;
+  identity: FileIdentity;
+}
+
+/**
+ * Opens the Go binary at `path` ahead of its exec (the tracer thread reads it while the stage
+ * runs to the exec, instead of after); undefined where it cannot be read as one, or the file
+ * changed while it was read.
+ */
+export function openAhead(path: string): OpenedAhead | undefined {
   try {
-    return GoBinary.open(`/proc/${pid}/exe`);
+    const identity = identify(path);
+    const binary = GoBinary.open(path);
+    return sameIdentity(identify(path), identity) ? { binary, identity } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Go binary process `pid` executes, or undefined where it cannot be read as one (the checks
+ * say why): `ahead` where the process runs that very file, unchanged since it was read, else the
+ * file read now through /proc/PID/exe.
+ */
+export function openExecuted(pid: number, ahead?: OpenedAhead): GoBinary | undefined {
+  const exe = `/proc/${pid}/exe`;
+  try {
+    if (ahead && sameIdentity(identify(exe), ahead.identity)) return ahead.binary;
+    return GoBinary.open(exe);
   } catch {
     return undefined;
   }

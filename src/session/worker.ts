@@ -8,7 +8,7 @@ import { writeFully } from "../output.ts";
 import { mark, sinceStart, type Timeline, timeline } from "../timeline.ts";
 import { type ProfileData, profileFromData } from "../policy/profile.ts";
 import { type EarlyStage, seizeEarlyStage } from "../launch/seized-stage.ts";
-import { openExecuted } from "../launch/target.ts";
+import { openAhead, type OpenedAhead, openExecuted } from "../launch/target.ts";
 import type { Command } from "../launch/stage.ts";
 import type { BlockedSyscall, StdInitializationEvent, TargetExit, TraceRequest } from "../tracer/hooks.ts";
 import { type ErrorData, errorData } from "./errors.ts";
@@ -56,10 +56,13 @@ let early: EarlyStage | undefined;
 
 self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
   if (e.data.type === "early-stage") {
-    early = seizeEarlyStage(e.data.pid, e.data.command, e.data.opener);
+    const { pid, command, opener } = e.data;
+    // While the stage runs to its exec (a shell takes a millisecond or two), the program it will
+    // exec is read; at the exec, it is taken only if the process runs that very file, unchanged.
+    let ahead: OpenedAhead | undefined;
+    early = seizeEarlyStage(pid, command, opener, () => (ahead = openAhead(command.target)));
     mark("stage_at_exec");
-    // While the request is awaited: the program it exec'd, read as the checks will read it.
-    if (!("failure" in early)) early.executed = openExecuted(early.pid);
+    if (!("failure" in early)) early.executed = openExecuted(early.pid, ahead);
     return;
   }
   const req = e.data;
