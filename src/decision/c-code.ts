@@ -29,10 +29,8 @@ interface StackEvidence {
   started: boolean;
   /** A return address into Go code (not a function's entry, which is a pointer, not a return address). */
   go: boolean;
-  /** A return address into the program's C code. */
-  c: boolean;
-  /** The first confined module whose C code the stack returns into. */
-  confinedC: ModuleRef | undefined;
+  /** The return addresses into the program's C code (link-time), innermost first. */
+  cReturns: number[];
 }
 
 export class CCodeVerdicts {
@@ -65,20 +63,25 @@ export class CCodeVerdicts {
   beforeGo(tid: number, tgid: number, sp: number, bias: number): Verdict | undefined {
     if (tid !== tgid) return this.withoutGoroutine(tid, sp, bias);
     const seen = this.scan(tid, sp, bias, this.tracee.stackStart(tid));
+    // The dynamic loader's calls: the C code's table, which costs a cgo program's first stop
+    // a millisecond or two, is read only where a verdict needs it.
     if (!seen.started) return undefined;
+    const confinedC = this.confinedCAt(seen.cReturns);
     // The runtime's own start calls C (its cgo set-up): Go code is on the stack, and no confined
     // C code (a word of Go's text on a constructor's stack proves nothing).
-    if (seen.go && seen.confinedC === undefined) return undefined;
-    return this.judgeC(seen, "a syscall from C code before the Go runtime started (a C constructor)");
+    if (seen.go && confinedC === undefined) return undefined;
+    return this.judgeC(confinedC, "a syscall from C code before the Go runtime started (a C constructor)");
   }
 
   /** A syscall from C code on a thread without a goroutine (C code started the thread). */
   withoutGoroutine(tid: number, sp: number, bias: number): Verdict {
-    return this.judgeC(this.scan(tid, sp, bias, sp + MAX_SCAN), "a syscall from C code on a thread without a goroutine");
+    const seen = this.scan(tid, sp, bias, sp + MAX_SCAN);
+    return this.judgeC(this.confinedCAt(seen.cReturns), "a syscall from C code on a thread without a goroutine");
   }
 
-  private judgeC(seen: StackEvidence, what: string): Verdict {
-    if (seen.confinedC) return { block: true, module: seen.confinedC.path, frame: undefined, reason: `${what}, returning into C code of ${seen.confinedC.path}` };
+  /** `confinedC`: the first confined module whose C code the stack returns into. */
+  private judgeC(confinedC: ModuleRef | undefined, what: string): Verdict {
+    if (confinedC) return { block: true, module: confinedC.path, frame: undefined, reason: `${what}, returning into C code of ${confinedC.path}` };
     const confined = this.confinedWithC();
     if (typeof confined === "string") return { block: true, module: UNKNOWN_OWNER, frame: undefined, reason: `${what}; ${confined}` };
     if (confined.length === 0) return { block: false };
@@ -88,7 +91,7 @@ export class CCodeVerdicts {
 
   /** The return addresses into the program's code among the stack words from `sp` up to `end`. */
   private scan(tid: number, sp: number, bias: number, end: number): StackEvidence {
-    const seen: StackEvidence = { started: false, go: false, c: false, confinedC: undefined };
+    const seen: StackEvidence = { started: false, go: false, cReturns: [] };
     const table = this.image.pclntab;
     const entry = this.image.elf.entry;
     this.stack.reset(tid, sp);
@@ -103,11 +106,19 @@ export class CCodeVerdicts {
         if (table.funcEntry(fn) !== pc) seen.go = true;
         continue;
       }
-      seen.c = true;
-      this.code ??= this.image.confinement.cCode();
-      const module = cModuleAt(this.code, pc);
-      if (module && this.image.confinement.isConfined(module)) seen.confinedC ??= module;
+      seen.cReturns.push(pc);
     }
     return seen;
+  }
+
+  /** The first confined module whose C code one of `pcs` lies in. */
+  private confinedCAt(pcs: readonly number[]): ModuleRef | undefined {
+    if (pcs.length === 0) return undefined;
+    this.code ??= this.image.confinement.cCode();
+    for (const pc of pcs) {
+      const module = cModuleAt(this.code, pc);
+      if (module && this.image.confinement.isConfined(module)) return module;
+    }
+    return undefined;
   }
 }
