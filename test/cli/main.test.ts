@@ -33,6 +33,14 @@ describe("help and version", () => {
     expect(stdout).toContain("--debug");
   });
 
+  test("--help before run still lists every command (a run's command line builds only run)", async () => {
+    const { status, stdout } = await cli(["--help", "run"]);
+    expect(status).toBe(0);
+    for (const command of ["run [options] [PROG...]", "inspect [options] <PROG>", "analyze", "fix", "pack", "learn"]) {
+      expect(stdout).toContain(`  ${command}`);
+    }
+  });
+
   test("run --help shows the usage, every flag and examples", async () => {
     const { status, stdout } = await cli(["run", "-h"]);
     expect(status).toBe(0);
