@@ -70,7 +70,7 @@ export function startStage(target: ChildRequest, env: Record<string, string | un
  * Takes a stage this process started early (on any thread) to its exec; `opener` opens its gate.
  * `meanwhile` runs once the stage is seized and on its way, before the tracer waits for it.
  */
-export function seizeEarlyStage(pid: number, command: Command, opener: number | undefined, meanwhile: () => void = () => {}): EarlyStage {
+export function seizeEarlyStage(pid: number, command: Command, opener: number | undefined, meanwhile?: () => void): EarlyStage {
   try {
     return takeToExec(pid, command, opener, meanwhile);
   } catch (e) {
@@ -81,10 +81,10 @@ export function seizeEarlyStage(pid: number, command: Command, opener: number | 
   }
 }
 
-function takeToExec(pid: number, command: Command, opener: number | undefined, meanwhile: () => void = () => {}): SeizedStage {
+function takeToExec(pid: number, command: Command, opener: number | undefined, meanwhile?: () => void): SeizedStage {
   if (opener === undefined) seizeStopped(pid);
   else seizeBehindGate(pid, opener);
-  meanwhile();
+  meanwhile?.();
   return { pid, command, pending: runToExec(pid, command) };
 }
 
