@@ -3,6 +3,7 @@
 // a Worker and ends when it answers (bench/shape-floor/), built with the flags of the Makefile's
 // binary. Both are below any jailed run: the hello world's overhead target compares with them.
 import { join } from "node:path";
+import { COMPILE_FLAGS } from "../src/pack/base.ts";
 import { median, runOnce } from "./measure.ts";
 
 export interface ShapeFloor {
@@ -17,8 +18,8 @@ const SOURCES = join(import.meta.dir, "shape-floor");
 /** Builds both into `work` and times them interleaved, `rounds` times; a string says why it could not. */
 export async function measureShapeFloor(work: string, rounds: number): Promise<ShapeFloor | string> {
   const build = (entries: string[], out: string): string | undefined => {
-    const argv = [process.execPath, "build", "--compile", "--bytecode", "--format=esm", "--splitting", "--compile-jit-policy=100"];
-    const r = Bun.spawnSync([...argv, ...entries.map((e) => join(SOURCES, e)), "--outfile", out], { stdout: "pipe", stderr: "pipe" });
+    const argv = [process.execPath, "build", ...COMPILE_FLAGS, ...entries.map((e) => join(SOURCES, e)), "--outfile", out];
+    const r = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
     return r.exitCode === 0 ? undefined : `bun build ${entries.join(" ")} failed: ${r.stderr.toString().trim().split("\n").at(-1)}`;
   };
   const hello = join(work, "shape-floor-hello");

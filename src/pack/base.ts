@@ -42,12 +42,14 @@ export function baseBinary(explicit: string | undefined, machine: ElfMachine, lo
   }
 }
 
+/** `bun build`'s flags for the single-file binary, as the Makefile gives them (bench/shape-floor.ts builds alike). */
+export const COMPILE_FLAGS = ["--compile", "--bytecode", "--format=esm", "--splitting", `--compile-jit-policy=${START_UP_JIT_POLICY}`, "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
+
 /** `bun build --compile` of these sources, as the Makefile does, with the Bun running us. */
 function buildBase(out: string, logger: Logger): void {
   const root = fileURLToPath(new URL("../..", import.meta.url));
   logger.info({ bun: process.execPath }, "building the gomodjail single-file binary to pack (pass --base FILE to use one already built)");
-  const compile = ["build", "--compile", "--bytecode", "--format=esm", "--splitting", `--compile-jit-policy=${START_UP_JIT_POLICY}`, "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
-  const res = Bun.spawnSync([process.execPath, ...compile, "src/main.ts", "src/session/worker.ts", "--outfile", out], {
+  const res = Bun.spawnSync([process.execPath, "build", ...COMPILE_FLAGS, "src/main.ts", "src/session/worker.ts", "--outfile", out], {
     cwd: root,
     env: withoutChildRequest(process.env),
     stdin: "ignore",

@@ -128,6 +128,7 @@ describe("the program read ahead of its exec", () => {
     const prog = join(dir, "prog");
     copyFileSync(goBuild({ dir: join(repoRoot, "test/fixtures/jail/app"), ...build }), prog);
     const ahead = openAhead(prog);
+    expect(ahead).toBeDefined();
     // Any change of the file moves its change time; setting its times is one.
     utimesSync(prog, new Date(0), new Date(0));
     await running(prog, (pid) => {
