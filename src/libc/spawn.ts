@@ -25,6 +25,7 @@ const lib = dlopen("libc.so.6", {
   execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
   // Variadic in glibc; integer arguments pass as in a fixed-argument call.
   prctl: { args: ["i32", FFIType.u64_fast, FFIType.u64_fast, FFIType.u64_fast, FFIType.u64_fast], returns: "i32" },
+  sched_setscheduler: { args: ["i32", "i32", "ptr"], returns: "i32" },
 });
 
 const fns = lib.symbols;
@@ -38,6 +39,7 @@ const F_GETFD = 1;
 const FD_CLOEXEC = 1;
 const PR_SET_DUMPABLE = 4;
 const PR_SET_NO_NEW_PRIVS = 38;
+const SCHED_IDLE = 5;
 
 /** Starts `path`; `dup2` lists descriptors the child gets as other numbers ([from, to]: dup2(from, to)). */
 export function posixSpawn(path: string, argv: readonly string[], env: Record<string, string | undefined>, dup2: readonly [number, number][] = []): number {
@@ -99,6 +101,15 @@ export function setNoNewPrivs(): void {
  */
 export function setNotDumpable(): void {
   check("prctl(PR_SET_DUMPABLE)", fns.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0));
+}
+
+/**
+ * Puts thread `tid` (a process's first thread: its pid) in the idle scheduling class: it runs on
+ * a CPU that nothing else wants, and the threads it starts from then on inherit the class.
+ */
+export function setIdleScheduling(tid: number): void {
+  // struct sched_param: its one field, the priority, is 0 for the idle class.
+  check("sched_setscheduler(SCHED_IDLE)", fns.sched_setscheduler(tid, SCHED_IDLE, new Int32Array(1)));
 }
 
 /** Replaces this process's image; returns only if it could not (errno says why). */

@@ -8,7 +8,8 @@
 import type { Logger } from "../log-format.ts";
 import { Confinement } from "../confinement/model.ts";
 import { analyzeBinary } from "../analyze/binary.ts";
-import { setPriority } from "node:os";
+import { readdirSync } from "node:fs";
+import { setIdleScheduling } from "../libc/spawn.ts";
 import { deniedReaches } from "../analyze/denied-reaches.ts";
 import { claimFill, releaseFill } from "../cache/binary-cache.ts";
 import { identify, sameIdentity } from "../launch/program.ts";
@@ -83,6 +84,14 @@ export function startFill(path: string, profile: Profile, entry: string, logger:
       throw e;
     }
     fill.unref();
+    // At once, so that its start-up (a Bun's, 20 ms of CPU) and the threads it starts meanwhile do
+    // not take a core from the program and its tracer either: a run's lowest-priority fill had
+    // cost a cold run of gdu 90 ms, of mkcert 40.
+    try {
+      setIdleScheduling(fill.pid);
+    } catch {
+      // It has ended already, or the system refuses: it moves itself at its start.
+    }
     return () => fill.exitCode === 0;
   } catch (e) {
     logger.debug({ exe: path, error: (e as Error).message }, "cannot start filling the binary cache");
@@ -95,7 +104,14 @@ export function startFill(path: string, profile: Profile, entry: string, logger:
  * the profile on stdin, written to the binary cache, unless the file changed meanwhile.
  */
 export async function fillRunWarnings(path: string): Promise<void> {
-  setPriority(19);
+  // Every thread, for any that Bun started before the run moved this process to the idle class.
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      setIdleScheduling(Number(tid));
+    } catch {
+      // A thread that ended meanwhile; or the system refuses, and the fill runs as it is.
+    }
+  }
   const profile = profileFromData(JSON.parse(await Bun.stdin.text()) as ProfileData);
   const identity = identify(path);
   const entry = runWarningsEntry(identity, profile, process.env);

@@ -45,14 +45,26 @@ export async function startWarnings(path: string, profile: Profile, logger: Logg
     logger.warn({ exe: path, error: (e as Error).message }, "cannot check the confined modules' code");
   }
   if (!cache) return () => {};
-  const filled = startFill(path, profile, cache.entry, logger);
   const { identity, entry } = cache;
+  // Not while a short program runs: even in the idle class, the fill took 20-30 ms from a cold
+  // run of mkcert or etcdctl (2 CPUs). A longer one gets it after a while, and its warning at the end.
+  let filled: (() => boolean) | undefined;
+  const later = setTimeout(() => (filled = startFill(path, profile, entry, logger)), FILL_DELAY_MS);
+  later.unref();
   return () => {
+    clearTimeout(later);
+    if (!filled) {
+      startFill(path, profile, entry, logger); // for the next run
+      return;
+    }
     if (!filled()) return;
     const done = readRunWarnings(entry, identity);
     if (done) warnDenied(path, done.denied, logger);
   };
 }
+
+/** How long a program runs before its run starts the cache fill (else it starts at the program's end). */
+const FILL_DELAY_MS = 1000;
 
 /** All in one line (a large program has many: caddy had a line each). */
 function warnCannotHold(path: string, cannotHold: readonly CannotHold[], logger: Logger): void {

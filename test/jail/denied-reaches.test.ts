@@ -10,7 +10,8 @@ import { identify } from "../../src/launch/program.ts";
 import { CACHE_COMMAND } from "../../src/session/cache-command.ts";
 import { readRunWarnings, runWarningsEntry } from "../../src/session/warnings-entry.ts";
 import { loadProfile, profileData } from "../../src/policy/profile.ts";
-import { runGomodjail } from "../helpers/gomodjail.ts";
+import { runGomodjail, startGomodjail } from "../helpers/gomodjail.ts";
+import { goBuild, repoRoot } from "../helpers/gobuild.ts";
 import { victim, victimGoMod } from "../users/helpers.ts";
 
 const WARNING = 'msg="confined modules reach classes they are not allowed"';
@@ -136,6 +137,25 @@ describe("what a run says the confined modules reach", () => {
     expect(after.stdout).toContain("1 + 2 = 3");
     while (existsSync(claim) || !existsSync(entry())) await Bun.sleep(50);
     expect(readRunWarnings(entry(), identify(prog))?.denied).toHaveLength(1);
+  });
+
+  test("a program that goes on running gets its cache filled meanwhile, by a process in the idle scheduling class", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "denied-reaches-"));
+    const prog = join(dir, "app");
+    copyFileSync(goBuild({ dir: join(repoRoot, "test/fixtures/jail/app") }), prog);
+    const goMod = join(repoRoot, "test/fixtures/jail/app/go.mod");
+    const env = { XDG_CACHE_HOME: join(dir, "cache"), GOMODJAIL_ANALYSIS: "on" };
+    const watched = startGomodjail(["run", `--go-mod=${goMod}`, "--", prog, "echo"], { stdin: "pipe", env });
+    const proc = watched.proc as Bun.Subprocess<"pipe", "pipe", "pipe">;
+    await watched.until("ready\n");
+    let fills: number[] = [];
+    while ((fills = fillsRunning(prog)).length === 0) await Bun.sleep(5);
+    // /proc/PID/stat's 41st field, the scheduling policy (after the command, in parentheses): 5 is SCHED_IDLE.
+    const policy = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")[38]);
+    expect(policy(fills[0]!)).toBe(5);
+    expect(proc.exitCode).toBeNull();
+    proc.stdin.end();
+    expect(await proc.exited).toBe(0);
   });
 
   test("GOMODJAIL_ANALYSIS=off: no background analysis, no warning", async () => {
