@@ -21,6 +21,7 @@ import type { ElfFile } from "../elf/elf.ts";
 import { initArrayFunctions } from "../elf/init-array.ts";
 import type { AddressRange, ForeignUnit } from "../gobin/dwarf/c-units.ts";
 import { DwarfError } from "../gobin/dwarf/cursor.ts";
+import { hasDebugSection } from "../gobin/dwarf/sections.ts";
 import type { Attribution, ModuleRef } from "../gobin/modules.ts";
 import type { Pclntab } from "../gobin/pclntab.ts";
 
@@ -118,6 +119,15 @@ function moduleOfSourceFile(file: string, attribution: Attribution): ModuleRef |
   if (file.startsWith("/")) return undefined;
   const byPath = attribution.modules.moduleOfPackage(file.slice(0, file.lastIndexOf("/")));
   return byPath.kind === "dependency" || byPath.kind === "main" ? byPath : undefined;
+}
+
+/**
+ * Whether cModuleAt can ever name a module in `elf`: only DWARF's C units place C functions one
+ * by one. Told from the section headers alone, where readCCode would search the function names
+ * (a scan of a large binary's name table, its first touch of those pages: 2.5 ms on caddy).
+ */
+export function placesCFunctions(elf: ElfFile): boolean {
+  return hasDebugSection(elf, "info");
 }
 
 /** The module whose C code holds `pc` (a link-time address), where DWARF says. */

@@ -5,7 +5,7 @@
 // confined module has C code and none is of unknown owner, the call cannot be a confined
 // module's doing and is allowed; else it is blocked, naming the module when one of its C
 // functions is on the stack.
-import { type CCode, cModuleAt } from "../confinement/c-code.ts";
+import { type CCode, cModuleAt, placesCFunctions } from "../confinement/c-code.ts";
 import { UNKNOWN_OWNER } from "../confinement/model.ts";
 import type { ModuleRef } from "../gobin/modules.ts";
 import type { StackWindow } from "../unwind/stack.ts";
@@ -113,7 +113,8 @@ export class CCodeVerdicts {
 
   /** The first confined module whose C code one of `pcs` lies in. */
   private confinedCAt(pcs: readonly number[]): ModuleRef | undefined {
-    if (pcs.length === 0) return undefined;
+    // Without DWARF no C function is placed: the runtime's start, calling C, costs nothing.
+    if (pcs.length === 0 || !placesCFunctions(this.image.elf)) return undefined;
     this.code ??= this.image.confinement.cCode();
     for (const pc of pcs) {
       const module = cModuleAt(this.code, pc);

@@ -5,6 +5,7 @@
 // has no known owner (a constructor DWARF does not place), and allowed where neither holds.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { placesCFunctions } from "../../src/confinement/c-code.ts";
 import { Confinement } from "../../src/confinement/model.ts";
 import { GoBinary } from "../../src/gobin/binary.ts";
 import { goBuild, goToolchains, repoRoot } from "../helpers/gobuild.ts";
@@ -59,6 +60,15 @@ for (const go of [goToolchains()[0]!, goToolchains().at(-1)!]) {
       expect([...code.byModule.keys()].map((m) => m.path).sort()).toEqual(["example.com/analyzeapp", "example.com/cctor"]);
       expect(code.unknownOwner).toHaveLength(1);
       expect(code.unknownOwner[0]).toMatch(/^a C constructor at 0x[0-9a-f]+ \(it has no DWARF/);
+    });
+
+    test("only DWARF places C functions, as the section headers tell: stripped, no module's C function is known, so no pc is placed", () => {
+      const stripped = GoBinary.open(goBuild({ dir: app, go, variant: "cgo", flags: ["-ldflags=-s -w"] }));
+      const code = Confinement.of(stripped, undefined).cCode();
+      if (code.kind !== "present") throw new Error(`no C code found: ${code.kind}`);
+      expect([...code.byModule.values()].flat()).toEqual([]);
+      expect(placesCFunctions(stripped.elf)).toBe(false);
+      expect(placesCFunctions(GoBinary.open(prog()).elf)).toBe(true);
     });
 
     test("stripped: the constructor, whose owner no DWARF names, makes C code without a goroutine blocked, saying why", async () => {

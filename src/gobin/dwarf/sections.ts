@@ -36,6 +36,14 @@ export function readDwarfSections(elf: ElfFile): DwarfSections | undefined {
   };
 }
 
+/** Whether the file has `.debug_NAME` (or legacy `.zdebug_NAME`) with contents, found without reading them. */
+export function hasDebugSection(elf: ElfFile, name: string): boolean {
+  return [`.debug_${name}`, `.zdebug_${name}`].some((n) => {
+    const s = elf.section(n);
+    return s !== undefined && s.type !== "nobits";
+  });
+}
+
 /** The decompressed bytes of `.debug_NAME` (or legacy `.zdebug_NAME`), or undefined when the file has none. */
 export function debugSection(elf: ElfFile, name: string): Uint8Array | undefined {
   const plain = elf.section(`.debug_${name}`);
