@@ -1,11 +1,8 @@
 // `gomodjail learn --go-mod FILE [-o OUT] [--from REPORT]... [--report FILE] [-- PROG [ARGS]...]`:
 // learns a policy (src/learn), writes the go.mod (stdout, or OUT whole), and tells on stderr what
 // it found: the modules confined with capability classes, the unconfined ones and why, and what
-// a reviewer should check.
+// a reviewer should check. Light to import: the learning code loads when the command runs.
 import { lineLogger } from "../log-format.ts";
-import { evidenceBrief } from "../learn/describe.ts";
-import { type LearnedPolicy, type LearnOptions, learnedPolicy } from "../learn/findings.ts";
-import type { Learned } from "../learn/learn.ts";
 import type { RunRequest, RunResult } from "../session/run.ts";
 
 export const learnDescription = "Learn a policy: run a program (or read audit reports) with every module confined, and confine each module with the capability classes of the trapped syscalls it took part in";
@@ -55,10 +52,11 @@ interface LearnCommandOptions {
 /** Resolves to the exit status (0); unusable input throws a typed error whose message names the file. */
 export async function learnCommand(argv: string[], opts: LearnCommandOptions): Promise<number> {
   // Loaded here, not with the command line: the other commands need none of it.
-  const [{ learnPolicy }, { checkWritable, writeWhole }, { formatReport }] = await Promise.all([
+  const [{ learnPolicy }, { checkWritable, writeWhole }, { formatReport }, { learnSummary }] = await Promise.all([
     import("../learn/learn.ts"),
     import("../learn/output.ts"),
     import("../learn/report.ts"),
+    import("../learn/summary.ts"),
   ]);
   for (const file of [opts.output, opts.report]) if (file !== undefined) checkWritable(file);
   // The tracer's warnings, without a ***Would block*** line per call: the summary says it all.
@@ -72,29 +70,6 @@ export async function learnCommand(argv: string[], opts: LearnCommandOptions): P
   if (opts.output === undefined) opts.stdout(learned.text);
   else writeWhole(opts.output, learned.text);
   if (opts.report !== undefined && learned.run) writeWhole(opts.report, formatReport(learned.run));
-  opts.stderr(summary(learned, argv[0], { allowAllClasses: opts.allowAllClasses }));
+  opts.stderr(learnSummary(learned, argv[0], { allowAllClasses: opts.allowAllClasses }));
   return 0;
-}
-
-function summary(learned: Learned, prog: string | undefined, options: LearnOptions): string {
-  const modules = [...learned.findings.modules.values()].map((f) => ({ f, policy: learnedPolicy(f, options) }));
-  const confined = modules.filter((m) => m.policy?.policy === "confined");
-  const withClasses = confined.filter((m) => m.policy?.policy === "confined" && m.policy.allow.length > 0);
-  const unconfined = modules.filter((m) => m.policy?.policy === "unconfined");
-  const sources = [...(prog !== undefined ? [`the run of ${prog}`] : []), ...(learned.reports > 0 ? [`${learned.reports} report${learned.reports === 1 ? "" : "s"}`] : [])];
-  const lines = [
-    `gomodjail learn: from ${sources.join(" and ")}: ${confined.length} module(s) confined (${withClasses.length} with capability classes), ${unconfined.length} unconfined`,
-  ];
-  const listed = [...withClasses, ...unconfined].sort((a, b) => a.f.module.localeCompare(b.f.module));
-  const written = (p: LearnedPolicy) => (p.policy === "confined" ? `allow=${p.allow.join(",")}` : "unconfined");
-  const width = Math.max(0, ...listed.map((m) => m.f.module.length));
-  const policyWidth = Math.max(0, ...listed.map((m) => written(m.policy!).length));
-  for (const { f, policy } of listed) {
-    lines.push(`  ${f.module.padEnd(width)}  ${written(policy!).padEnd(policyWidth)}  ${evidenceBrief(f)}`);
-    if (policy!.policy === "unconfined") lines.push(`  ${"".padEnd(width)}  ${"".padEnd(policyWidth)}  (${policy!.because})`);
-  }
-  const run = learned.run;
-  if (run && run.status !== 0) lines.push(`note: ${prog} exited with status ${run.status}; what it did until then was learned`);
-  for (const note of learned.notes) lines.push(`note: ${note}`);
-  return `${lines.join("\n")}\n`;
 }
