@@ -43,7 +43,7 @@ export function baseBinary(explicit: string | undefined, machine: ElfMachine, lo
 }
 
 /** `bun build`'s flags for the single-file binary, as the Makefile gives them (bench/shape-floor.ts builds alike). */
-export const COMPILE_FLAGS = ["--compile", "--bytecode", "--minify", "--sourcemap", "--format=esm", "--splitting", `--compile-jit-policy=${START_UP_JIT_POLICY}`, "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
+export const COMPILE_FLAGS = ["--compile", "--bytecode", "--minify", "--format=esm", "--splitting", `--compile-jit-policy=${START_UP_JIT_POLICY}`, "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
 
 /** `bun build --compile` of these sources, as the Makefile does, with the Bun running us. */
 function buildBase(out: string, logger: Logger): void {
