@@ -1,6 +1,7 @@
 // The tracer's own thread. It owns every ptrace request and blocks in waitpid, leaving the main
 // thread's event loop free (signal forwarding, callers of the library API).
 import "./hold-back-jit.ts";
+import { edenGC } from "bun:jsc";
 import { releaseJit } from "../jit-policy.ts";
 import { type LogFormat, recordLine } from "../log-format.ts";
 import { exitProcess } from "../libc/libc.ts";
@@ -60,7 +61,13 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
     // While the stage runs to its exec (a shell takes a millisecond or two), the program it will
     // exec is read; at the exec, it is taken only if the process runs that very file, unchanged.
     let ahead: OpenedAhead | undefined;
-    early = seizeEarlyStage(pid, command, opener, () => (ahead = openAhead(command.target)));
+    early = seizeEarlyStage(pid, command, opener, () => {
+      ahead = openAhead(command.target);
+      // JavaScriptCore counts the file's mapping as memory just allocated, and so collects at the
+      // next allocation: on a 70 MB binary, 3-4 ms that would fall between the program's exec
+      // and its first instruction. Taken now, the collection overlaps the stage's run.
+      if (ahead) edenGC();
+    });
     mark("stage_at_exec");
     if (!("failure" in early)) early.executed = openExecuted(early.pid, ahead);
     return;
