@@ -94,8 +94,13 @@ const shortEscapes: Record<string, string> = {
   "\v": "\\v",
 };
 
+/** Printable ASCII but a quote or a backslash: what goQuote leaves as it is. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** A double-quoted string with Go's escapes, so that a value can never break the line. */
 function goQuote(s: string): string {
+  // One test instead of a loop per character: a warning's value can be 20 KB of plain text.
+  if (PLAIN_ASCII.test(s)) return `"${s}"`;
   let out = '"';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
