@@ -18,10 +18,11 @@ import { analyzeHint, type CannotHold, describeCannotHold, describeDenied, readR
 
 /**
  * Says both warnings for `path` under `profile`; returns what to call once the program has ended
- * (the second warning, where the cache had no entry and the fill is done by then). Never throws.
+ * (the second warning, where the cache had no entry and the fill is done by then), if anything is
+ * left for then. Never throws.
  * GOMODJAIL_ANALYSIS=off: no cache, no fill, no second warning (scripts that compare a run's stderr).
  */
-export async function startWarnings(path: string, profile: Profile, logger: Logger): Promise<() => void> {
+export async function startWarnings(path: string, profile: Profile, logger: Logger): Promise<(() => void) | undefined> {
   let cache: { identity: FileIdentity; entry: string } | undefined;
   if (process.env.GOMODJAIL_ANALYSIS !== "off") {
     try {
@@ -31,7 +32,7 @@ export async function startWarnings(path: string, profile: Profile, logger: Logg
       if (cached) {
         warnCannotHold(path, cached.cannotHold, logger);
         warnDenied(path, cached.denied, logger);
-        return () => {};
+        return undefined;
       }
     } catch (e) {
       logger.debug({ exe: path, error: (e as Error).message }, "cannot read the binary cache");
@@ -44,7 +45,7 @@ export async function startWarnings(path: string, profile: Profile, logger: Logg
   } catch (e) {
     logger.warn({ exe: path, error: (e as Error).message }, "cannot check the confined modules' code");
   }
-  if (!cache) return () => {};
+  if (!cache) return undefined;
   const { identity, entry } = cache;
   // Not while a short program runs: even in the idle class, the fill took 20-30 ms from a cold
   // run of mkcert or etcdctl (2 CPUs). A longer one gets it after a while, and its warning at the end.

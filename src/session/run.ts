@@ -93,6 +93,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
     allowLoaderEnv: req.allowLoaderEnv ?? [],
     judgeMetadata: req.judgeMetadata ?? false,
     exitWithProgram: req.exitWithProgram ?? false,
+    warningsSaid: new Int32Array(new SharedArrayBuffer(4)),
     profile: req.profile && profileData(req.profile),
   };
 
@@ -104,7 +105,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
   const stdInitialization = new StdInitializationTally();
   let warned: Promise<void> | undefined;
   /** Warns what the background analysis found, if it is done when the program has ended. */
-  let afterExit = () => {};
+  let afterExit: (() => void) | undefined;
   try {
     const exit = await new Promise<TargetExit>((resolve, reject) => {
       worker.onerror = (e) => reject(new TracerError(`tracer thread failed: ${e.message}`));
@@ -123,6 +124,8 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
             if (profile && !req.strict && m.confinedCode) {
               warned = import("./run-warnings.ts").then(async ({ startWarnings }) => {
                 afterExit = await startWarnings(path, profile, req.logger);
+                // Then the tracer thread may end the process as soon as the program has ended.
+                if (!afterExit) Atomics.store(message.warningsSaid, 0, 1);
               });
             }
             break;
@@ -163,7 +166,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
       throw e;
     });
     await warned;
-    afterExit();
+    afterExit?.();
     const loaded = stdInitialization.entries();
     return { status: exit.status, exitCode: exit.signal === undefined ? exit.status : undefined, signal: exit.signal, blocked: tally.entries(), ...(loaded.length > 0 && { stdInitialization: loaded }) };
   } finally {

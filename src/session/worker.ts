@@ -26,6 +26,11 @@ export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
   stderrLog: LogFormat | undefined;
   /** See RunRequest.exitWithProgram. */
   exitWithProgram: boolean;
+  /**
+   * Set to 1 (shared memory: this thread never returns to its event loop while it traces) once
+   * the main thread owes nothing at the program's end, its warnings said.
+   */
+  warningsSaid: Int32Array;
 }
 
 /** The pre-exec stage the main thread started with this thread, before its request (seized-stage.ts). */
@@ -109,7 +114,7 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
     );
     if (req.debug) log("debug", "start-up (ms since Bun started)", sinceStart([...req.startup.moments, ...timeline()], req.startup.processStart));
     // Every record is written (synchronously, from this thread) but a warning the main thread may still owe.
-    if (req.exitWithProgram && !mayWarn) exitProcess(exit.status);
+    if (req.exitWithProgram && (!mayWarn || Atomics.load(req.warningsSaid, 0) === 1)) exitProcess(exit.status);
     post({ type: "exit", exit });
   } catch (err) {
     post({ type: "error", error: errorData(err) });
