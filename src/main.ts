@@ -60,9 +60,14 @@ async function start(): Promise<void> {
   const { main } = await import("./cli/main.ts");
   mark("cli_loaded");
   const status = await main(args);
-  if (running) discardEarlyStage();
   // Exit as soon as the answer is known: tearing down the tracer thread and the runtime costs
-  // more than the whole traced run of a small program (logs are written synchronously).
+  // more than the whole traced run of a small program. A run owes nothing once it has its
+  // status (its records are written synchronously, and a cache fill it started reads its input
+  // from a file): it ends at once, as its tracer thread does where it can (session/worker.ts).
+  if (running) {
+    discardEarlyStage();
+    (await import("./libc/libc.ts")).exitProcess(status);
+  }
   process.exit(status);
 }
 

@@ -51,22 +51,29 @@ const FILL_CLAIM_MS = 10 * 60 * 1000;
 /**
  * Claims the filling of `file` for one process: true unless another claimed it less than
  * FILL_CLAIM_MS ago. Runs started while a fill goes on (a script running one program in a loop)
- * then start no second one: each would take a core and hundreds of MB for the same entry. A claim
- * decides nothing: a forged one delays a warning, never a verdict. Errors are the caller's to ignore.
+ * then start no second one: each would take a core and hundreds of MB for the same entry. The
+ * claim holds `input`, what the filler works from (readFillInput): a file, not a pipe, so that the
+ * run that starts the fill owes it nothing once it is started. A claim decides nothing: a forged
+ * one delays a warning, never a verdict. Errors are the caller's to ignore.
  */
-export function claimFill(file: string): boolean {
+export function claimFill(file: string, input: string): boolean {
   const claim = `${file}.filling`;
   mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
   try {
-    writeFileSync(claim, "", { flag: "wx", mode: 0o600 });
+    writeFileSync(claim, input, { flag: "wx", mode: 0o600 });
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
   }
   if (Date.now() - statSync(claim).mtimeMs < FILL_CLAIM_MS) return false;
   rmSync(claim, { force: true });
-  writeFileSync(claim, "", { flag: "wx", mode: 0o600 });
+  writeFileSync(claim, input, { flag: "wx", mode: 0o600 });
   return true;
+}
+
+/** What the claim on `file` holds for its filler: as little trusted as the rest of the cache. */
+export function readFillInput(file: string): string {
+  return readFileSync(`${file}.filling`, "utf8");
 }
 
 /** Ends a fill's claim on `file`, filled or not. */

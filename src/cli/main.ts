@@ -350,8 +350,9 @@ function cacheFillCommandLine(program: Command): Command {
   return program
     .command(CACHE_COMMAND, { hidden: true })
     .argument("<PROG>")
-    .action(async (prog: string) => {
-      await (await import("../session/confined-code.ts")).fillRunWarnings(prog);
+    .argument("<ENTRY>")
+    .action(async (prog: string, entry: string) => {
+      (await import("../session/confined-code.ts")).fillRunWarnings(prog, entry);
     });
 }
 

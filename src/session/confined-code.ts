@@ -11,7 +11,7 @@ import { analyzeBinary } from "../analyze/binary.ts";
 import { readdirSync } from "node:fs";
 import { setIdleScheduling } from "../libc/spawn.ts";
 import { deniedReaches } from "../analyze/denied-reaches.ts";
-import { claimFill, releaseFill } from "../cache/binary-cache.ts";
+import { claimFill, readFillInput, releaseFill } from "../cache/binary-cache.ts";
 import { identify, sameIdentity } from "../launch/program.ts";
 import { selfCommand } from "../launch/stage.ts";
 import { CACHE_COMMAND } from "./cache-command.ts";
@@ -71,11 +71,11 @@ export function cannotHold(path: string, profile: Profile): CannotHold[] {
  */
 export function startFill(path: string, profile: Profile, entry: string, logger: Logger): () => boolean {
   try {
-    if (!claimFill(entry)) return () => false;
+    if (!claimFill(entry, JSON.stringify(profileData(profile)))) return () => false;
     let fill: Bun.Subprocess;
     try {
-      fill = Bun.spawn([...selfCommand().argv, CACHE_COMMAND, path], {
-        stdin: new TextEncoder().encode(JSON.stringify(profileData(profile))),
+      fill = Bun.spawn([...selfCommand().argv, CACHE_COMMAND, path, entry], {
+        stdin: "ignore",
         stdout: "ignore",
         stderr: "ignore",
       });
@@ -101,9 +101,11 @@ export function startFill(path: string, profile: Profile, entry: string, logger:
 
 /**
  * The cache command's work: at the lowest priority, the warnings a run gives about `path` under
- * the profile on stdin, written to the binary cache, unless the file changed meanwhile.
+ * the profile its claim on `claimed` holds (binary-cache.ts), written to the binary cache, unless
+ * the file changed meanwhile. The claim is released however the fill ends. Like the rest of the
+ * cache, the profile it holds is not trusted: the entry written is the one of that profile.
  */
-export async function fillRunWarnings(path: string): Promise<void> {
+export function fillRunWarnings(path: string, claimed: string): void {
   // Every thread, for any that Bun started before the run moved this process to the idle class.
   for (const tid of readdirSync("/proc/self/task")) {
     try {
@@ -112,16 +114,15 @@ export async function fillRunWarnings(path: string): Promise<void> {
       // A thread that ended meanwhile; or the system refuses, and the fill runs as it is.
     }
   }
-  const profile = profileFromData(JSON.parse(await Bun.stdin.text()) as ProfileData);
-  const identity = identify(path);
-  const entry = runWarningsEntry(identity, profile, process.env);
   try {
+    const profile = profileFromData(JSON.parse(readFillInput(claimed)) as ProfileData);
+    const identity = identify(path);
     const binary = GoBinary.open(path);
     const denied = mayHoldConfinedCode(binary, profile) ? deniedReaches(binary, profile) : [];
     const warnings = { cannotHold: confinedFindings(binary, profile, "table"), denied };
     if (!sameIdentity(identify(path), identity)) return;
-    writeRunWarnings(entry, identity, warnings);
+    writeRunWarnings(runWarningsEntry(identity, profile, process.env), identity, warnings);
   } finally {
-    releaseFill(entry);
+    releaseFill(claimed);
   }
 }

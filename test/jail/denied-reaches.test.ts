@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { identify } from "../../src/launch/program.ts";
 import { CACHE_COMMAND } from "../../src/session/cache-command.ts";
+import { claimFill } from "../../src/cache/binary-cache.ts";
 import { readRunWarnings, runWarningsEntry } from "../../src/session/warnings-entry.ts";
 import { loadProfile, profileData } from "../../src/policy/profile.ts";
 import { runGomodjail, startGomodjail } from "../helpers/gomodjail.ts";
@@ -27,9 +28,10 @@ function setup() {
   return { prog, env, entry };
 }
 
-/** Fills the cache as a run's background process does, and waits for it. */
-async function fillCache(prog: string, env: Record<string, string>) {
-  const r = await runGomodjail([CACHE_COMMAND, prog], { env, stdin: new TextEncoder().encode(JSON.stringify(profileData(loadProfile(victimGoMod)))) });
+/** Fills the cache as a run's background process does, from the claim a run leaves it, and waits for it. */
+async function fillCache(prog: string, env: Record<string, string>, entry: string) {
+  expect(claimFill(entry, JSON.stringify(profileData(loadProfile(victimGoMod))))).toBe(true);
+  const r = await runGomodjail([CACHE_COMMAND, prog, entry], { env });
   expect(r.exitCode).toBe(0);
 }
 
@@ -66,7 +68,7 @@ describe("what a run says the confined modules reach", () => {
 
   test("a binary rewritten in place is not its cache entry's: the entry is refused, and no warning comes from it", async () => {
     const { prog, env, entry } = setup();
-    await fillCache(prog, env);
+    await fillCache(prog, env, entry());
     const before = entry();
     expect(readRunWarnings(before, identify(prog))?.denied).toHaveLength(1);
     // The same bytes written over the same inode: the modification and change times move.
@@ -83,7 +85,7 @@ describe("what a run says the confined modules reach", () => {
 
   test("an entry that does not parse, or is another file's, is ignored and the run goes on", async () => {
     const { prog, env, entry } = setup();
-    await fillCache(prog, env);
+    await fillCache(prog, env, entry());
     writeFileSync(entry(), "{ not json");
     const garbage = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--", prog], { env });
     expect(warnings(garbage.stderr)).toEqual([]);
@@ -95,7 +97,7 @@ describe("what a run says the confined modules reach", () => {
 
   test("a cache that says nothing is denied does not let --strict start the program: --strict works it out itself", async () => {
     const { prog, env, entry } = setup();
-    await fillCache(prog, env);
+    await fillCache(prog, env, entry());
     const tampered = JSON.parse(readFileSync(entry(), "utf8"));
     tampered.data.denied = [];
     writeFileSync(entry(), JSON.stringify(tampered));
@@ -107,7 +109,7 @@ describe("what a run says the confined modules reach", () => {
 
   test("with an entry, both warnings come from it, as the entry says; an entry naming a kind of finding that does not exist is refused", async () => {
     const { prog, env, entry } = setup();
-    await fillCache(prog, env);
+    await fillCache(prog, env, entry());
     const cached = JSON.parse(readFileSync(entry(), "utf8"));
     cached.data.cannotHold = [{ module: "example.com/gomodjail/examples/poisoned", counts: { asm: 2 } }];
     writeFileSync(entry(), JSON.stringify(cached));
@@ -139,6 +141,21 @@ describe("what a run says the confined modules reach", () => {
     expect(readRunWarnings(entry(), identify(prog))?.denied).toHaveLength(1);
   });
 
+  test("a fill whose claim holds no profile it can read fails and releases the claim: the next run's fill writes the entry", async () => {
+    const { prog, env, entry } = setup();
+    const claim = `${entry()}.filling`;
+    mkdirSync(join(claim, ".."), { recursive: true });
+    writeFileSync(claim, "{ not json");
+    const fill = await runGomodjail([CACHE_COMMAND, prog, entry()], { env });
+    expect(fill.exitCode).not.toBe(0);
+    expect(existsSync(claim)).toBe(false);
+    expect(existsSync(entry())).toBe(false);
+    const next = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--report", join(prog, "..", "report.json"), "--", prog], { env });
+    expect(next.stdout).toContain("1 + 2 = 3");
+    while (existsSync(claim) || !existsSync(entry())) await Bun.sleep(50);
+    expect(readRunWarnings(entry(), identify(prog))?.denied).toHaveLength(1);
+  });
+
   test("a program that goes on running gets its cache filled meanwhile, by a process in the idle scheduling class", async () => {
     const dir = mkdtempSync(join(tmpdir(), "denied-reaches-"));
     const prog = join(dir, "app");
@@ -160,7 +177,7 @@ describe("what a run says the confined modules reach", () => {
 
   test("GOMODJAIL_ANALYSIS=off: no background analysis, no warning", async () => {
     const { prog, env, entry } = setup();
-    await fillCache(prog, env);
+    await fillCache(prog, env, entry());
     const r = await runGomodjail(["run", `--go-mod=${victimGoMod}`, "--", prog], { env: { ...env, GOMODJAIL_ANALYSIS: "off" } });
     expect(warnings(r.stderr)).toEqual([]);
   });
