@@ -57,6 +57,9 @@ declare const self: Worker;
 
 mark("tracer_thread_loaded");
 
+/** A mapping this large sets off a collection (JavaScriptCore's eden allowance). */
+const LARGE_MAPPING = 8 * 2 ** 20;
+
 /** The stage started with this thread, at its exec, or why it could not be. */
 let early: EarlyStage | undefined;
 
@@ -69,9 +72,10 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
     early = seizeEarlyStage(pid, command, opener, () => {
       ahead = openAhead(command.target);
       // JavaScriptCore counts the file's mapping as memory just allocated, and so collects at the
-      // next allocation: on a 70 MB binary, 3-4 ms that would fall between the program's exec
-      // and its first instruction. Taken now, the collection overlaps the stage's run.
-      if (ahead) edenGC();
+      // next allocation once a cycle has allocated 8 MB: on a 70 MB binary, 3-4 ms that would fall
+      // between the program's exec and its first instruction. Taken now, the collection overlaps
+      // the stage's run; a small program's sets none off, and taking one would only delay it.
+      if (ahead && ahead.binary.elf.bytes.length >= LARGE_MAPPING) edenGC();
     });
     mark("stage_at_exec");
     if (!("failure" in early)) early.executed = openExecuted(early.pid, ahead);
