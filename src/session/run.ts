@@ -121,12 +121,15 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
           case "admitted":
             // Without --strict the checks of the confined modules' code only warn, while the
             // program runs, if the tracer found that one can have code there (run-warnings.ts).
+            // Once nothing is owed for the program's end, the tracer thread may end the process
+            // as soon as the program has ended.
             if (profile && !req.strict && m.confinedCode) {
               warned = import("./run-warnings.ts").then(async ({ startWarnings }) => {
                 afterExit = await startWarnings(path, profile, req.logger);
-                // Then the tracer thread may end the process as soon as the program has ended.
                 if (!afterExit) Atomics.store(message.warningsSaid, 0, 1);
               });
+            } else {
+              Atomics.store(message.warningsSaid, 0, 1);
             }
             break;
           case "log":

@@ -28,7 +28,7 @@ export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
   exitWithProgram: boolean;
   /**
    * Set to 1 (shared memory: this thread never returns to its event loop while it traces) once
-   * the main thread owes nothing at the program's end, its warnings said.
+   * the main thread owes nothing at the program's end: its warnings said, or none to say.
    */
   warningsSaid: Int32Array;
 }
