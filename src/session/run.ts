@@ -93,7 +93,7 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
     allowLoaderEnv: req.allowLoaderEnv ?? [],
     judgeMetadata: req.judgeMetadata ?? false,
     exitWithProgram: req.exitWithProgram ?? false,
-    warningsSaid: new Int32Array(new SharedArrayBuffer(4)),
+    nothingOwed: new Int32Array(new SharedArrayBuffer(4)),
     profile: req.profile && profileData(req.profile),
   };
 
@@ -126,10 +126,10 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
             if (profile && !req.strict && m.confinedCode) {
               warned = import("./run-warnings.ts").then(async ({ startWarnings }) => {
                 afterExit = await startWarnings(path, profile, req.logger);
-                if (!afterExit) Atomics.store(message.warningsSaid, 0, 1);
+                if (!afterExit) Atomics.store(message.nothingOwed, 0, 1);
               });
             } else {
-              Atomics.store(message.warningsSaid, 0, 1);
+              Atomics.store(message.nothingOwed, 0, 1);
             }
             break;
           case "log":

@@ -30,7 +30,7 @@ export interface WorkerRequest extends Omit<TraceRequest, "profile"> {
    * Set to 1 (shared memory: this thread never returns to its event loop while it traces) once
    * the main thread owes nothing at the program's end: its warnings said, or none to say.
    */
-  warningsSaid: Int32Array;
+  nothingOwed: Int32Array;
 }
 
 /** The pre-exec stage the main thread started with this thread, before its request (seized-stage.ts). */
@@ -118,7 +118,7 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
     );
     if (req.debug) log("debug", "start-up (ms since Bun started)", sinceStart([...req.startup.moments, ...timeline()], req.startup.processStart));
     // Every record is written (synchronously, from this thread) but a warning the main thread may still owe.
-    if (req.exitWithProgram && (!mayWarn || Atomics.load(req.warningsSaid, 0) === 1)) exitProcess(exit.status);
+    if (req.exitWithProgram && (!mayWarn || Atomics.load(req.nothingOwed, 0) === 1)) exitProcess(exit.status);
     post({ type: "exit", exit });
   } catch (err) {
     post({ type: "error", error: errorData(err) });
