@@ -77,8 +77,6 @@ export interface BreakpointHit {
 export interface CodeBreakpointSpec {
   /** The trap instruction's bytes. */
   readonly trap: Uint8Array;
-  /** The si_code of the SIGTRAP a hit raises (what a signal sent by a process cannot claim to be but to itself; the pc tells). */
-  readonly hitCode: number;
   /** The length of the direct call scanCode reports as a "call" (amd64 CALL rel32, arm64 BL): a call at pc returns to pc + callLength. */
   readonly callLength: number;
   /** The instruction at the start of `code` as a load the tracer can run at a hit; undefined where it is anything else. */

@@ -87,9 +87,9 @@ export function waitpid(pid: number, status: Int32Array, options: number): numbe
   return ret;
 }
 
-/** process_vm_readv with one local and one remote iovec, given as pointers to prepared iovecs. */
-export function processVmReadv(pid: number, localIov: Pointer, remoteIov: Pointer): number {
-  const ret = Number(fns.process_vm_readv(pid, localIov, 1, remoteIov, 1, 0));
+/** process_vm_readv with one local iovec and `remoteCount` remote ones, given as pointers to prepared iovecs. */
+export function processVmReadv(pid: number, localIov: Pointer, remoteIov: Pointer, remoteCount = 1): number {
+  const ret = Number(fns.process_vm_readv(pid, localIov, 1, remoteIov, remoteCount, 0));
   if (ret === -1) throw new SyscallError(`process_vm_readv(${pid})`, errno());
   return ret;
 }

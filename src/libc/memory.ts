@@ -1,14 +1,19 @@
 // Reads a tracee's memory with process_vm_readv into one reusable buffer: one call per window,
-// no allocation per read (docs/design.md #11).
+// or per group of spans read together, no allocation per read (docs/design.md #11).
 import { ptr, type Pointer } from "bun:ffi";
 import { processVmReadv, processVmWritev } from "./libc.ts";
 
 const TWO32 = 2 ** 32;
 
+/** The most spans one readSpans call takes. */
+const MAX_SPANS = 8;
+
 export class RemoteMemory {
+  readonly maxSpans = MAX_SPANS;
   readonly buffer: Uint8Array;
   readonly view: DataView;
-  private readonly iovecs = new Uint32Array(8);
+  /** One local iovec (the buffer), then the remote ones: base and length, 64 bits each. */
+  private readonly iovecs = new Uint32Array(4 * (1 + MAX_SPANS));
   private readonly localIov: Pointer;
   private readonly remoteIov: Pointer;
 
@@ -28,6 +33,26 @@ export class RemoteMemory {
     setWord(this.iovecs, 4, addr);
     setWord(this.iovecs, 6, n);
     return processVmReadv(pid, this.localIov, this.remoteIov);
+  }
+
+  /**
+   * Reads the spans (address and length pairs, at most maxSpans) one after another into the
+   * buffer, in one call; returns how many bytes arrived. The kernel stops at the first page it
+   * cannot read, so every span the count covers arrived whole.
+   */
+  readSpans(pid: number, spans: readonly number[]): number {
+    const count = spans.length >>> 1;
+    if (count > MAX_SPANS) throw new RangeError(`readSpans: ${count} spans, at most ${MAX_SPANS}`);
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const length = spans[2 * i + 1]!;
+      setWord(this.iovecs, 4 + 4 * i, spans[2 * i]!);
+      setWord(this.iovecs, 6 + 4 * i, length);
+      total += length;
+    }
+    if (total > this.buffer.length) throw new RangeError(`readSpans: ${total} bytes, the buffer holds ${this.buffer.length}`);
+    setWord(this.iovecs, 2, total);
+    return processVmReadv(pid, this.localIov, this.remoteIov, count);
   }
 }
 

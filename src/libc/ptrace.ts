@@ -7,7 +7,6 @@ const PTRACE_CONT = 7;
 const PTRACE_SYSCALL = 24;
 const PTRACE_SETOPTIONS = 0x4200;
 const PTRACE_GETEVENTMSG = 0x4201;
-const PTRACE_GETSIGINFO = 0x4202;
 const PTRACE_GETREGSET = 0x4204;
 const PTRACE_SETREGSET = 0x4205;
 const PTRACE_SEIZE = 0x4206;
@@ -120,23 +119,6 @@ export function getEventMsg(tid: number): number {
   ptrace(PTRACE_GETEVENTMSG, tid, 0, eventMsgPtr);
   return Number(eventMsg[0]);
 }
-
-/** The signal a thread is stopped for: si_signo, si_code and, for SIGTRAP and faults, si_addr. */
-interface StopSignal {
-  signo: number;
-  code: number;
-  addr: number;
-}
-
-/** siginfo_t is 128 bytes; si_addr is the first word of its union, at 16. */
-const sigInfo = new Int32Array(32);
-const sigInfoPtr = ptr(sigInfo);
-
-export function getSigInfo(tid: number): StopSignal {
-  ptrace(PTRACE_GETSIGINFO, tid, 0, sigInfoPtr);
-  return { signo: sigInfo[0]!, code: sigInfo[2]!, addr: (sigInfo[4]! >>> 0) + (sigInfo[5]! >>> 0) * TWO32 };
-}
-
 
 /**
  * Resumes a stopped thread, delivering `signal` (0 for none). Returns false if the thread is

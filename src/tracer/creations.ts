@@ -12,7 +12,17 @@
 // it stays in place for the others. A process that removes it (its code made writable, or written
 // through /proc/PID/mem) only loses the verdicts: what the runtime truncated then blocks.
 //
-// Every `go` statement stops its thread once, which costs about what one trapped syscall does.
+// Only the pc tells a hit: a process may send its own threads a SIGTRAP that claims any si_code.
+// A thread is at the hit's pc only once it has run the trap (amd64: the pc is past it) or just
+// before it runs it (arm64: a SIGTRAP that arrives there stands for the one the trap raises); Go
+// code reaches the rest of the covered instruction only by jumping into it (unsafe or assembly,
+// which can forge a stack anyway: README, "What run-time checking cannot see").
+//
+// Every `go` statement stops its thread once, which costs about what one trapped syscall does: its
+// registers read and written, and its memory read before the creator is judged: the covered
+// load's word, the new g, the thread's m, the creator's g and stack, in one read where the thread's
+// last creation was the same goroutine's at the same place (a loop of `go` statements).
+//
 // Coroutines (iter.Pull: newproc1 called by runtime.newcoro) are not watched: one started deeper
 // than the runtime records stays blocked.
 import type { Arch, BreakpointHit, BreakpointRegisters, CodeBreakpointSpec, CoveredLoad } from "../arch/arch.ts";
@@ -24,11 +34,13 @@ import { Judge, type Verdict } from "../decision/verdict.ts";
 import { PclntabError } from "../gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../gobin/runtime-layout.ts";
 import { SyscallError } from "../libc/libc.ts";
-import { getSigInfo, pokeWord, resume, SIGTRAP } from "../libc/ptrace.ts";
+import { RemoteMemory } from "../libc/memory.ts";
+import { pokeWord, resume, SIGTRAP } from "../libc/ptrace.ts";
 import { TracerError } from "../launch/errors.ts";
 import { type Goroutine, GoroutineReader, type ThreadM } from "../unwind/goroutine.ts";
+import { ReadAhead } from "../unwind/read-ahead.ts";
 import { StackWindow } from "../unwind/stack.ts";
-import type { MemoryBuffer } from "../unwind/memory.ts";
+import type { MemoryBuffer, MemorySource } from "../unwind/memory.ts";
 import { unwindGoStack } from "../unwind/unwind.ts";
 import type { ImageCache } from "./images.ts";
 
@@ -40,6 +52,8 @@ const SYSTEMSTACK_SWITCH = "runtime.systemstack_switch";
 
 /** How much stack one read takes. */
 const STACK_WINDOW = 4 * 1024;
+/** How much a creation stop's first read takes at most: a word, two g's, an m and a stack window. */
+const READ_AHEAD = 16 * 1024;
 
 /** What a policed image needs to have its goroutines' creations watched. */
 interface WatchedImage {
@@ -59,8 +73,19 @@ interface WatchedProcess {
   watched: WatchedImage;
   bias: number;
   address: number;
-  /** Per thread's g0, its m: fixed for the thread's life, so read once (one read less per goroutine). */
-  mOfG0: Map<number, number>;
+  /** Per thread's g0, what its last creation found. */
+  threads: Map<number, ThreadSeen>;
+}
+
+/**
+ * What a thread's last creation found: its m, fixed for the thread's life, and the goroutine that
+ * ran `go` with the stack pointer it saved, which a loop of `go` statements finds again: the next
+ * creation reads them with its first read, and reads them again only where they changed.
+ */
+interface ThreadSeen {
+  m: number;
+  creator: number;
+  creatorSp: number;
 }
 
 /** Made by the tracer where the policy confines a module. */
@@ -72,6 +97,9 @@ export class CreationWatch {
   /** Per process (tgid): where its threads break, or null when none of its goroutines is watched. */
   private readonly processes = new Map<number, WatchedProcess | null>();
   private readonly stack: StackWindow;
+  /** A hit's first reads, made together (src/unwind/read-ahead.ts); the goroutine readers and the stack window read through it. */
+  private readonly ahead: ReadAhead;
+  private readonly aheadSpans: number[] = [];
   /** Where the tracer reads the word a covered instruction loads, and the code it covers. */
   private readonly word: MemoryBuffer;
 
@@ -87,8 +115,9 @@ export class CreationWatch {
   ) {
     this.spec = arch.codeBreakpoint;
     this.registers = arch.breakpoint;
-    this.stack = new StackWindow(STACK_WINDOW, tracee.memory);
-    this.word = tracee.memory(8);
+    this.ahead = new ReadAhead(tracee.memory, new RemoteMemory(READ_AHEAD));
+    this.stack = new StackWindow(STACK_WINDOW, this.ahead.source);
+    this.word = this.ahead.source(8);
   }
 
   /**
@@ -113,25 +142,43 @@ export class CreationWatch {
   }
 
   private onTrap(tid: number): boolean {
-    const info = this.trapInfo(tid);
-    if (!info) return true; // gone
-    if (info.code !== this.spec.hitCode) return false;
     const tgid = this.threadGroup(tid);
     const proc = this.processOf(tgid);
     if (!proc) return false;
     try {
-      // A process may send itself a SIGTRAP that claims to be a trap: the pc tells.
       const hit = this.registers.readHit(tid);
       if (hit.pc !== proc.address) return false;
-      // First, so that a failure to judge never leaves the thread inside the covered instruction.
-      this.runCovered(tid, proc.watched.covered, hit);
-      this.judgeCreation(tid, tgid, proc, hit);
+      this.readAhead(tid, proc, hit);
+      try {
+        // First, so that a failure to judge never leaves the thread inside the covered instruction.
+        this.runCovered(tid, proc.watched.covered, hit);
+        this.judgeCreation(tid, tgid, proc, hit);
+      } finally {
+        this.ahead.clear();
+      }
     } catch (e) {
       if (e instanceof SyscallError && e.code === "ESRCH") return true;
       throw e;
     }
     resume(tid);
     return true;
+  }
+
+  /**
+   * Reads in one call the word the covered instruction loads, the new g and, as the thread's last
+   * creation found them, its m, the creator's g and the creator's stack.
+   */
+  private readAhead(tid: number, proc: WatchedProcess, hit: BreakpointHit): void {
+    const { covered, reader } = proc.watched;
+    const spans = this.aheadSpans;
+    spans.length = 0;
+    spans.push(hit.g + covered.displacement, 8, hit.result, reader.gSpan);
+    const seen = proc.threads.get(hit.g);
+    if (seen) {
+      spans.push(seen.m, reader.mSpan);
+      if (seen.creator !== 0) spans.push(seen.creator, reader.gSpan, seen.creatorSp, STACK_WINDOW);
+    }
+    this.ahead.fill(tid, spans);
   }
 
   /** Runs for `tid`, stopped at `hit`, the instruction the trap covers: the load of a word at g + displacement. */
@@ -151,9 +198,11 @@ export class CreationWatch {
     if (!newg || newg.goid === 0) return;
     // The closure runs on g0; the goroutine that ran `go` is its m's curg, with its registers
     // saved by systemstack (gosave_systemstack_switch: pc in systemstack_switch, sp, no lr).
-    const m = this.threadM(tid, hit.g, proc);
-    const creator = m && reader.readG(tid, m.curg);
+    const thread = this.threadSeen(tid, hit.g, proc);
+    const creator = thread && reader.readG(tid, thread.m.curg);
     if (!creator) return;
+    thread.seen.creator = creator.addr;
+    thread.seen.creatorSp = creator.schedsp;
     this.stack.reset(tid, creator.schedsp);
     // The saved pc is where the goroutine resumes, not a return address: the walk looks up the
     // byte before the pc it is given (before Go 1.21 on amd64 the saved pc is systemstack_switch's entry).
@@ -170,17 +219,18 @@ export class CreationWatch {
     this.verdicts.record(tgid, newg.addr, newg.goid, verdict);
   }
 
-  /** The m of the thread whose g0 is `g0`, where `g0` is one. */
-  private threadM(tid: number, g0: number, proc: WatchedProcess): ThreadM | undefined {
+  /** The m of the thread whose g0 is `g0`, where `g0` is one, and what its last creation found. */
+  private threadSeen(tid: number, g0: number, proc: WatchedProcess): { m: ThreadM; seen: ThreadSeen } | undefined {
     const reader = proc.watched.reader;
-    const known = proc.mOfG0.get(g0);
-    let m = known === undefined ? undefined : reader.readM(tid, known);
-    if (m?.g0 === g0) return m;
+    let seen = proc.threads.get(g0);
+    let m = seen && reader.readM(tid, seen.m);
+    if (seen && m?.g0 === g0) return { m, seen };
     const g = reader.readG(tid, g0);
     m = g && reader.readM(tid, g.m);
     if (m?.g0 !== g0) return undefined;
-    proc.mOfG0.set(g0, g!.m);
-    return m;
+    seen = { m: g!.m, creator: 0, creatorSp: 0 };
+    proc.threads.set(g0, seen);
+    return { m, seen };
   }
 
   /**
@@ -228,7 +278,7 @@ export class CreationWatch {
     try {
       const { image, bias } = this.imageCache.forProcess(tgid);
       const watched = image.kind === "policed" ? this.watchedImage(image) : undefined;
-      if (watched) proc = { watched, bias, address: watched.returnAddress + bias, mOfG0: new Map() };
+      if (watched) proc = { watched, bias, address: watched.returnAddress + bias, threads: new Map() };
     } catch {
       // The process is gone (its /proc entry with it).
     }
@@ -240,7 +290,7 @@ export class CreationWatch {
     let w = this.images.get(image);
     if (w === undefined) {
       try {
-        w = watchImage(image, this.arch, this.spec, this.tracee);
+        w = watchImage(image, this.arch, this.spec, this.ahead.source);
       } catch (e) {
         if (!(e instanceof PclntabError)) throw e;
         w = e.message;
@@ -250,19 +300,10 @@ export class CreationWatch {
     }
     return typeof w === "string" ? undefined : w;
   }
-
-  private trapInfo(tid: number): { code: number; addr: number } | undefined {
-    try {
-      return getSigInfo(tid);
-    } catch (e) {
-      if (e instanceof SyscallError && e.code === "ESRCH") return undefined;
-      throw e;
-    }
-  }
 }
 
 /** What watching `image` needs, why it cannot be had, or undefined where ancestry is off (the Decider warns of that). */
-function watchImage(image: PolicedImage, arch: Arch, spec: CodeBreakpointSpec, tracee: Tracee): WatchedImage | string | undefined {
+function watchImage(image: PolicedImage, arch: Arch, spec: CodeBreakpointSpec, memory: MemorySource): WatchedImage | string | undefined {
   const layout = image.runtimeLayout;
   if (layout instanceof RuntimeLayoutError) return undefined;
   const returnAddress = newprocReturnAddress(image, arch, spec);
@@ -273,7 +314,7 @@ function watchImage(image: PolicedImage, arch: Arch, spec: CodeBreakpointSpec, t
   return {
     image,
     returnAddress,
-    reader: new GoroutineReader(layout, tracee.memory),
+    reader: new GoroutineReader(layout, memory),
     judge: new Judge(image.confinement),
     ancestorPcsLimit: layout.ancestorPcsLimit,
     covered,

@@ -37,8 +37,9 @@ export interface Ancestor {
 
 export class GoroutineReader {
   private readonly memory: MemoryBuffer;
-  private readonly gSpan: number;
-  private readonly mSpan: number;
+  /** How many bytes of a g, and of an m, readG and readM read. */
+  readonly gSpan: number;
+  readonly mSpan: number;
   /** The buffer as 32-bit words: every field read here is 8-byte aligned, and DataView reads are not inlined. */
   private readonly words: Uint32Array;
 

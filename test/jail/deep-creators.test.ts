@@ -48,6 +48,14 @@ for (const go of releases) {
   }
 }
 
+test("SIGTRAPs a program sends itself while it starts goroutines reach it, and its deep goroutines still run", async () => {
+  const prog = goBuild({ dir: app, go: goToolchains().at(-1)! });
+  const r = await runGomodjail(["run", `--go-mod=${goMod}`, "--", prog, "sigtrap-200"]);
+  expect(r.stdout.trim()).toBe("sigtrap-200: ok");
+  expect(blockedLines(r.stderr)).toEqual([]);
+  expect(r.exitCode).toBe(0);
+});
+
 test("--debug ends with the run's stops by kind: a creation stop for each goroutine started", async () => {
   const prog = goBuild({ dir: app, go: goToolchains().at(-1)! });
   const r = await runGomodjail(["--debug", "run", `--go-mod=${goMod}`, "--", prog, "spawn-1000"]);
