@@ -4,10 +4,18 @@
 // which costs the tracer thread's start-up, and the thread seldom starts a process itself.
 import { dlopen, FFIType, read, type Pointer } from "bun:ffi";
 
-/** Built on the first error: loading node:os costs every thread's start-up a fraction of a millisecond. */
+/**
+ * The names of errors 1-34, which Linux numbers alike on x86_64 and aarch64 (asm-generic's
+ * errno-base.h): the tracer meets these (a read of a g that is not one yet fails with EFAULT at a
+ * cgo program's first stops), and loading node:os for them cost that stop a millisecond.
+ */
+const BASE_ERRNO_NAMES = "EPERM ENOENT ESRCH EINTR EIO ENXIO E2BIG ENOEXEC EBADF ECHILD EAGAIN ENOMEM EACCES EFAULT ENOTBLK EBUSY EEXIST EXDEV ENODEV ENOTDIR EISDIR EINVAL ENFILE EMFILE ENOTTY ETXTBSY EFBIG ENOSPC ESPIPE EROFS EMLINK EPIPE EDOM ERANGE".split(" ");
+/** The others, built on the first need. */
 let errnoNames: Map<number, string> | undefined;
 
 export function errnoName(errno: number): string {
+  const base = BASE_ERRNO_NAMES[errno - 1];
+  if (base !== undefined) return base;
   errnoNames ??= new Map(Object.entries((require("node:os") as typeof import("node:os")).constants.errno).map(([name, n]) => [n as number, name]));
   return errnoNames.get(errno) ?? `errno ${errno}`;
 }
