@@ -77,6 +77,15 @@ export interface BreakpointHit {
 export interface CodeBreakpointSpec {
   /** The trap instruction's bytes. */
   readonly trap: Uint8Array;
+  /** The si_code of the SIGTRAP the trap raises. */
+  readonly hitCode: number;
+  /**
+   * Whether the thread stops with its pc past the trap (amd64: the int3 has run) rather than at it
+   * (arm64: the BRK has not). A SIGTRAP of the program's own, pending when the trap runs, makes
+   * one stop with the trap's (a signal is pending once): past the trap it is a hit all the same;
+   * at it, a signal that came before the trap ran.
+   */
+  readonly stopsPastTrap: boolean;
   /** The length of the direct call scanCode reports as a "call" (amd64 CALL rel32, arm64 BL): a call at pc returns to pc + callLength. */
   readonly callLength: number;
   /** The instruction at the start of `code` as a load the tracer can run at a hit; undefined where it is anything else. */

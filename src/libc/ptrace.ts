@@ -5,6 +5,7 @@ import { ptrace, SyscallError } from "./libc.ts";
 const PTRACE_POKEDATA = 5;
 const PTRACE_CONT = 7;
 const PTRACE_SYSCALL = 24;
+const PTRACE_GETSIGINFO = 0x4202;
 const PTRACE_SETOPTIONS = 0x4200;
 const PTRACE_GETEVENTMSG = 0x4201;
 const PTRACE_GETREGSET = 0x4204;
@@ -118,6 +119,16 @@ const eventMsgPtr = ptr(eventMsg);
 export function getEventMsg(tid: number): number {
   ptrace(PTRACE_GETEVENTMSG, tid, 0, eventMsgPtr);
   return Number(eventMsg[0]);
+}
+
+/** siginfo_t is 128 bytes; si_code is its third int. */
+const sigInfo = new Int32Array(32);
+const sigInfoPtr = ptr(sigInfo);
+
+/** The si_code of the signal a thread is stopped for. */
+export function stopSignalCode(tid: number): number {
+  ptrace(PTRACE_GETSIGINFO, tid, 0, sigInfoPtr);
+  return sigInfo[2]!;
 }
 
 /**

@@ -12,11 +12,14 @@
 // it stays in place for the others. A process that removes it (its code made writable, or written
 // through /proc/PID/mem) only loses the verdicts: what the runtime truncated then blocks.
 //
-// Only the pc tells a hit: a process may send its own threads a SIGTRAP that claims any si_code.
-// A thread is at the hit's pc only once it has run the trap (amd64: the pc is past it) or just
-// before it runs it (arm64: a SIGTRAP that arrives there stands for the one the trap raises); Go
-// code reaches the rest of the covered instruction only by jumping into it (unsafe or assembly,
-// which can forge a stack anyway: README, "What run-time checking cannot see").
+// The pc tells a hit: a thread may send itself a SIGTRAP that claims the trap's si_code, but it
+// is at the hit's pc only once it has run the trap (amd64: the pc is past it) or just before it
+// runs it (arm64); Go code reaches the rest of the covered instruction only by jumping into it
+// (unsafe or assembly, which can forge a stack anyway: README, "What run-time checking cannot
+// see"). The si_code tells a SIGTRAP of the program's own that stopped the thread there: one that
+// was pending when the trap ran, which the trap's then joined (amd64: a hit, and the signal is
+// delivered on), or one that came before the trap ran (arm64: delivered, and the trap stops the
+// thread when it runs).
 //
 // Every `go` statement stops its thread once, which costs about what one trapped syscall does: its
 // registers read and written, and its memory read before the creator is judged: the covered
@@ -35,7 +38,7 @@ import { PclntabError } from "../gobin/pclntab.ts";
 import { RuntimeLayoutError } from "../gobin/runtime-layout.ts";
 import { SyscallError } from "../libc/libc.ts";
 import { RemoteMemory } from "../libc/memory.ts";
-import { pokeWord, resume, SIGTRAP } from "../libc/ptrace.ts";
+import { pokeWord, resume, SIGTRAP, stopSignalCode } from "../libc/ptrace.ts";
 import { TracerError } from "../launch/errors.ts";
 import { type Goroutine, GoroutineReader, type ThreadM } from "../unwind/goroutine.ts";
 import { ReadAhead } from "../unwind/read-ahead.ts";
@@ -145,9 +148,13 @@ export class CreationWatch {
     const tgid = this.threadGroup(tid);
     const proc = this.processOf(tgid);
     if (!proc) return false;
+    /** The stop carries a SIGTRAP of the program's own (see the top of this file): delivered on. */
+    let programsSignal: boolean;
     try {
       const hit = this.registers.readHit(tid);
       if (hit.pc !== proc.address) return false;
+      programsSignal = stopSignalCode(tid) !== this.spec.hitCode;
+      if (programsSignal && !this.spec.stopsPastTrap) return false;
       this.readAhead(tid, proc, hit);
       try {
         // First, so that a failure to judge never leaves the thread inside the covered instruction.
@@ -160,7 +167,7 @@ export class CreationWatch {
       if (e instanceof SyscallError && e.code === "ESRCH") return true;
       throw e;
     }
-    resume(tid);
+    resume(tid, programsSignal ? SIGTRAP : 0);
     return true;
   }
 

@@ -40,16 +40,15 @@ export class ReadAhead {
   /**
    * Reads the spans (address and length pairs) of `pid`. Where the call fails or stops short (the
    * kernel stops at the first page it cannot read), the spans that did not arrive whole are read
-   * one by one as they are asked for, as they would be without it.
+   * one by one as they are asked for, as they would be without it; so are all of them where they
+   * are more than the reader takes (a runtime layout read from a binary's DWARF can be anything).
    */
   fill(pid: number, spans: readonly number[]): void {
-    let total = 0;
-    for (let i = 1; i < spans.length; i += 2) total += spans[i]!;
-    if (spans.length > 2 * this.reader.maxSpans || total > this.reader.buffer.length) {
-      throw new RangeError(`read-ahead of ${spans.length / 2} spans, ${total} bytes: more than its reader takes`);
-    }
     this.pid = pid;
     this.count = 0;
+    let total = 0;
+    for (let i = 1; i < spans.length; i += 2) total += spans[i]!;
+    if (spans.length > 2 * this.reader.maxSpans || total > this.reader.buffer.length) return;
     let arrived: number;
     try {
       arrived = this.reader.readSpans(pid, spans);
@@ -72,9 +71,9 @@ export class ReadAhead {
     this.count = 0;
   }
 
-  /** Copies the first `length` bytes of the span read ahead at `addr` into `to`, if there is one. */
+  /** Copies the first `length` bytes of the span read ahead at `addr` into `to`, if there is one and they fit. */
   private copy(pid: number, addr: number, length: number, to: Uint8Array): boolean {
-    if (pid !== this.pid) return false;
+    if (pid !== this.pid || length > to.length) return false;
     const s = this.spans;
     for (let i = 0; i < 3 * this.count; i += 3) {
       if (s[i] !== addr || length > s[i + 2]!) continue;

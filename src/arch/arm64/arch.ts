@@ -9,6 +9,8 @@ const AUDIT_ARCH_AARCH64 = 0xc00000b7;
 /** LDR Xt, [Xn, #imm12*8] (unsigned offset, 64-bit). */
 const LDR_X_IMM_MASK = 0xffc00000;
 const LDR_X_IMM = 0xf9400000;
+/** The kernel's si_code for the SIGTRAP of a BRK (TRAP_BRKPT). */
+const TRAP_BRKPT = 1;
 const G_REGISTER = 28;
 const XZR = 31;
 
@@ -21,6 +23,8 @@ const firstWord = (code: Uint8Array): number | undefined => (code.length >= 4 ? 
  */
 const codeBreakpoint: CodeBreakpointSpec = {
   trap: new Uint8Array([0x00, 0x00, 0x20, 0xd4]),
+  hitCode: TRAP_BRKPT,
+  stopsPastTrap: false,
   callLength: 4,
   coveredLoad(code: Uint8Array): CoveredLoad | undefined {
     const w = firstWord(code);
