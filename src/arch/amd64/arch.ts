@@ -7,9 +7,9 @@ import { syscalls } from "./syscalls.ts";
 const AUDIT_ARCH_X86_64 = 0xc000003e;
 /** x32 syscalls are x86_64's numbers with this bit set, under the same audit arch. */
 const X32_SYSCALL_BIT = 0x40000000;
+
 /** The kernel's si_code for the SIGTRAP of an int3 (SI_KERNEL). */
 const SI_KERNEL = 0x80;
-
 const R14 = 14;
 const RSP = 4;
 
