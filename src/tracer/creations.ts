@@ -22,9 +22,9 @@
 // thread when it runs).
 //
 // Every `go` statement stops its thread once, which costs about what one trapped syscall does: its
-// registers read and written, and its memory read before the creator is judged: the covered
-// load's word, the new g, the thread's m, the creator's g and stack, in one read where the thread's
-// last creation was the same goroutine's at the same place (a loop of `go` statements).
+// registers read and written, its siginfo, and its memory read before the creator is judged: the
+// covered load's word, the new g, the thread's m, the creator's g and stack, in one read where the
+// thread's last creation was the same goroutine's at the same place (a loop of `go` statements).
 //
 // Coroutines (iter.Pull: newproc1 called by runtime.newcoro) are not watched: one started deeper
 // than the runtime records stays blocked.

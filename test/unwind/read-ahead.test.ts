@@ -18,6 +18,13 @@ function counted(): { source: MemorySource; reads: number[] } {
   return { source, reads };
 }
 
+/** A read-ahead of `capacity` bytes over counted memory, and a buffer of `size` bytes reading through it. */
+function readAhead(capacity = 8192, size = 4096) {
+  const { source, reads } = counted();
+  const ahead = new ReadAhead(source, new RemoteMemory(capacity));
+  return { ahead, buf: ahead.source(size), reads };
+}
+
 const filled = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
 /** An address no process maps: the first page. */
 const UNMAPPED = 0x10;
@@ -31,9 +38,7 @@ describe("a read-ahead of this process's memory", () => {
   const [pa, pb, pc] = [ptr(a), ptr(b), ptr(c)];
 
   test("serves reads at the spans' addresses with their bytes, without a read of their own", () => {
-    const { source, reads } = counted();
-    const ahead = new ReadAhead(source, new RemoteMemory(8192));
-    const buf = ahead.source(4096);
+    const { ahead, buf, reads } = readAhead();
     ahead.fill(process.pid, [pa, 64, pb, 4096, pc, 200]);
     expect(buf.read(process.pid, pb, 4096)).toBe(4096);
     expect(buf.buffer).toEqual(b);
@@ -45,9 +50,7 @@ describe("a read-ahead of this process's memory", () => {
   });
 
   test("reads for itself what lies elsewhere, what is longer than its span, another process's, and all once cleared", () => {
-    const { source, reads } = counted();
-    const ahead = new ReadAhead(source, new RemoteMemory(8192));
-    const buf = ahead.source(4096);
+    const { ahead, buf, reads } = readAhead();
     ahead.fill(process.pid, [pa, 32, pc, 200]);
     expect(buf.read(process.pid, pa + 8, 8)).toBe(8);
     expect(buf.read(process.pid, pa, 64)).toBe(64);
@@ -63,9 +66,7 @@ describe("a read-ahead of this process's memory", () => {
   });
 
   test("after a span that cannot be read, the spans behind it are read one by one, as without it", () => {
-    const { source, reads } = counted();
-    const ahead = new ReadAhead(source, new RemoteMemory(8192));
-    const buf = ahead.source(4096);
+    const { ahead, buf, reads } = readAhead();
     ahead.fill(process.pid, [pa, 64, UNMAPPED, 8, pc, 200]);
     expect(buf.read(process.pid, pa, 64)).toBe(64);
     expect(() => buf.read(process.pid, UNMAPPED, 8)).toThrow();
@@ -83,9 +84,7 @@ describe("a read-ahead of this process's memory", () => {
     const page = Number(raw.mmap(null, 8192, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0));
     raw.munmap(page + 4096, 4096);
     try {
-      const { source, reads } = counted();
-      const ahead = new ReadAhead(source, new RemoteMemory(8192));
-      const buf = ahead.source(4096);
+      const { ahead, buf, reads } = readAhead();
       const across = page + 4096 - 32;
       ahead.fill(process.pid, [pa, 64, across, 64, pc, 200]);
       expect(buf.read(process.pid, pa, 64)).toBe(64);
@@ -98,9 +97,7 @@ describe("a read-ahead of this process's memory", () => {
   });
 
   test("reads nothing ahead where the spans are more than its reader takes: every read is its own", () => {
-    const { source, reads } = counted();
-    const ahead = new ReadAhead(source, new RemoteMemory(256));
-    const buf = ahead.source(4096);
+    const { ahead, buf, reads } = readAhead(256);
     ahead.fill(process.pid, [pb, 4096]);
     expect(buf.read(process.pid, pb, 4096)).toBe(4096);
     ahead.fill(process.pid, Array.from({ length: 9 }, () => [pa, 8]).flat());
@@ -109,9 +106,7 @@ describe("a read-ahead of this process's memory", () => {
   });
 
   test("a read longer than the asking buffer is its own, which takes what fits", () => {
-    const { source, reads } = counted();
-    const ahead = new ReadAhead(source, new RemoteMemory(8192));
-    const small = ahead.source(16);
+    const { ahead, buf: small, reads } = readAhead(8192, 16);
     ahead.fill(process.pid, [pb, 4096]);
     expect(small.read(process.pid, pb, 64)).toBe(16);
     expect(small.buffer).toEqual(b.subarray(0, 16));
