@@ -3,6 +3,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { withTracebackAncestors } from "../confinement/godebug.ts";
 import { ProgramError } from "./errors.ts";
+import { inheritableDescriptors } from "../libc/spawn.ts";
 
 /** Finds PROG like a shell does: a name without a slash is looked up in PATH. */
 export function resolveProgram(prog: string): string {
@@ -55,4 +56,15 @@ export function sameFile(a: string, b: string): boolean {
 /** The program's environment: gomodjail's own, with goroutine ancestry on when a policy is judged. */
 export function programEnvironment(policed: boolean, env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
   return policed ? { ...env, GODEBUG: withTracebackAncestors(env.GODEBUG) } : { ...env };
+}
+
+let given: number[] | undefined;
+
+/**
+ * The descriptors above stderr that the program inherits: those this process held without
+ * close-on-exec when first asked, before it started a thread of its own (session/thread.ts). Taken
+ * later, one that another thread had open for a moment would be among them (libc/spawn.ts).
+ */
+export function programDescriptors(): number[] {
+  return (given ??= inheritableDescriptors());
 }

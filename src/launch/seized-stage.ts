@@ -56,13 +56,13 @@ export interface SeizedStage {
 /** A stage started before its request: seized, or why it could not be (it is gone then). */
 export type EarlyStage = SeizedStage | { command: Command; failure: Error };
 
-/** Starts the stage that execs `target`, and takes it to its exec. */
-export function startStage(target: ChildRequest, env: Record<string, string | undefined>, self: { path: string; argv: string[] }): SeizedStage {
+/** Starts the stage that execs `target` with `descriptors` above stderr, and takes it to its exec. */
+export function startStage(target: ChildRequest, env: Record<string, string | undefined>, self: { path: string; argv: string[] }, descriptors: readonly number[]): SeizedStage {
   // Loaded only here: a run of the command line finds its stage started (session/early-stage.ts).
   const { openGate, spawnStage } = require("./stage-gate.ts") as typeof import("./stage-gate.ts");
   const gate = openGate();
   const command = preExecStage(target, env, self, gate?.fd);
-  const { pid, opener } = spawnStage(command, gate);
+  const { pid, opener } = spawnStage(command, gate, descriptors);
   return takeToExec(pid, command, opener);
 }
 

@@ -36,14 +36,15 @@ export function openGate(): Gate | undefined {
 }
 
 /**
- * Starts `command` behind `gate` if its command waits on it (a shell stage's), and closes what of
- * the gate this process no longer needs. Returns the stage's pid and the gate's write end, which
- * opens it when closed (undefined: the stage stops itself instead).
+ * Starts `command` with `descriptors` (the program's, programDescriptors), behind `gate` if its
+ * command waits on it (a shell stage's), and closes what of the gate this process no longer needs.
+ * Returns the stage's pid and the gate's write end, which opens it when closed (undefined: the
+ * stage stops itself instead).
  */
-export function spawnStage(command: Command, gate: Gate | undefined): { pid: number; opener: number | undefined } {
+export function spawnStage(command: Command, gate: Gate | undefined, descriptors: readonly number[]): { pid: number; opener: number | undefined } {
   const gated = gate !== undefined && command.gate === gate.fd;
   try {
-    const pid = posixSpawn(command.path, command.argv, command.env, gated ? [[gate.readEnd, gate.fd]] : []);
+    const pid = posixSpawn(command.path, command.argv, command.env, { keep: descriptors, dup2: gated ? [[gate.readEnd, gate.fd]] : [] });
     return { pid, opener: gated ? gate.writeEnd : undefined };
   } catch (e) {
     if (gated) close(gate.writeEnd);

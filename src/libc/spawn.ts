@@ -1,9 +1,10 @@
 // Starting processes, from libc through bun:ffi: posix_spawn without Bun's child machinery (whose
 // reaper would consume the wait events the tracer needs), with default signal dispositions and
-// an empty signal mask so the child does not inherit what Bun's threads block or handle; the
-// pipes handed to a child; execve. Bound apart from libc.ts: only threads that start a process
+// an empty signal mask so the child does not inherit what Bun's threads block or handle, and only
+// the descriptors it is given; the pipes handed to a child; execve. Bound apart from libc.ts: only threads that start a process
 // pay for these bindings.
 import { dlopen, FFIType } from "bun:ffi";
+import { readdirSync } from "node:fs";
 import { check, SyscallError } from "./libc.ts";
 import { cString, cStringArray, environmentArray } from "./cstrings.ts";
 
@@ -16,6 +17,7 @@ const lib = dlopen("libc.so.6", {
   posix_spawnattr_setsigdefault: { args: ["ptr", "ptr"], returns: "i32" },
   posix_spawn_file_actions_init: { args: ["ptr"], returns: "i32" },
   posix_spawn_file_actions_adddup2: { args: ["ptr", "i32", "i32"], returns: "i32" },
+  posix_spawn_file_actions_addclose: { args: ["ptr", "i32"], returns: "i32" },
   posix_spawn_file_actions_destroy: { args: ["ptr"], returns: "i32" },
   sigemptyset: { args: ["ptr"], returns: "i32" },
   sigfillset: { args: ["ptr"], returns: "i32" },
@@ -40,24 +42,51 @@ const FD_CLOEXEC = 1;
 const PR_SET_DUMPABLE = 4;
 const PR_SET_NO_NEW_PRIVS = 38;
 const SCHED_IDLE = 5;
+/**
+ * How many descriptors other threads may open while one spawns: each takes the lowest free
+ * number, at most one above the highest open then.
+ */
+const OPENED_MEANWHILE = 32;
 
-/** Starts `path`; `dup2` lists descriptors the child gets as other numbers ([from, to]: dup2(from, to)). */
-export function posixSpawn(path: string, argv: readonly string[], env: Record<string, string | undefined>, dup2: readonly [number, number][] = []): number {
+/** The descriptors a child gets besides 0, 1 and 2. */
+interface ChildDescriptors {
+  /** This process's, under their own numbers (those close-on-exec are closed at the child's exec). */
+  keep: readonly number[];
+  /** This process's under other numbers: [from, to] is dup2(from, to). */
+  dup2?: readonly [number, number][];
+}
+
+/**
+ * Starts `path` with the descriptors `given`, no other: every other one above stderr is closed in
+ * the child before its exec, those another thread opens meanwhile too (JavaScriptCore's threads
+ * open /proc/self/statm without O_CLOEXEC at any moment; one open at the spawn would reach the
+ * program through the stage).
+ */
+export function posixSpawn(path: string, argv: readonly string[], env: Record<string, string | undefined>, given: ChildDescriptors): number {
   const attr = new Uint8Array(SPAWNATTR_SIZE);
-  const actions = dup2.length > 0 ? new Uint8Array(FILE_ACTIONS_SIZE) : null;
+  const actions = new Uint8Array(FILE_ACTIONS_SIZE);
   const all = new Uint8Array(SIGSET_SIZE);
   const none = new Uint8Array(SIGSET_SIZE);
   fns.posix_spawnattr_init(attr);
-  if (actions) fns.posix_spawn_file_actions_init(actions);
+  fns.posix_spawn_file_actions_init(actions);
   try {
     fns.sigfillset(all);
     fns.sigemptyset(none);
     fns.posix_spawnattr_setsigdefault(attr, all);
     fns.posix_spawnattr_setsigmask(attr, none);
     fns.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    const dup2 = given.dup2 ?? [];
     for (const [from, to] of dup2) {
       const err = fns.posix_spawn_file_actions_adddup2(actions, from, to);
       if (err !== 0) throw new SyscallError(`posix_spawn_file_actions_adddup2(${from}, ${to})`, err);
+    }
+    const kept = new Set([...given.keep, ...dup2.map(([, to]) => to)]);
+    const highest = Math.max(...openDescriptors(), ...kept) + OPENED_MEANWHILE;
+    for (let fd = 3; fd <= highest; fd++) {
+      if (kept.has(fd)) continue;
+      // In the child, closing a descriptor that is not open is no error (glibc).
+      const err = fns.posix_spawn_file_actions_addclose(actions, fd);
+      if (err !== 0) throw new SyscallError(`posix_spawn_file_actions_addclose(${fd})`, err);
     }
     const pid = new Int32Array(1);
     const file = cString(path);
@@ -68,7 +97,7 @@ export function posixSpawn(path: string, argv: readonly string[], env: Record<st
     if (err !== 0) throw new SyscallError(`posix_spawn(${path})`, err);
     return pid[0]!;
   } finally {
-    if (actions) fns.posix_spawn_file_actions_destroy(actions);
+    fns.posix_spawn_file_actions_destroy(actions);
     fns.posix_spawnattr_destroy(attr);
   }
 }
@@ -78,6 +107,18 @@ export function pipe(): [number, number] {
   const fds = new Int32Array(2);
   check("pipe2", fns.pipe2(fds, O_CLOEXEC));
   return [fds[0]!, fds[1]!];
+}
+
+/** The descriptors this process has open (and the one that lists them, closed since). */
+function openDescriptors(): number[] {
+  return readdirSync("/proc/self/fd").map(Number);
+}
+
+/** The descriptors above stderr that this process has open without FD_CLOEXEC, in order. */
+export function inheritableDescriptors(): number[] {
+  return openDescriptors()
+    .filter((fd) => fd > 2 && inheritable(fd))
+    .sort((a, b) => a - b);
 }
 
 /** Whether descriptor `fd` is open and would be inherited across an exec (open without FD_CLOEXEC). */

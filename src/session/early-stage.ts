@@ -3,7 +3,7 @@
 // and even execs, while the rest of the run is prepared (launch/seized-stage.ts). The tracer
 // thread still lets the stage exec the target only if it is exactly the stage the request asks
 // for, and kills it otherwise.
-import { programEnvironment, resolveProgram } from "../launch/program.ts";
+import { programDescriptors, programEnvironment, resolveProgram } from "../launch/program.ts";
 import { preExecStage, selfCommand } from "../launch/stage.ts";
 import { openGate, spawnStage } from "../launch/stage-gate.ts";
 import { handOverEarlyStage, tracerThreadWaiting } from "./thread.ts";
@@ -33,7 +33,7 @@ export function startEarlyStage(argv: string[], policed: boolean): void {
     setNoNewPrivs();
     const gate = openGate();
     const stage = preExecStage({ path, argv }, programEnvironment(policed), selfCommand(), gate?.fd);
-    started = { stage, ...spawnStage(stage, gate) };
+    started = { stage, ...spawnStage(stage, gate, programDescriptors()) };
   } catch (e) {
     // Out of descriptors or processes: the run starts its stage itself, and says what fails then.
     if (e instanceof SyscallError) return;

@@ -6,7 +6,7 @@ import { type Profile, profileData } from "../policy/profile.ts";
 import { kill } from "../libc/libc.ts";
 import { ProgramError, TracerError } from "../launch/errors.ts";
 import { errorFromData } from "./errors.ts";
-import { programEnvironment, resolveProgram } from "../launch/program.ts";
+import { programDescriptors, programEnvironment, resolveProgram } from "../launch/program.ts";
 import { selfCommand } from "../launch/stage.ts";
 import { killStage, tracerThread } from "./thread.ts";
 import { mark, processStart, timeline } from "../timeline.ts";
@@ -84,6 +84,8 @@ export async function runJail(req: RunRequest): Promise<RunResult> {
     path,
     argv: [req.argv0 ?? prog, ...args],
     env: programEnvironment(req.profile !== undefined),
+    // Before a run's thread starts (the command line's started first thing took them already).
+    descriptors: programDescriptors(),
     self: selfCommand(),
     startup: { processStart: processStart(), moments: timeline() },
     debug: req.debug,

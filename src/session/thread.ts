@@ -19,6 +19,9 @@ let started: EarlyThread | undefined;
 /** Starts the tracer thread now, for the next run. */
 export function startTracerThread(): void {
   if (started) return;
+  // Taken while no thread of this process's own may have a descriptor open for a moment. Loaded
+  // here: every other command would pay for libc's bindings.
+  (require("../launch/program.ts") as typeof import("../launch/program.ts")).programDescriptors();
   const early: EarlyThread = { worker: new Worker(workerSpecifier()), failure: undefined, stagePid: undefined };
   // A thread that fails to load before the run listens for it must not fail unheard.
   early.worker.addEventListener("error", (e) => (early.failure ??= e.message));

@@ -9,6 +9,8 @@ export interface TraceRequest {
   path: string;
   argv: string[];
   env: Record<string, string | undefined>;
+  /** The descriptors above stderr it inherits (launch/program.ts, programDescriptors). */
+  descriptors: readonly number[];
   profile: Profile | undefined;
   /** How to start this tool again in its child stage (the pre-exec stage where there is no shell). */
   self: { path: string; argv: string[] };

@@ -161,7 +161,7 @@ class Tracer {
       this.hooks.debug?.("the stage started early runs another program: dropped", { started: early.command.target, program: wanted.target });
       if (!("failure" in early)) discardStage(early.pid);
     }
-    return startStage(target, this.req.env, this.req.self);
+    return startStage(target, this.req.env, this.req.self, this.req.descriptors);
   }
 
   /**

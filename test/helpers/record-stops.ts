@@ -85,6 +85,7 @@ export function recordFixture(source: StopSource & { cases: string[] }): StopFix
         path: binary,
         argv: [binary, name],
         env: { ...process.env, GODEBUG: withTracebackAncestors(process.env.GODEBUG) },
+        descriptors: [],
         profile,
         self: selfCommand(),
         audit: false,

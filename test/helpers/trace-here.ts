@@ -8,6 +8,7 @@ import { dlopen } from "bun:ffi";
 import { openSync, readFileSync } from "node:fs";
 import { openGate } from "../../src/launch/stage-gate.ts";
 import { selfCommand } from "../../src/launch/stage.ts";
+import { programDescriptors } from "../../src/launch/program.ts";
 import { traceProgram } from "../../src/tracer/tracer.ts";
 
 const F_SETFD = 2;
@@ -24,7 +25,7 @@ if (args[0] === "--take-descriptors") {
 const gate = openGate() ?? null;
 const [path, ...rest] = args;
 const exit = traceProgram(
-  { path: path!, argv: [path!, ...rest], env: { ...process.env }, profile: undefined, self: selfCommand(), audit: false, strict: false },
+  { path: path!, argv: [path!, ...rest], env: { ...process.env }, descriptors: programDescriptors(), profile: undefined, self: selfCommand(), audit: false, strict: false },
   { started() {}, blocked() {}, warn() {} },
 );
 const noNewPrivs = /^NoNewPrivs:\s*1$/m.test(readFileSync("/proc/thread-self/status", "utf8"));

@@ -67,6 +67,7 @@ describe("the walk on a recorded stack 5,000 frames deep", () => {
           path: binary,
           argv: [binary, `main-${DEPTH}`],
           env: { ...process.env, GODEBUG: withTracebackAncestors(process.env.GODEBUG) },
+          descriptors: [],
           profile: loadProfile(goMod),
           self: selfCommand(),
           audit: false,

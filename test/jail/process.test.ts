@@ -93,7 +93,7 @@ describe("the tracer's start-up", () => {
     let over = 0;
     const path = prog();
     const exit = traceProgram(
-      { path, argv: [path, ...args], env: programEnvironment(true), profile: loadProfile(goMod), self: selfCommand(), audit: false, strict: false },
+      { path, argv: [path, ...args], env: programEnvironment(true), descriptors: [], profile: loadProfile(goMod), self: selfCommand(), audit: false, strict: false },
       { started() {}, blocked() {}, warn() {}, startUpOver: () => over++ },
     );
     expect(exit.status).toBe(0);
