@@ -37,7 +37,8 @@ export function cStringArray(items: readonly string[]): CStringArray {
 /** `env` as the NAME=VALUE strings of an envp, without the names set to undefined. */
 export function environmentArray(env: Record<string, string | undefined>): CStringArray {
   const entries: string[] = [];
-  for (const name in env) {
+  // Its own names only (for-in would take inherited ones too).
+  for (const name of Object.keys(env)) {
     const value = env[name];
     if (value !== undefined) entries.push(`${name}=${value}`);
   }

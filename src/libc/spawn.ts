@@ -42,10 +42,7 @@ const FD_CLOEXEC = 1;
 const PR_SET_DUMPABLE = 4;
 const PR_SET_NO_NEW_PRIVS = 38;
 const SCHED_IDLE = 5;
-/**
- * How many descriptors other threads may open while one spawns: each takes the lowest free
- * number, at most one above the highest open then.
- */
+/** How many descriptors other threads may open while one spawns: each takes the lowest free number. */
 const OPENED_MEANWHILE = 32;
 
 /** The descriptors a child gets besides 0, 1 and 2. */
@@ -80,10 +77,7 @@ export function posixSpawn(path: string, argv: readonly string[], env: Record<st
       const err = fns.posix_spawn_file_actions_adddup2(actions, from, to);
       if (err !== 0) throw new SyscallError(`posix_spawn_file_actions_adddup2(${from}, ${to})`, err);
     }
-    const kept = new Set([...given.keep, ...dup2.map(([, to]) => to)]);
-    const highest = Math.max(...openDescriptors(), ...kept) + OPENED_MEANWHILE;
-    for (let fd = 3; fd <= highest; fd++) {
-      if (kept.has(fd)) continue;
+    for (const fd of descriptorsToClose(given.keep, dup2.map(([, to]) => to))) {
       // In the child, closing a descriptor that is not open is no error (glibc).
       const err = fns.posix_spawn_file_actions_addclose(actions, fd);
       if (err !== 0) throw new SyscallError(`posix_spawn_file_actions_addclose(${fd})`, err);
@@ -100,6 +94,23 @@ export function posixSpawn(path: string, argv: readonly string[], env: Record<st
     fns.posix_spawn_file_actions_destroy(actions);
     fns.posix_spawnattr_destroy(attr);
   }
+}
+
+/**
+ * What a child closes before its exec: every descriptor above stderr open now but those kept and
+ * the dup2 targets, and the lowest numbers free now, which another thread's opens take meanwhile.
+ * A kept number that is not open now is free: kept, it would pass on whatever took it.
+ */
+function descriptorsToClose(keep: readonly number[], targets: readonly number[]): number[] {
+  const open = new Set(openDescriptors());
+  const kept = new Set([...keep.filter((fd) => open.has(fd)), ...targets]);
+  const close = [...open].filter((fd) => fd > 2 && !kept.has(fd));
+  for (let fd = 3, free = 0; free < OPENED_MEANWHILE; fd++) {
+    if (open.has(fd)) continue;
+    free++;
+    if (!kept.has(fd)) close.push(fd);
+  }
+  return close;
 }
 
 /** A pipe, both ends close-on-exec: [read end, write end]. */

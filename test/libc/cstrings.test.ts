@@ -18,10 +18,13 @@ test("each string arrives whole and NUL-terminated, UTF-8 and empty ones too, an
   const items = ["sh", "", "-c", "échec ✓ 🐹", "x".repeat(5000)];
   const array = cStringArray(items);
   expect(readBack(array.pointer)).toEqual(items);
-  expect(readBack(cStringArray([]).pointer)).toEqual([]);
+  const empty = cStringArray([]);
+  expect(readBack(empty.pointer)).toEqual([]);
 });
 
-test("the environment is NAME=VALUE for each name set, none for a name set to undefined", () => {
-  const envp = environmentArray({ PATH: "/usr/bin:/bin", UNSET: undefined, EMPTY: "", GODEBUG: "a=1,b=2" });
+test("the environment is NAME=VALUE for each name set, none for a name set to undefined or inherited", () => {
+  const inherited = Object.create({ LD_PRELOAD: "/tmp/evil.so" }) as Record<string, string | undefined>;
+  const env = Object.assign(inherited, { PATH: "/usr/bin:/bin", UNSET: undefined, EMPTY: "", GODEBUG: "a=1,b=2" });
+  const envp = environmentArray(env);
   expect(readBack(envp.pointer)).toEqual(["PATH=/usr/bin:/bin", "EMPTY=", "GODEBUG=a=1,b=2"]);
 });

@@ -22,7 +22,7 @@ function inheritableDevNull(): number {
 /** The descriptors of a child spawned with `keep` and `dup2`, as its `ls /proc/self/fd` lists them (less ls's own). */
 function childDescriptors(keep: number[], dup2: [number, number][] = []): number[] {
   const out = join(mkdtempSync(join(tmpdir(), "gomodjail-spawn-")), "fds");
-  const pid = posixSpawn("/bin/sh", ["sh", "-c", `exec ls /proc/self/fd >${out}`], { PATH: "/usr/bin:/bin" }, { keep, dup2 });
+  const pid = posixSpawn("/bin/sh", ["sh", "-c", `exec ls /proc/self/fd >'${out}'`], { PATH: "/usr/bin:/bin" }, { keep, dup2 });
   const status = new Int32Array(1);
   expect(waitpid(pid, status, 0)).toBe(pid);
   expect(status[0]).toBe(0);
