@@ -60,7 +60,7 @@ export type EarlyStage = SeizedStage | { command: Command; failure: Error };
 export function startStage(target: ChildRequest, env: Record<string, string | undefined>, self: { path: string; argv: string[] }, descriptors: readonly number[]): SeizedStage {
   // Loaded only here: a run of the command line finds its stage started (session/early-stage.ts).
   const { openGate, spawnStage } = require("./stage-gate.ts") as typeof import("./stage-gate.ts");
-  const gate = openGate();
+  const gate = openGate(descriptors);
   const command = preExecStage(target, env, self, gate?.fd);
   const { pid, opener } = spawnStage(command, gate, descriptors);
   return takeToExec(pid, command, opener);

@@ -7,7 +7,7 @@
 // scheduled it to stop again as a tracee, and takes three stops more to resume: on two busy cores,
 // a millisecond or two of every run's start-up.
 import { close } from "../libc/libc.ts";
-import { inheritable, pipe, posixSpawn } from "../libc/spawn.ts";
+import { pipe, posixSpawn } from "../libc/spawn.ts";
 import type { Command } from "./stage.ts";
 
 interface Gate {
@@ -22,13 +22,13 @@ const LOWEST_FD = 3;
 const HIGHEST_FD = 9;
 
 /**
- * A new gate, or undefined where every descriptor from 3 to 9 is one the program is to inherit:
- * the stage's read end takes the place of one that this process holds only for itself, if any.
+ * A new gate, or undefined where every descriptor from 3 to 9 is one of the program's
+ * (`descriptors`, programDescriptors): the stage's read end takes a number the stage would close.
  */
-export function openGate(): Gate | undefined {
+export function openGate(descriptors: readonly number[]): Gate | undefined {
   const [readEnd, writeEnd] = pipe();
   for (let fd = LOWEST_FD; fd <= HIGHEST_FD; fd++) {
-    if (fd !== readEnd && fd !== writeEnd && !inheritable(fd)) return { fd, readEnd, writeEnd };
+    if (fd !== readEnd && fd !== writeEnd && !descriptors.includes(fd)) return { fd, readEnd, writeEnd };
   }
   close(readEnd);
   close(writeEnd);

@@ -1,8 +1,8 @@
 // Starting processes, from libc through bun:ffi: posix_spawn without Bun's child machinery (whose
 // reaper would consume the wait events the tracer needs), with default signal dispositions and
 // an empty signal mask so the child does not inherit what Bun's threads block or handle, and only
-// the descriptors it is given; the pipes handed to a child; execve. Bound apart from libc.ts: only threads that start a process
-// pay for these bindings.
+// the descriptors it is given; the pipes handed to a child; execve. Bound apart from libc.ts: only
+// threads that start a process pay for these bindings.
 import { dlopen, FFIType } from "bun:ffi";
 import { readdirSync } from "node:fs";
 import { check, SyscallError } from "./libc.ts";
@@ -133,7 +133,7 @@ export function inheritableDescriptors(): number[] {
 }
 
 /** Whether descriptor `fd` is open and would be inherited across an exec (open without FD_CLOEXEC). */
-export function inheritable(fd: number): boolean {
+function inheritable(fd: number): boolean {
   const flags = fns.fcntl(fd, F_GETFD);
   return flags !== -1 && (flags & FD_CLOEXEC) === 0;
 }

@@ -31,9 +31,10 @@ export function startEarlyStage(argv: string[], policed: boolean): void {
     // tracer has one call less to inject at the exec (launch/inject.ts). This process never
     // needs to gain privileges.
     setNoNewPrivs();
-    const gate = openGate();
+    const descriptors = programDescriptors();
+    const gate = openGate(descriptors);
     const stage = preExecStage({ path, argv }, programEnvironment(policed), selfCommand(), gate?.fd);
-    started = { stage, ...spawnStage(stage, gate, programDescriptors()) };
+    started = { stage, ...spawnStage(stage, gate, descriptors) };
   } catch (e) {
     // Out of descriptors or processes: the run starts its stage itself, and says what fails then.
     if (e instanceof SyscallError) return;

@@ -22,7 +22,7 @@ if (args[0] === "--take-descriptors") {
     if (libc.fcntl(fd, F_SETFD, 0) === -1 && libc.dup2(devNull, fd) === -1) throw new Error(`descriptor ${fd}: cannot make it inheritable`);
   }
 }
-const gate = openGate() ?? null;
+const gate = openGate(programDescriptors()) ?? null;
 const [path, ...rest] = args;
 const exit = traceProgram(
   { path: path!, argv: [path!, ...rest], env: { ...process.env }, descriptors: programDescriptors(), profile: undefined, self: selfCommand(), audit: false, strict: false },
