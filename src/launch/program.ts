@@ -3,7 +3,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { withTracebackAncestors } from "../confinement/godebug.ts";
 import { ProgramError } from "./errors.ts";
-import { inheritableDescriptors } from "../libc/spawn.ts";
+import { inheritableDescriptors } from "../libc/descriptors.ts";
 
 /** Finds PROG like a shell does: a name without a slash is looked up in PATH. */
 export function resolveProgram(prog: string): string {

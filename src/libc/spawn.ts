@@ -4,9 +4,9 @@
 // the descriptors it is given; the pipes handed to a child; execve. Bound apart from libc.ts: only
 // threads that start a process pay for these bindings.
 import { dlopen, FFIType } from "bun:ffi";
-import { readdirSync } from "node:fs";
 import { check, SyscallError } from "./libc.ts";
 import { cString, cStringArray, environmentArray } from "./cstrings.ts";
+import { openDescriptors } from "./descriptors.ts";
 
 const lib = dlopen("libc.so.6", {
   posix_spawn: { args: ["ptr", "ptr", "ptr", "ptr", "ptr", "ptr"], returns: "i32" },
@@ -22,8 +22,6 @@ const lib = dlopen("libc.so.6", {
   sigemptyset: { args: ["ptr"], returns: "i32" },
   sigfillset: { args: ["ptr"], returns: "i32" },
   pipe2: { args: ["ptr", "i32"], returns: "i32" },
-  // Variadic in glibc; F_GETFD takes no third argument.
-  fcntl: { args: ["i32", "i32"], returns: "i32" },
   execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
   // Variadic in glibc; integer arguments pass as in a fixed-argument call.
   prctl: { args: ["i32", FFIType.u64_fast, FFIType.u64_fast, FFIType.u64_fast, FFIType.u64_fast], returns: "i32" },
@@ -37,8 +35,6 @@ const SIGSET_SIZE = 128;
 const SPAWNATTR_SIZE = 512; // larger than glibc's posix_spawnattr_t (336 bytes)
 const FILE_ACTIONS_SIZE = 256; // larger than glibc's posix_spawn_file_actions_t (80 bytes)
 const O_CLOEXEC = 0o2000000;
-const F_GETFD = 1;
-const FD_CLOEXEC = 1;
 const PR_SET_DUMPABLE = 4;
 const PR_SET_NO_NEW_PRIVS = 38;
 const SCHED_IDLE = 5;
@@ -118,24 +114,6 @@ export function pipe(): [number, number] {
   const fds = new Int32Array(2);
   check("pipe2", fns.pipe2(fds, O_CLOEXEC));
   return [fds[0]!, fds[1]!];
-}
-
-/** The descriptors this process has open (and the one that lists them, closed since). */
-function openDescriptors(): number[] {
-  return readdirSync("/proc/self/fd").map(Number);
-}
-
-/** The descriptors above stderr that this process has open without FD_CLOEXEC, in order. */
-export function inheritableDescriptors(): number[] {
-  return openDescriptors()
-    .filter((fd) => fd > 2 && inheritable(fd))
-    .sort((a, b) => a - b);
-}
-
-/** Whether descriptor `fd` is open and would be inherited across an exec (open without FD_CLOEXEC). */
-function inheritable(fd: number): boolean {
-  const flags = fns.fcntl(fd, F_GETFD);
-  return flags !== -1 && (flags & FD_CLOEXEC) === 0;
 }
 
 /**

@@ -19,8 +19,9 @@ let started: EarlyThread | undefined;
 /** Starts the tracer thread now, for the next run. */
 export function startTracerThread(): void {
   if (started) return;
-  // Taken while no thread of this process's own may have a descriptor open for a moment. Loaded
-  // here: every other command would pay for libc's bindings.
+  // Taken while no thread of this process's own may have a descriptor open for a moment, from
+  // /proc without libc's bindings (they would delay the thread by milliseconds). Loaded here:
+  // other commands need none of it.
   (require("../launch/program.ts") as typeof import("../launch/program.ts")).programDescriptors();
   const early: EarlyThread = { worker: new Worker(workerSpecifier()), failure: undefined, stagePid: undefined };
   // A thread that fails to load before the run listens for it must not fail unheard.
