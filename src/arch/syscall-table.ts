@@ -18,29 +18,39 @@ export class SyscallTable {
   readonly names: readonly (string | undefined)[];
   /** The highest number the table knows; higher numbers are newer syscalls or invalid. */
   readonly maxNumber: number;
-  private readonly numbers: ReadonlyMap<string, number>;
+  /** Built at the first lookup by name: a tracer's start-up goes by number. */
+  private numbers: Map<string, number> | undefined;
 
+  /** `names` is indexed by number, and its last entry is a name. */
   constructor(
     readonly arch: ArchName,
-    entries: readonly (readonly [number, string])[],
+    names: readonly (string | undefined)[],
   ) {
-    const names: (string | undefined)[] = [];
-    const numbers = new Map<string, number>();
-    for (const [nr, name] of entries) {
-      names[nr] = name;
-      numbers.set(name, nr);
-    }
-    this.names = Array.from(names);
+    this.names = names;
     this.maxNumber = names.length - 1;
-    this.numbers = numbers;
+  }
+
+  /**
+   * The table of a generated listing (src/arch/<arch>/syscalls.ts): a line per ten numbers, the
+   * first of them and then their names, `-` for a number the kernel assigns to no syscall. Read
+   * with a split per line: evaluated while the tracer thread starts, an array of [number, name]
+   * pairs cost it half a millisecond.
+   */
+  static fromListing(arch: ArchName, listing: string): SyscallTable {
+    const names: (string | undefined)[] = [];
+    for (const line of listing.trim().split("\n")) {
+      const words = line.split(" ");
+      for (let k = 1; k < words.length; k++) names.push(words[k] === "-" ? undefined : words[k]);
+    }
+    return new SyscallTable(arch, names);
   }
 
   has(name: string): boolean {
-    return this.numbers.has(name);
+    return this.byName().has(name);
   }
 
   number(name: string): number {
-    const nr = this.numbers.get(name);
+    const nr = this.byName().get(name);
     if (nr === undefined) throw new UnknownSyscallError(this.arch, name);
     return nr;
   }
@@ -48,5 +58,16 @@ export class SyscallTable {
   /** The syscall's name, or undefined for a number this table does not know. */
   name(nr: number): string | undefined {
     return Number.isInteger(nr) && nr >= 0 ? this.names[nr] : undefined;
+  }
+
+  private byName(): Map<string, number> {
+    if (!this.numbers) {
+      this.numbers = new Map();
+      for (let nr = 0; nr < this.names.length; nr++) {
+        const name = this.names[nr];
+        if (name !== undefined) this.numbers.set(name, nr);
+      }
+    }
+    return this.numbers;
   }
 }

@@ -171,7 +171,7 @@ describe("one table for both architectures", () => {
   });
 
   // A made-up architecture with three syscalls, for the errors.
-  const tiny = { ...arches.arm64, syscalls: new SyscallTable("arm64", [[0, "read"], [1, "write"], [2, "poll"]]) };
+  const tiny = { ...arches.arm64, syscalls: new SyscallTable("arm64", ["read", "write", "poll"]) };
   const table = (allow: AllowTable["allow"]): AllowTable => ({ allow, fail: [] });
 
   test("a name the architecture lacks, not marked for another, is a typed error", () => {
