@@ -3,14 +3,16 @@
 // needs (prctl(PR_SET_NO_NEW_PRIVS), skipped where the process inherited it, and
 // seccomp(SECCOMP_SET_MODE_FILTER)), as debuggers inject calls. So the process that execs the
 // target needs no filter code of its own: any process the tracer holds before its exec will do
-// (see stage.ts).
+// (see stage.ts). The same way, it closes any descriptor the program was not given: one that a
+// thread of this tool had open for a moment when the stage started (JavaScriptCore's threads open
+// /proc/self/statm without close-on-exec) would otherwise reach it, whatever the stage.
 //
 // The exec event stop is still inside execve, whose return value would overwrite the syscall
 // registers, so the tracee is first taken to execve's syscall-exit stop, where its registers are
 // those user space will see. There, for each call: the pc points at a syscall instruction written
 // over the entry point, the registers hold the call, and the tracee runs to the call's own exit
 // stop. Everything is put back before it resumes.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { Arch } from "../arch/arch.ts";
 import { errnoName, waitpid } from "../libc/libc.ts";
 import { RemoteMemory, writeRemote } from "../libc/memory.ts";
@@ -24,11 +26,12 @@ const SOCK_FILTER_SIZE = 8;
 export const RED_ZONE = 128;
 
 /**
- * Installs `filter` (encoded sock_filter instructions) in `tid`, stopped at its exec event.
- * Returns the signal that arrived meanwhile, to deliver when the tracee is resumed (0 for none).
- * Throws TracerError when the tracee dies or a call fails: the caller must then kill it.
+ * Installs `filter` (encoded sock_filter instructions) in `tid`, stopped at its exec event, and
+ * closes its descriptors above stderr but those `given`. Returns the signal that arrived
+ * meanwhile, to deliver when the tracee is resumed (0 for none). Throws TracerError when the
+ * tracee dies or a call fails: the caller must then kill it.
  */
-export function installFilterAtExec(tid: number, arch: Arch, filter: Uint8Array, status: Int32Array): number {
+export function installFilterAtExec(tid: number, arch: Arch, filter: Uint8Array, status: Int32Array, given: readonly number[]): number {
   let held = 0;
   /** Resumes to the next syscall stop, holding back any signal that comes first. */
   const toSyscallStop = (): void => {
@@ -54,15 +57,17 @@ export function installFilterAtExec(tid: number, arch: Arch, filter: Uint8Array,
   pokeWord(tid, pc, wordOf(patched));
   let failure: unknown;
   try {
-    const call = (name: string, args: number[]): void => {
+    /** Makes the call in the tracee; `purpose` completes "cannot ...", for its failure. */
+    const call = (name: string, args: number[], purpose: string): void => {
       arch.setInjectedCall(tid, saved, pc, { nr: arch.syscalls.number(name), args });
       toSyscallStop(); // the call's entry
       toSyscallStop(); // its exit
       const ret = arch.returnValue(tid);
-      if (ret < 0) throw new TracerError(`cannot install the seccomp filter: ${name} failed in the program with ${errnoName(-ret)}`);
+      if (ret < 0) throw new TracerError(`cannot ${purpose}: ${name} failed in the program with ${errnoName(-ret)}`);
     };
+    for (const fd of strayDescriptors(tid, given)) call("close", [fd], `close descriptor ${fd}, which the program was not given`);
     // A stage started by the command line inherited it (session/early-stage.ts).
-    if (!hasNoNewPrivs(tid)) call("prctl", [PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0]);
+    if (!hasNoNewPrivs(tid)) call("prctl", [PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0], "install the seccomp filter");
     // struct sock_fprog { unsigned short len; struct sock_filter *filter; }, then the filter.
     const at = Math.floor((sp - RED_ZONE - 16 - filter.length) / 16) * 16;
     const program = new Uint8Array(16 + filter.length);
@@ -71,7 +76,7 @@ export function installFilterAtExec(tid: number, arch: Arch, filter: Uint8Array,
     view.setBigUint64(8, BigInt(at + 16), true);
     program.set(filter, 16);
     if (writeRemote(tid, at, program) !== program.length) throw new TracerError("cannot install the seccomp filter: the program's stack is not writable");
-    call("seccomp", [SECCOMP_SET_MODE_FILTER, 0, at]);
+    call("seccomp", [SECCOMP_SET_MODE_FILTER, 0, at], "install the seccomp filter");
   } catch (e) {
     failure = e;
   }
@@ -84,6 +89,13 @@ export function installFilterAtExec(tid: number, arch: Arch, filter: Uint8Array,
   }
   if (failure !== undefined) throw failure;
   return held;
+}
+
+/** The descriptors above stderr that the exec'd `tid` has open but was not given. */
+function strayDescriptors(tid: number, given: readonly number[]): number[] {
+  return readdirSync(`/proc/${tid}/fd`)
+    .map(Number)
+    .filter((fd) => fd > 2 && !given.includes(fd));
 }
 
 /** Whether the thread has no_new_privs set already. */

@@ -187,7 +187,7 @@ class Tracer {
       mark("program_exec");
       // Made only now: the stage may have started before the request said which filter. Its
       // own-pid rules name the root, which the target is.
-      const signal = installFilterAtExec(tid, this.arch, targetFilter(this.root, this.req.judgeMetadata ?? false), this.status);
+      const signal = installFilterAtExec(tid, this.arch, targetFilter(this.root, this.req.judgeMetadata ?? false), this.status, this.req.descriptors);
       mark("filter_installed");
       this.creations?.onExec(tid);
       this.hooks.admitted?.(confinedCode);

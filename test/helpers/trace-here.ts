@@ -1,20 +1,24 @@
 // Traces PROG ARGS... (no policy) from this process's main thread, as a library caller would, and
-// prints PROG's output, then {"gate", "status", "noNewPrivs" (this thread's, after)} as JSON. --take-descriptors first makes
-// every descriptor from 3 to 9 one that the program inherits, so that the shell stage has none for
-// its gate (src/launch/stage-gate.ts).
+// prints PROG's output, then {"gate" (its number), "status", "noNewPrivs" (this thread's, after), "stray"} as
+// JSON. --take-descriptors first makes every descriptor from 3 to 9 one that the program
+// inherits, so that the shell stage has none for its gate (src/launch/stage-gate.ts).
+// --stray-descriptor starts the stage here, holding one descriptor more than the program is given
+// ("stray"), as one that another thread had open for a moment at the spawn would be.
 //
-//   bun test/helpers/trace-here.ts [--take-descriptors] PROG [ARGS]...
+//   bun test/helpers/trace-here.ts [--take-descriptors | --stray-descriptor] PROG [ARGS]...
 import { dlopen } from "bun:ffi";
 import { openSync, readFileSync } from "node:fs";
-import { openGate } from "../../src/launch/stage-gate.ts";
-import { selfCommand } from "../../src/launch/stage.ts";
+import { openGate, spawnStage } from "../../src/launch/stage-gate.ts";
+import { preExecStage, selfCommand } from "../../src/launch/stage.ts";
+import { type EarlyStage, seizeEarlyStage } from "../../src/launch/seized-stage.ts";
 import { programDescriptors } from "../../src/launch/program.ts";
 import { traceProgram } from "../../src/tracer/tracer.ts";
+import { inheritableDevNull } from "./descriptors.ts";
 
 const F_SETFD = 2;
-let args = process.argv.slice(2);
-if (args[0] === "--take-descriptors") {
-  args = args.slice(1);
+const args = process.argv.slice(2);
+const flag = args[0]?.startsWith("--") ? args.shift() : undefined;
+if (flag === "--take-descriptors") {
   const { symbols: libc } = dlopen("libc.so.6", { fcntl: { args: ["i32", "i32", "i32"], returns: "i32" }, dup2: { args: ["i32", "i32"], returns: "i32" } });
   const devNull = openSync("/dev/null", "r");
   for (let fd = 3; fd <= 9; fd++) {
@@ -22,11 +26,22 @@ if (args[0] === "--take-descriptors") {
     if (libc.fcntl(fd, F_SETFD, 0) === -1 && libc.dup2(devNull, fd) === -1) throw new Error(`descriptor ${fd}: cannot make it inheritable`);
   }
 }
-const gate = openGate(programDescriptors()) ?? null;
+const descriptors = programDescriptors();
+const gate = openGate(descriptors);
 const [path, ...rest] = args;
+const target = { path: path!, argv: [path!, ...rest] };
+const env = { ...process.env };
+const stray = flag === "--stray-descriptor" ? inheritableDevNull() : undefined;
+let early: EarlyStage | undefined;
+if (stray !== undefined) {
+  const command = preExecStage(target, env, selfCommand(), gate?.fd);
+  const { pid, opener } = spawnStage(command, gate, [...descriptors, stray]);
+  early = seizeEarlyStage(pid, command, opener);
+}
 const exit = traceProgram(
-  { path: path!, argv: [path!, ...rest], env: { ...process.env }, descriptors: programDescriptors(), profile: undefined, self: selfCommand(), audit: false, strict: false },
+  { ...target, env, descriptors, profile: undefined, self: selfCommand(), audit: false, strict: false },
   { started() {}, blocked() {}, warn() {} },
+  early,
 );
 const noNewPrivs = /^NoNewPrivs:\s*1$/m.test(readFileSync("/proc/thread-self/status", "utf8"));
-console.log(JSON.stringify({ gate, status: exit.status, noNewPrivs }));
+console.log(JSON.stringify({ gate: gate?.fd ?? null, status: exit.status, noNewPrivs, stray: stray ?? null }));

@@ -155,6 +155,18 @@ test("with every descriptor from 3 to 9 the program's, the shell stage stops its
   expect(r.stdout.toString().split("\n").slice(0, -2).map(Number).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 });
 
+test("a descriptor the stage holds but the program was not given is closed at the exec, before the program's first instruction", () => {
+  const r = Bun.spawnSync([process.execPath, traceHere, "--stray-descriptor", lsCommand, "/proc/self/fd"], { stdout: "pipe", stderr: "pipe" });
+  expect(r.stderr.toString()).toBe("");
+  expect(r.exitCode).toBe(0);
+  const lines = r.stdout.toString().trim().split("\n");
+  const { stray, status } = JSON.parse(lines.at(-1)!);
+  expect(status).toBe(0);
+  expect(stray).toBeGreaterThan(2);
+  // ls's own descriptor for the directory takes the lowest free number: the stray's, once closed.
+  expect(lines.slice(0, -1).map(Number).sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+});
+
 // The filter needs it; a stage the command line starts inherits it (src/session/early-stage.ts), one
 // the tracer starts gets it injected at the exec with the filter (src/launch/inject.ts).
 test("the program runs with no_new_privs, from the command line and from the library", async () => {
@@ -165,7 +177,7 @@ test("the program runs with no_new_privs, from the command line and from the lib
   const [line, result] = library.stdout.toString().split("\n");
   expect(line!.replace(/\s+/g, " ")).toBe("NoNewPrivs: 1");
   // The library caller's own thread is left as it was.
-  expect(JSON.parse(result!)).toEqual({ gate: expect.any(Object), status: 0, noNewPrivs: false });
+  expect(JSON.parse(result!)).toEqual({ gate: expect.any(Number), status: 0, noNewPrivs: false, stray: null });
 });
 
 test("let through its gate untraced, the shell stage exits 126 and never runs the program", async () => {
