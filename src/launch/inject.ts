@@ -57,17 +57,23 @@ export function installFilterAtExec(tid: number, arch: Arch, filter: Uint8Array,
   pokeWord(tid, pc, wordOf(patched));
   let failure: unknown;
   try {
-    /** Makes the call in the tracee; `purpose` completes "cannot ...", for its failure. */
-    const call = (name: string, args: number[], purpose: string): void => {
+    /** Makes the call in the tracee; returns what it returned. */
+    const call = (name: string, args: number[]): number => {
       arch.setInjectedCall(tid, saved, pc, { nr: arch.syscalls.number(name), args });
       toSyscallStop(); // the call's entry
       toSyscallStop(); // its exit
-      const ret = arch.returnValue(tid);
-      if (ret < 0) throw new TracerError(`cannot ${purpose}: ${name} failed in the program with ${errnoName(-ret)}`);
+      return arch.returnValue(tid);
     };
-    for (const fd of strayDescriptors(tid, given)) call("close", [fd], `close descriptor ${fd}, which the program was not given`);
+    const filterCall = (name: string, args: number[]): void => {
+      const ret = call(name, args);
+      if (ret < 0) throw new TracerError(`cannot install the seccomp filter: ${name} failed in the program with ${errnoName(-ret)}`);
+    };
+    // Linux releases a descriptor even where close fails (EINTR, EIO): what counts is the list after.
+    for (const fd of strayDescriptors(tid, given)) call("close", [fd]);
+    const left = strayDescriptors(tid, given);
+    if (left.length > 0) throw new TracerError(`cannot close descriptor ${left[0]} in the program, which it was not given`);
     // A stage started by the command line inherited it (session/early-stage.ts).
-    if (!hasNoNewPrivs(tid)) call("prctl", [PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0], "install the seccomp filter");
+    if (!hasNoNewPrivs(tid)) filterCall("prctl", [PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0]);
     // struct sock_fprog { unsigned short len; struct sock_filter *filter; }, then the filter.
     const at = Math.floor((sp - RED_ZONE - 16 - filter.length) / 16) * 16;
     const program = new Uint8Array(16 + filter.length);
@@ -76,7 +82,7 @@ export function installFilterAtExec(tid: number, arch: Arch, filter: Uint8Array,
     view.setBigUint64(8, BigInt(at + 16), true);
     program.set(filter, 16);
     if (writeRemote(tid, at, program) !== program.length) throw new TracerError("cannot install the seccomp filter: the program's stack is not writable");
-    call("seccomp", [SECCOMP_SET_MODE_FILTER, 0, at], "install the seccomp filter");
+    filterCall("seccomp", [SECCOMP_SET_MODE_FILTER, 0, at]);
   } catch (e) {
     failure = e;
   }
@@ -93,9 +99,13 @@ export function installFilterAtExec(tid: number, arch: Arch, filter: Uint8Array,
 
 /** The descriptors above stderr that the exec'd `tid` has open but was not given. */
 function strayDescriptors(tid: number, given: readonly number[]): number[] {
-  return readdirSync(`/proc/${tid}/fd`)
-    .map(Number)
-    .filter((fd) => fd > 2 && !given.includes(fd));
+  let listed: string[];
+  try {
+    listed = readdirSync(`/proc/${tid}/fd`);
+  } catch (e) {
+    throw new TracerError(`cannot list the program's descriptors at its exec: ${(e as Error).message}`);
+  }
+  return listed.map(Number).filter((fd) => fd > 2 && !given.includes(fd));
 }
 
 /** Whether the thread has no_new_privs set already. */

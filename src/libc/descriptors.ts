@@ -1,7 +1,7 @@
 // This process's open descriptors, as the kernel lists them in /proc/self: no bun:ffi, so the
 // command line can take them first thing, before it loads libc's bindings (which cost
 // milliseconds) and before it starts a thread.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 const O_CLOEXEC = 0o2000000;
 
@@ -10,11 +10,25 @@ export function openDescriptors(): number[] {
   return readdirSync("/proc/self/fd").map(Number);
 }
 
-/** The descriptors above stderr that this process has open without close-on-exec, in order. */
+/**
+ * The descriptors above stderr that this process has open without close-on-exec, in order, but
+ * those into its own /proc directory: JavaScriptCore's threads open /proc/self/statm without
+ * close-on-exec for a moment now and then, and the tool's /proc files are never a program's.
+ */
 export function inheritableDescriptors(): number[] {
+  const own = `/proc/${process.pid}/`;
   return openDescriptors()
-    .filter((fd) => fd > 2 && inheritable(fd))
+    .filter((fd) => fd > 2 && inheritable(fd) && !target(fd).startsWith(own))
     .sort((a, b) => a - b);
+}
+
+/** What descriptor `fd` is open on, as /proc names it; "" for one closed since it was listed. */
+function target(fd: number): string {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return "";
+  }
 }
 
 /**

@@ -8,9 +8,9 @@ const F_SETFD = 2;
 const FD_CLOEXEC = 1;
 const { symbols: libc } = dlopen("libc.so.6", { fcntl: { args: ["i32", "i32", "i32"], returns: "i32" } });
 
-/** /dev/null, open without close-on-exec. */
-export function inheritableDevNull(): number {
-  const fd = openSync("/dev/null", "r");
+/** `path` (/dev/null by default), opened without close-on-exec. */
+export function openInheritable(path = "/dev/null"): number {
+  const fd = openSync(path, "r");
   if (libc.fcntl(fd, F_SETFD, 0) !== 0) throw new Error(`fcntl(${fd}, F_SETFD) failed`);
   return fd;
 }

@@ -13,7 +13,7 @@ import { preExecStage, selfCommand } from "../../src/launch/stage.ts";
 import { type EarlyStage, seizeEarlyStage } from "../../src/launch/seized-stage.ts";
 import { programDescriptors } from "../../src/launch/program.ts";
 import { traceProgram } from "../../src/tracer/tracer.ts";
-import { inheritableDevNull } from "./descriptors.ts";
+import { openInheritable } from "./descriptors.ts";
 
 const F_SETFD = 2;
 const args = process.argv.slice(2);
@@ -31,7 +31,7 @@ const gate = openGate(descriptors);
 const [path, ...rest] = args;
 const target = { path: path!, argv: [path!, ...rest] };
 const env = { ...process.env };
-const stray = flag === "--stray-descriptor" ? inheritableDevNull() : undefined;
+const stray = flag === "--stray-descriptor" ? openInheritable() : undefined;
 let early: EarlyStage | undefined;
 if (stray !== undefined) {
   const command = preExecStage(target, env, selfCommand(), gate?.fd);

@@ -163,7 +163,7 @@ test("a descriptor the stage holds but the program was not given is closed at th
   const { stray, status } = JSON.parse(lines.at(-1)!);
   expect(status).toBe(0);
   expect(stray).toBeGreaterThan(2);
-  // ls's own descriptor for the directory takes the lowest free number: the stray's, once closed.
+  // ls's own descriptor for the directory takes the lowest free number (the shell closed its gate).
   expect(lines.slice(0, -1).map(Number).sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
 });
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { expect, test } from "bun:test";
 import { waitpid } from "../../src/libc/libc.ts";
 import { posixSpawn } from "../../src/libc/spawn.ts";
-import { inheritableDevNull } from "../helpers/descriptors.ts";
+import { openInheritable } from "../helpers/descriptors.ts";
 
 /** The descriptors of a child spawned with `keep` and `dup2`, as its `ls /proc/self/fd` lists them (less ls's own). */
 function childDescriptors(keep: number[], dup2: [number, number][] = []): number[] {
@@ -23,8 +23,8 @@ function childDescriptors(keep: number[], dup2: [number, number][] = []): number
 }
 
 test("a descriptor open without close-on-exec reaches a child only if it is given", () => {
-  const given = inheritableDevNull();
-  const other = inheritableDevNull();
+  const given = openInheritable();
+  const other = openInheritable();
   try {
     expect(childDescriptors([given])).toEqual([0, 1, 2, given]);
     expect(childDescriptors([])).toEqual([0, 1, 2]);
@@ -35,7 +35,7 @@ test("a descriptor open without close-on-exec reaches a child only if it is give
 });
 
 test("a descriptor handed to a child under another number arrives there, and under its own number only if given", () => {
-  const from = inheritableDevNull();
+  const from = openInheritable();
   // Above any this process has open: not `from`.
   const to = Math.max(...readdirSync("/proc/self/fd").map(Number)) + 1;
   try {
