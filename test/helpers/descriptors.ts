@@ -8,10 +8,15 @@ const F_SETFD = 2;
 const FD_CLOEXEC = 1;
 const { symbols: libc } = dlopen("libc.so.6", { fcntl: { args: ["i32", "i32", "i32"], returns: "i32" } });
 
+/** Clears `fd`'s close-on-exec flag; false where `fd` is not open. */
+export function makeInheritable(fd: number): boolean {
+  return libc.fcntl(fd, F_SETFD, 0) === 0;
+}
+
 /** `path` (/dev/null by default), opened without close-on-exec. */
 export function openInheritable(path = "/dev/null"): number {
   const fd = openSync(path, "r");
-  if (libc.fcntl(fd, F_SETFD, 0) !== 0) throw new Error(`fcntl(${fd}, F_SETFD) failed`);
+  if (!makeInheritable(fd)) throw new Error(`fcntl(${fd}, F_SETFD) failed`);
   return fd;
 }
 

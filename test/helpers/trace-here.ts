@@ -7,23 +7,22 @@
 //
 //   bun test/helpers/trace-here.ts [--take-descriptors | --stray-descriptor] PROG [ARGS]...
 import { dlopen } from "bun:ffi";
-import { openSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { openGate, spawnStage } from "../../src/launch/stage-gate.ts";
 import { preExecStage, selfCommand } from "../../src/launch/stage.ts";
 import { type EarlyStage, seizeEarlyStage } from "../../src/launch/seized-stage.ts";
 import { programDescriptors } from "../../src/launch/program.ts";
 import { traceProgram } from "../../src/tracer/tracer.ts";
-import { openInheritable } from "./descriptors.ts";
+import { makeInheritable, openInheritable } from "./descriptors.ts";
 
-const F_SETFD = 2;
 const args = process.argv.slice(2);
 const flag = args[0]?.startsWith("--") ? args.shift() : undefined;
 if (flag === "--take-descriptors") {
-  const { symbols: libc } = dlopen("libc.so.6", { fcntl: { args: ["i32", "i32", "i32"], returns: "i32" }, dup2: { args: ["i32", "i32"], returns: "i32" } });
-  const devNull = openSync("/dev/null", "r");
+  const { symbols: libc } = dlopen("libc.so.6", { dup2: { args: ["i32", "i32"], returns: "i32" } });
+  const devNull = openInheritable();
   for (let fd = 3; fd <= 9; fd++) {
     // Open ones (this process's own) are only made inheritable; closed ones get /dev/null.
-    if (libc.fcntl(fd, F_SETFD, 0) === -1 && libc.dup2(devNull, fd) === -1) throw new Error(`descriptor ${fd}: cannot make it inheritable`);
+    if (!makeInheritable(fd) && libc.dup2(devNull, fd) === -1) throw new Error(`descriptor ${fd}: cannot make it inheritable`);
   }
 }
 const descriptors = programDescriptors();
