@@ -18,35 +18,44 @@ export function pcvalue(t: TableBytes, off: number, entry: number, targetPC: num
   let p = off;
   let pc = entry;
   let val = -1;
-  let first = true;
-  for (;;) {
+  // Most deltas are one byte. Start-up runs this interpreted (jit-policy.ts), where each
+  // operation counts: a one-byte delta is a read and a compare, and a longer one is decoded in
+  // place (a helper's call cost more than it saved: multi-byte pc deltas are common).
+  for (let first = true; ; first = false) {
+    if (p >= end) return malformed(t, off);
+    let uv = bytes[p++]!;
     // Like the runtime, a zero byte where a value delta starts ends the table (except at entry).
-    if (p < end && bytes[p] === 0 && !first) return -1;
-    let uv = 0;
-    let shift = 0;
-    for (let n = 0; ; n++) {
-      if (p >= end || n === MAX_VARINT_BYTES) t.fail(`pc-value table at offset ${off} is truncated or malformed`);
-      const b = bytes[p++];
-      uv += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
-      shift += 7;
+    if (uv === 0 && !first) return -1;
+    if (uv >= 0x80) {
+      uv &= 0x7f;
+      for (let n = 1, shift = 7; ; n++, shift += 7) {
+        if (p >= end || n === MAX_VARINT_BYTES) return malformed(t, off);
+        const b = bytes[p++]!;
+        uv += (b & 0x7f) * 2 ** shift;
+        if (b < 0x80) break;
+      }
+      uv >>>= 0;
     }
-    first = false;
-    uv = uv >>> 0;
     val = (val + (uv & 1 ? ~(uv >>> 1) : uv >>> 1)) | 0;
-    // Pc delta.
-    let pcDelta = 0;
-    shift = 0;
-    for (let n = 0; ; n++) {
-      if (p >= end || n === MAX_VARINT_BYTES) t.fail(`pc-value table at offset ${off} is truncated or malformed`);
-      const b = bytes[p++];
-      pcDelta += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
-      shift += 7;
+    if (p >= end) return malformed(t, off);
+    let pcDelta = bytes[p++]!;
+    if (pcDelta >= 0x80) {
+      pcDelta &= 0x7f;
+      for (let n = 1, shift = 7; ; n++, shift += 7) {
+        if (p >= end || n === MAX_VARINT_BYTES) return malformed(t, off);
+        const b = bytes[p++]!;
+        pcDelta += (b & 0x7f) * 2 ** shift;
+        if (b < 0x80) break;
+      }
+      pcDelta >>>= 0;
     }
-    pc += (pcDelta >>> 0) * quantum;
+    pc += pcDelta * quantum;
     if (targetPC < pc) return val;
   }
+}
+
+function malformed(t: TableBytes, off: number): never {
+  return t.fail(`pc-value table at offset ${off} is truncated or malformed`);
 }
 
 /**
@@ -63,7 +72,7 @@ export function pcvalueRuns(t: TableBytes, off: number, entry: number, quantum: 
   const varint = (): number => {
     let v = 0;
     for (let n = 0, shift = 0; ; n++, shift += 7) {
-      if (p >= end || n === MAX_VARINT_BYTES) t.fail(`pc-value table at offset ${off} is truncated or malformed`);
+      if (p >= end || n === MAX_VARINT_BYTES) malformed(t, off);
       const b = bytes[p++];
       v += (b & 0x7f) * 2 ** shift;
       if (b < 0x80) return v >>> 0;
