@@ -3,8 +3,8 @@
 // started deeper would be blocked for what the runtime dropped. A breakpoint written into the code
 // (arch.ts, CodeBreakpointSpec) where runtime.newproc1 returns in the closure newproc runs on the
 // system stack stops the thread with the new g in the result register and the creator's registers
-// saved in its g.sched; the creator's whole stack is walked and judged there, with the verdict on
-// its own creators, and the verdict kept for the decision (src/decision/creations.ts). The new
+// saved in its g.sched; the creator's whole stack is judged as it is there, with the verdict on its
+// own creators, and the verdict kept for the decision (src/decision/creations.ts). The new
 // goroutine cannot run yet: newproc puts it on a run queue only after newproc1 returns.
 //
 // The trap is written once per process, at its exec, before its first instruction; a fork copies
@@ -22,15 +22,25 @@
 // thread when it runs).
 //
 // Every `go` statement stops its thread once, which costs about what one trapped syscall does: its
-// registers read and written, its siginfo, and its memory read before the creator is judged: the
-// covered load's word, the new g, the thread's m, the creator's g and stack, in one read where the
-// thread's last creation was the same goroutine's at the same place (a loop of `go` statements).
+// registers read and written, its siginfo, and its memory read: the covered load's word, the new
+// g, the thread's m, the creator's g and stack, in one read where the thread's last creation was
+// the same goroutine's at the same place (a loop of `go` statements).
+//
+// Most goroutines never make a call that is stopped, and the verdict on their creators is then
+// never asked for; walking the creator's stack is most of a creation stop's cost while a program
+// starts (each pc's first decoding, with the JIT held back). So the stop copies the creator's stack
+// and takes its creators' verdict, and the walk and the judgment wait until the decision first asks
+// (src/decision/creations.ts): on the copy, they find what they would have found at the creation.
+// The copies held at once are bounded; past the bound the oldest are judged. A stack whose every
+// pc an earlier walk decoded is judged at once, as that costs less than a copy, and so are a loop
+// of `go` statements from its second pass on (its walk decodes what every later pass needs) and a
+// stack too deep to copy.
 //
 // Coroutines (iter.Pull: newproc1 called by runtime.newcoro) are not watched: one started deeper
 // than the runtime records stays blocked.
 import type { Arch, BreakpointHit, BreakpointRegisters, CodeBreakpointSpec, CoveredLoad } from "../arch/arch.ts";
 import type { PolicedImage } from "../decision/image.ts";
-import { CreationVerdicts } from "../decision/creations.ts";
+import { CreationVerdicts, PutOffVerdict } from "../decision/creations.ts";
 import { judgeCreators, truncatedAncestry } from "../confinement/creators.ts";
 import type { Tracee } from "../decision/tracee.ts";
 import { Judge, type Verdict } from "../decision/verdict.ts";
@@ -44,7 +54,8 @@ import { type Goroutine, GoroutineReader, type ThreadM } from "../unwind/gorouti
 import { ReadAhead } from "../unwind/read-ahead.ts";
 import { StackWindow } from "../unwind/stack.ts";
 import type { MemoryBuffer, MemorySource } from "../unwind/memory.ts";
-import { unwindGoStack } from "../unwind/unwind.ts";
+import { type StackTrace, unwindDecoded, unwindGoStack } from "../unwind/unwind.ts";
+import { CopiedMemory, type StackCopy } from "../unwind/copied-stack.ts";
 import type { ImageCache } from "./images.ts";
 
 /** newproc's closure, the call in it whose return is watched, and the frames the creator's saved context starts with. */
@@ -57,6 +68,11 @@ const SYSTEMSTACK_SWITCH = "runtime.systemstack_switch";
 const STACK_WINDOW = 4 * 1024;
 /** How much a creation stop's first read takes at most: a word, two g's, an m and a stack window. */
 const READ_AHEAD = 16 * 1024;
+/** A creator's stack deeper than this is judged at its creation, not copied. */
+const MAX_COPIED_STACK = 64 * 1024;
+/** The most bytes of creators' stacks held unjudged at once, and the most creations in the queue of those put off. */
+const MAX_COPIED_BYTES = 16 * 1024 * 1024;
+const MAX_PUT_OFF = 100_000;
 
 /** What a policed image needs to have its goroutines' creations watched. */
 interface WatchedImage {
@@ -89,6 +105,8 @@ interface ThreadSeen {
   m: number;
   creator: number;
   creatorSp: number;
+  /** Where the walk of its last creator's stack met a pc not decoded yet, if it did. */
+  undecoded: number | undefined;
 }
 
 /** Made by the tracer where the policy confines a module. */
@@ -109,6 +127,16 @@ export class CreationWatch {
   private readonly spec: CodeBreakpointSpec;
   private readonly registers: BreakpointRegisters;
 
+  /** Where a creator's stack is read to be copied. */
+  private readonly copyBuffer: MemoryBuffer;
+  /** The judgments put off, oldest first (those before `firstPending` are done), and the bytes their copies hold. */
+  private readonly queue: PutOffCreation[] = [];
+  private firstPending = 0;
+  private copiedBytes = 0;
+  /** The walk of a copied stack. */
+  private readonly copied = new CopiedMemory();
+  private readonly copiedStack: StackWindow;
+
   constructor(
     private readonly arch: Arch,
     private readonly imageCache: ImageCache,
@@ -121,6 +149,8 @@ export class CreationWatch {
     this.ahead = new ReadAhead(tracee.memory, new RemoteMemory(READ_AHEAD));
     this.stack = new StackWindow(STACK_WINDOW, this.ahead.source);
     this.word = this.ahead.source(8);
+    this.copyBuffer = this.ahead.source(MAX_COPIED_STACK);
+    this.copiedStack = new StackWindow(STACK_WINDOW, this.copied.source);
   }
 
   /**
@@ -135,6 +165,7 @@ export class CreationWatch {
   /** A process ended. */
   forgetProcess(tgid: number): void {
     this.processes.delete(tgid);
+    // Its judgments put off are discarded with its records.
     this.verdicts.forgetProcess(tgid);
   }
 
@@ -197,7 +228,10 @@ export class CreationWatch {
     this.registers.completeLoad(tid, hit.pc, load, this.word.view.getUint32(0, true), this.word.view.getUint32(4, true));
   }
 
-  /** Judges the creation `tid` is stopped at and records the verdict; records nothing where the stop is not newproc's. */
+  /**
+   * Records the verdict on the creation `tid` is stopped at, or its judgment put off with a copy of
+   * the creator's stack; records nothing where the stop is not newproc's.
+   */
   private judgeCreation(tid: number, tgid: number, proc: WatchedProcess, hit: BreakpointHit): void {
     const { watched, bias } = proc;
     const reader = watched.reader;
@@ -210,20 +244,100 @@ export class CreationWatch {
     if (!creator) return;
     thread.seen.creator = creator.addr;
     thread.seen.creatorSp = creator.schedsp;
+    // Taken now: the creator's g and its ancestors are read while they are still its.
+    const creators = this.creatorsOf(tid, tgid, creator, watched, bias);
+    const creation: Creation = { watched, bias, creator: { goid: creator.goid, schedpc: creator.schedpc, stackHi: creator.stackHi }, newGoid: newg.goid, creators };
+    // Judged at once where that is cheap (every pc decoded already), where the stack cannot be
+    // copied, or where the walk stops undecoded where the thread's last one did: a loop of `go`
+    // statements, whose one full walk decodes what every later pass needs. Else put off.
     this.stack.reset(tid, creator.schedsp);
-    // The saved pc is where the goroutine resumes, not a return address: the walk looks up the
-    // byte before the pc it is given (before Go 1.21 on amd64 the saved pc is systemstack_switch's entry).
-    const saved = { pc: creator.schedpc + 1, sp: creator.schedsp, lr: 0 };
-    const trace = unwindGoStack(watched.image.pclntab, this.arch, saved, bias, this.stack, false, creator.stackHi);
+    const walked = unwindDecoded(watched.image.pclntab, this.arch, savedContext(creator.schedpc, creator.schedsp), bias, this.stack, false, creator.stackHi);
+    const undecoded = typeof walked === "number" ? walked : undefined;
+    const loop = undecoded !== undefined && undecoded === thread.seen.undecoded;
+    thread.seen.undecoded = undecoded;
+    const copy = undecoded !== undefined && !loop ? this.copyStack(tid, creator.schedsp, creator.stackHi) : undefined;
+    if (copy) {
+      this.putOff(tgid, newg, creation, copy);
+      return;
+    }
+    const trace = typeof walked === "number" ? this.walk(creation, creator.schedsp, this.stack) : walked;
+    const verdict = this.creationVerdict(creation, trace);
+    if (verdict) this.verdicts.record(tgid, newg.addr, newg.goid, verdict);
+  }
+
+  /** Records the judgment of a creation put off, with the copy of its creator's stack. */
+  private putOff(tgid: number, newg: Goroutine, creation: Creation, copy: StackCopy): void {
+    const size = copy.bytes.length;
+    this.makeRoom(size);
+    const putOff = new PutOffCreation(
+      () => this.judgeCopy(creation, copy),
+      () => (this.copiedBytes -= size),
+    );
+    this.queue.push(putOff);
+    this.copiedBytes += size;
+    this.verdicts.record(tgid, newg.addr, newg.goid, putOff);
+  }
+
+  /** The creator's stack from `sp` to its top, copied; undefined where it is too deep or cannot be read whole. */
+  private copyStack(tid: number, sp: number, stackHi: number): StackCopy | undefined {
+    const depth = stackHi - sp;
+    if (!(depth > 0 && depth <= MAX_COPIED_STACK)) return undefined;
+    let n: number;
+    try {
+      n = this.copyBuffer.read(tid, sp, depth);
+    } catch (e) {
+      if (e instanceof SyscallError) return undefined;
+      throw e;
+    }
+    return n === depth ? { base: sp, bytes: this.copyBuffer.buffer.slice(0, depth) } : undefined;
+  }
+
+  /** Judges the oldest judgments put off until one more of `incoming` bytes fits in the bounds. */
+  private makeRoom(incoming: number): void {
+    const queue = this.queue;
+    for (;;) {
+      // Those the decision asked for, and those discarded, are done already.
+      while (this.firstPending < queue.length && queue[this.firstPending]!.done) this.firstPending++;
+      if (this.firstPending === queue.length) break;
+      if (this.copiedBytes + incoming <= MAX_COPIED_BYTES && queue.length - this.firstPending < MAX_PUT_OFF) break;
+      queue[this.firstPending++]!.settle();
+    }
+    if (this.firstPending > 1024 && this.firstPending * 2 > queue.length) {
+      queue.splice(0, this.firstPending);
+      this.firstPending = 0;
+    }
+  }
+
+  /** Judges a creation put off on the copy of its creator's stack (for its PutOffCreation, once). */
+  private judgeCopy(creation: Creation, copy: StackCopy): Verdict | undefined {
+    this.copiedBytes -= copy.bytes.length;
+    this.copied.use(copy);
+    try {
+      this.copiedStack.reset(0, copy.base);
+      return this.creationVerdict(creation, this.walk(creation, copy.base, this.copiedStack));
+    } finally {
+      this.copied.use(undefined);
+    }
+  }
+
+  /** The walk of a creator's stack, read through `stack` from `sp`. */
+  private walk(c: Creation, sp: number, stack: StackWindow): StackTrace {
+    return unwindGoStack(c.watched.image.pclntab, this.arch, savedContext(c.creator.schedpc, sp), c.bias, stack, false, c.creator.stackHi);
+  }
+
+  /**
+   * The verdict on a creation: the walk of its creator's stack, and the creator's own creators;
+   * undefined where the stack is not newproc's switch to the system stack.
+   */
+  private creationVerdict(c: Creation, trace: StackTrace): Verdict | undefined {
+    const { watched, creator } = c;
     // Anything else is not newproc's switch to the system stack: the runtime's first goroutine,
     // made by rt0_go on g0, or a `go` in code already on the system stack.
-    if (trace.steps[0]?.name !== SYSTEMSTACK_SWITCH || trace.steps[1]?.name !== NEWPROC) return;
+    if (trace.steps[0]?.name !== SYSTEMSTACK_SWITCH || trace.steps[1]?.name !== NEWPROC) return undefined;
     const found = watched.judge.judge(trace);
-    let verdict: Verdict;
-    if (!found.block) verdict = this.creatorsOf(tid, tgid, creator, watched, bias);
-    else if (found.reason === "confined") verdict = { ...found, reason: `goroutine ${creator.goid} created goroutine ${newg.goid} with confined code on its stack` };
-    else verdict = { ...found, reason: `goroutine ${creator.goid} created goroutine ${newg.goid} with a stack that was not fully walked: ${trace.incompleteReason}` };
-    this.verdicts.record(tgid, newg.addr, newg.goid, verdict);
+    if (!found.block) return c.creators;
+    if (found.reason === "confined") return { ...found, reason: `goroutine ${creator.goid} created goroutine ${c.newGoid} with confined code on its stack` };
+    return { ...found, reason: `goroutine ${creator.goid} created goroutine ${c.newGoid} with a stack that was not fully walked: ${trace.incompleteReason}` };
   }
 
   /** The m of the thread whose g0 is `g0`, where `g0` is one, and what its last creation found. */
@@ -235,7 +349,7 @@ export class CreationWatch {
     const g = reader.readG(tid, g0);
     m = g && reader.readM(tid, g.m);
     if (m?.g0 !== g0) return undefined;
-    seen = { m: g!.m, creator: 0, creatorSp: 0 };
+    seen = { m: g!.m, creator: 0, creatorSp: 0, undecoded: undefined };
     proc.threads.set(g0, seen);
     return { m, seen };
   }
@@ -345,4 +459,56 @@ function newprocReturnAddress(image: PolicedImage, arch: Arch, spec: CodeBreakpo
   });
   if (calls.length !== 1) return `${NEWPROC_CLOSURE} calls ${NEWPROC1} ${calls.length} times, not once`;
   return calls[0]! + spec.callLength;
+}
+
+/**
+ * Where a walk of a creator's stack starts: its saved context. The saved pc is where the goroutine
+ * resumes, not a return address, and the walk looks up the byte before the pc it is given (before
+ * Go 1.21 on amd64 the saved pc is systemstack_switch's entry): one past it.
+ */
+function savedContext(schedpc: number, sp: number): { pc: number; sp: number; lr: number } {
+  return { pc: schedpc + 1, sp, lr: 0 };
+}
+
+/** What judging a creation needs besides the creator's stack. */
+interface Creation {
+  watched: WatchedImage;
+  bias: number;
+  creator: { goid: number; schedpc: number; stackHi: number };
+  newGoid: number;
+  /** The verdict on the creator's own creators, taken at the creation. */
+  creators: Verdict;
+}
+
+/** A creation whose judgment is put off: `judge` holds the copy of its creator's stack until it runs or is discarded. */
+class PutOffCreation extends PutOffVerdict {
+  private verdict: Verdict | undefined;
+
+  constructor(
+    private judge: (() => Verdict | undefined) | undefined,
+    /** Hands the copy's bytes back to the bound when it is discarded unjudged. */
+    private readonly release: () => void,
+  ) {
+    super();
+  }
+
+  /** Judged or discarded. */
+  get done(): boolean {
+    return this.judge === undefined;
+  }
+
+  settle(): Verdict | undefined {
+    const judge = this.judge;
+    if (judge) {
+      this.judge = undefined;
+      this.verdict = judge();
+    }
+    return this.verdict;
+  }
+
+  discard(): void {
+    if (!this.judge) return;
+    this.judge = undefined;
+    this.release();
+  }
 }

@@ -79,6 +79,26 @@ export function unwindGoStack(
   leaf = true,
   stackHi?: number,
 ): StackTrace {
+  return walk(true, table, arch, regs, bias, stack, leaf, stackHi) as StackTrace;
+}
+
+/**
+ * unwindGoStack's walk where earlier walks decoded every pc on the way, which costs little; else
+ * the first pc they did not, as looked up (decoding pcs is most of a first walk's cost).
+ */
+export function unwindDecoded(
+  table: Pclntab,
+  arch: ArchSpec,
+  regs: Pick<SyscallRegs, "pc" | "sp" | "lr">,
+  bias: number,
+  stack: StackWindow,
+  leaf: boolean,
+  stackHi: number | undefined,
+): StackTrace | number {
+  return walk(false, table, arch, regs, bias, stack, leaf, stackHi);
+}
+
+function walk(decode: boolean, ...[table, arch, regs, bias, stack, leaf, stackHi]: Parameters<typeof unwindDecoded>): StackTrace | number {
   const steps: PhysicalStep[] = [];
   const sps: number[] = [];
   let pc = regs.pc;
@@ -92,6 +112,7 @@ export function unwindGoStack(
     const lookup = pc - bias - 1;
     let step = cache.get(lookup);
     if (step === undefined) {
+      if (!decode) return lookup;
       step = physicalStep(table, lookup);
       cache.set(lookup, step);
     }
