@@ -219,7 +219,7 @@ function runCommandLine(program: Command, cli: Cli): Command {
       const policed = opts.goMod !== undefined || policyFlags.length > 0;
       if (!policed && !allowNoPolicy) throw new UsageError(noPolicyHint);
       // The program's stage starts now and execs while the policy is read (session/early-stage.ts).
-      (await import("../session/early-stage.ts")).startEarlyStage(progAndArgs, policed);
+      (await import("../session/early-stage.ts")).startEarlyStage(progAndArgs, policed, opts.judgeMetadata ?? false);
       const logger = lineLogger({ debug: cli.debug, format: opts.logFormat ?? "text", write: cli.stderr });
       let profile: Profile | undefined = opts.goMod === undefined ? undefined : loadProfile(opts.goMod, (msg) => logger.warn(msg));
       if (policyFlags.length > 0) {

@@ -7,8 +7,13 @@
 // (session/early-stage.ts), and the tracer thread seizes it as soon as the thread is up, so that
 // the stage starts, and even execs, while the rest of the run is prepared. The run takes that
 // stage only if it is exactly the command the request asks for; otherwise the tracer kills it
-// (stopped at its exec: the target never runs an instruction) and starts its own.
+// (stopped at its exec: the target never runs an instruction of its own) and starts its own. The
+// filter does not depend on the policy, so the thread installs it at the exec while it waits for
+// the request (a large go.mod takes the command line milliseconds); a request that wants another
+// filter kills the stage too.
 import { hostArch } from "../arch/host.ts";
+import { targetFilter } from "../seccomp/template.ts";
+import { installFilterAtExec } from "./inject.ts";
 import { close, kill, SyscallError, waitpid } from "../libc/libc.ts";
 import {
   continueFromStop,
@@ -51,6 +56,20 @@ export interface SeizedStage {
   pending: number;
   /** The program it exec'd, opened while the request was awaited (worker.ts). */
   executed?: GoBinary;
+  /** The filter installed at its exec while the request was awaited, if it was. */
+  filtered?: FilteredAtExec;
+}
+
+/** What a stage's filter was made for (TraceRequest's fields of the same names). */
+export interface FilterParams {
+  judgeMetadata: boolean;
+  /** The descriptors above stderr it keeps; it closes every other at the exec (inject.ts). */
+  descriptors: readonly number[];
+}
+
+export interface FilteredAtExec extends FilterParams {
+  /** A signal that arrived while the filter went in, to deliver on resuming. */
+  signal: number;
 }
 
 /** A stage started before its request: seized, or why it could not be (it is gone then). */
@@ -79,6 +98,34 @@ export function seizeEarlyStage(pid: number, command: Command, opener: number | 
     } catch {} // already reaped
     return { command, failure: e as Error };
   }
+}
+
+/**
+ * Installs the filter of `params` in a stage stopped at its exec event, its target not yet run;
+ * where it cannot, kills the stage and says why. A stage that did not reach an exec is left to the
+ * run, which says what became of it.
+ */
+export function filterAtExec(stage: EarlyStage, params: FilterParams): EarlyStage {
+  if ("failure" in stage) return stage;
+  const st = decodeWaitStatus(stage.pending);
+  if (st.kind !== "stopped" || st.event !== PTRACE_EVENT_EXEC) return stage;
+  try {
+    const signal = installFilterAtExec(stage.pid, hostArch(), targetFilter(stage.pid, params.judgeMetadata), new Int32Array(1), params.descriptors);
+    mark("filter_installed");
+    return { ...stage, filtered: { ...params, signal } };
+  } catch (e) {
+    try {
+      discardStage(stage.pid);
+    } catch {} // already reaped
+    return { command: stage.command, failure: e as Error };
+  }
+}
+
+/** Whether a filter installed early is the one `params` asks for. */
+export function filteredFor(filtered: FilteredAtExec, params: FilterParams): boolean {
+  const a = filtered.descriptors;
+  const b = params.descriptors;
+  return filtered.judgeMetadata === params.judgeMetadata && a.length === b.length && a.every((fd, i) => fd === b[i]);
 }
 
 function takeToExec(pid: number, command: Command, opener: number | undefined, meanwhile?: () => void): SeizedStage {

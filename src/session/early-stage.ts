@@ -1,8 +1,8 @@
 // The pre-exec stage of the run the command line has just parsed, started before the policy is
 // read and handed to the tracer thread started first thing (thread.ts), so that the stage starts,
 // and even execs, while the rest of the run is prepared (launch/seized-stage.ts). The tracer
-// thread still lets the stage exec the target only if it is exactly the stage the request asks
-// for, and kills it otherwise.
+// thread installs the filter at that exec, with the settings sent along, and lets the program run
+// only if the stage is exactly the one the request asks for, with its filter; it kills it otherwise.
 import { programDescriptors, programEnvironment, resolveProgram } from "../launch/program.ts";
 import { preExecStage, selfCommand } from "../launch/stage.ts";
 import { openGate, spawnStage } from "../launch/stage-gate.ts";
@@ -12,9 +12,10 @@ import { setNoNewPrivs, setNotDumpable } from "../libc/spawn.ts";
 
 /**
  * Starts the stage of `argv` (PROG and its arguments) for the tracer thread started early, if
- * one waits; `policed`: the run judges a policy (its program gets goroutine ancestry).
+ * one waits; `policed`: the run judges a policy (its program gets goroutine ancestry);
+ * `judgeMetadata`: its filter stops the metadata calls (--judge-metadata).
  */
-export function startEarlyStage(argv: string[], policed: boolean): void {
+export function startEarlyStage(argv: string[], policed: boolean, judgeMetadata: boolean): void {
   if (!tracerThreadWaiting()) return;
   // Before any program runs: the jailed program runs as this process's user, and could otherwise
   // open this process's /proc/PID/mem and write into the tracer.
@@ -26,12 +27,13 @@ export function startEarlyStage(argv: string[], policed: boolean): void {
     return; // the run says why
   }
   let started;
+  let descriptors: number[];
   try {
     // The stage inherits it, and the program after it: a seccomp filter needs it, and so the
     // tracer has one call less to inject at the exec (launch/inject.ts). This process never
     // needs to gain privileges.
     setNoNewPrivs();
-    const descriptors = programDescriptors();
+    descriptors = programDescriptors();
     const gate = openGate(descriptors);
     const stage = preExecStage({ path, argv }, programEnvironment(policed), selfCommand(), gate?.fd);
     started = { stage, ...spawnStage(stage, gate, descriptors) };
@@ -40,5 +42,5 @@ export function startEarlyStage(argv: string[], policed: boolean): void {
     if (e instanceof SyscallError) return;
     throw e;
   }
-  handOverEarlyStage(started.pid, started.stage, started.opener);
+  handOverEarlyStage(started.pid, started.stage, started.opener, { judgeMetadata, descriptors });
 }

@@ -6,6 +6,7 @@ import { mark } from "../timeline.ts";
 import { TracerError } from "../launch/errors.ts";
 import { bundled, type Command, compiled } from "../launch/stage.ts";
 import type { EarlyStageMessage } from "./worker.ts";
+import type { FilterParams } from "../launch/seized-stage.ts";
 
 interface EarlyThread {
   worker: Worker;
@@ -39,12 +40,12 @@ export function tracerThreadWaiting(): boolean {
 /**
  * Gives the thread started early the next run's pre-exec stage, started by this process: the
  * thread seizes it as soon as it is up, and then closes `opener`, the write end of its gate
- * (stage-gate.ts), if it has one.
+ * (stage-gate.ts), if it has one; at the exec it installs the filter of `filter`.
  */
-export function handOverEarlyStage(pid: number, command: Command, opener: number | undefined): void {
+export function handOverEarlyStage(pid: number, command: Command, opener: number | undefined, filter: FilterParams): void {
   if (!started || started.stagePid !== undefined) throw new TracerError("no tracer thread is waiting for a stage");
   started.stagePid = pid;
-  started.worker.postMessage({ type: "early-stage", pid, command, opener } satisfies EarlyStageMessage);
+  started.worker.postMessage({ type: "early-stage", pid, command, opener, filter } satisfies EarlyStageMessage);
   mark("stage_started");
 }
 

@@ -8,7 +8,7 @@ import { exitProcess } from "../libc/libc.ts";
 import { writeFully } from "../output.ts";
 import { mark, sinceStart, type Timeline, timeline } from "../timeline.ts";
 import { type ProfileData, profileFromData } from "../policy/profile.ts";
-import { type EarlyStage, seizeEarlyStage } from "../launch/seized-stage.ts";
+import { type EarlyStage, type FilterParams, filterAtExec, seizeEarlyStage } from "../launch/seized-stage.ts";
 import { openAhead, type OpenedAhead, openExecuted } from "../launch/target.ts";
 import type { Command } from "../launch/stage.ts";
 import type { BlockedSyscall, StdInitializationEvent, TargetExit, TraceRequest } from "../tracer/hooks.ts";
@@ -40,6 +40,8 @@ export interface EarlyStageMessage {
   command: Command;
   /** The write end of the stage's gate, which this thread closes once it has seized the stage. */
   opener: number | undefined;
+  /** The filter the run will ask for, installed at the exec while the request is awaited. */
+  filter: FilterParams;
 }
 
 type LogLevel = "warn" | "debug";
@@ -65,7 +67,7 @@ let early: EarlyStage | undefined;
 
 self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
   if (e.data.type === "early-stage") {
-    const { pid, command, opener } = e.data;
+    const { pid, command, opener, filter } = e.data;
     // While the stage runs to its exec (a shell takes a millisecond or two), the program it will
     // exec is read; at the exec, it is taken only if the process runs that very file, unchanged.
     let ahead: OpenedAhead | undefined;
@@ -78,6 +80,7 @@ self.onmessage = (e: MessageEvent<EarlyStageMessage | WorkerRequest>) => {
       if (ahead && ahead.binary.elf.bytes.length >= LARGE_MAPPING) edenGC();
     });
     mark("stage_at_exec");
+    early = filterAtExec(early, filter);
     if (!("failure" in early)) early.executed = openExecuted(early.pid, ahead);
     return;
   }

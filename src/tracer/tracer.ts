@@ -26,7 +26,7 @@ import {
 import { TracerError } from "../launch/errors.ts";
 import { installFilterAtExec } from "../launch/inject.ts";
 import { targetFilter } from "../seccomp/template.ts";
-import { discardStage, type EarlyStage, sameCommand, type SeizedStage, startStage } from "../launch/seized-stage.ts";
+import { discardStage, type EarlyStage, type FilteredAtExec, filteredFor, sameCommand, type SeizedStage, startStage } from "../launch/seized-stage.ts";
 import { sameFile } from "../launch/program.ts";
 import { preExecStage } from "../launch/stage.ts";
 import type { GoBinary } from "../gobin/binary.ts";
@@ -85,6 +85,8 @@ class Tracer {
   private rootExecuted = false;
   /** The program the root exec'd, if it was opened before the request came. */
   private executed: GoBinary | undefined;
+  /** The filter installed at the root's exec before the request came, if it was. */
+  private filtered: FilteredAtExec | undefined;
   /** Whether the root's first syscall after its exec has been judged (for the start-up timeline). */
   private rootJudged = false;
   /** Stops handled so far, and of them seccomp stops and creation-breakpoint hits: for the --debug record at the end. */
@@ -110,6 +112,7 @@ class Tracer {
     const stage = this.stage(early);
     this.root = stage.pid;
     this.executed = stage.executed;
+    this.filtered = stage.filtered;
     this.tgidOf.set(stage.pid, stage.pid);
     this.hooks.started(this.root);
     let pending: number | undefined = stage.pending;
@@ -153,11 +156,14 @@ class Tracer {
     const target = { path: this.req.path, argv: this.req.argv };
     // With the early stage's gate descriptor: the two may differ only in what they run.
     const wanted = preExecStage(target, this.req.env, this.req.self, early?.command.gate);
+    const filter = { judgeMetadata: this.req.judgeMetadata ?? false, descriptors: this.req.descriptors };
     if (early && sameCommand(early.command, wanted)) {
       if ("failure" in early) throw early.failure;
-      return early;
-    }
-    if (early) {
+      if (!early.filtered || filteredFor(early.filtered, filter)) return early;
+      const { judgeMetadata, descriptors } = early.filtered;
+      this.hooks.debug?.("the stage started early has another filter: dropped", { judgeMetadata, descriptors: descriptors.join(",") });
+      discardStage(early.pid);
+    } else if (early) {
       this.hooks.debug?.("the stage started early runs another program: dropped", { started: early.command.target, program: wanted.target });
       if (!("failure" in early)) discardStage(early.pid);
     }
@@ -167,7 +173,8 @@ class Tracer {
   /**
    * The root's exec of the target: the new image has not run an instruction. Checks it is the
    * file the request names and a program the policy can hold (a ProgramError if not), and
-   * installs the filter. Returns a signal to deliver on resuming.
+   * installs the filter unless it went in while the request was awaited. Returns a signal to
+   * deliver on resuming.
    */
   private startTarget(tid: number): number {
     try {
@@ -185,10 +192,16 @@ class Tracer {
         this.images!.adopt(tid, binary);
       }
       mark("program_exec");
-      // Made only now: the stage may have started before the request said which filter. Its
-      // own-pid rules name the root, which the target is.
-      const signal = installFilterAtExec(tid, this.arch, targetFilter(this.root, this.req.judgeMetadata ?? false), this.status, this.req.descriptors);
-      mark("filter_installed");
+      // Installed already where the stage started early (seized-stage.ts): stage() kept it only
+      // with this request's filter. Its own-pid rules name the root, which the target is.
+      let signal: number;
+      if (this.filtered) {
+        signal = this.filtered.signal;
+        this.filtered = undefined;
+      } else {
+        signal = installFilterAtExec(tid, this.arch, targetFilter(this.root, this.req.judgeMetadata ?? false), this.status, this.req.descriptors);
+        mark("filter_installed");
+      }
       this.creations?.onExec(tid);
       this.hooks.admitted?.(confinedCode);
       // What is left before the program's first instruction is the tracer's resuming it.

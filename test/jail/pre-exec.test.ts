@@ -98,7 +98,7 @@ for (const [stage, env] of Object.entries(preExecStages)) {
       expect(existsSync(marker)).toBe(false);
     });
 
-    test("a run's stage starts before its policy is read, and is the one that runs the program", async () => {
+    test("a run's stage starts before its policy is read, is the one that runs the program, and has its filter before the request", async () => {
       const prog = goBuild({ dir: hello, go: goToolchains().at(-1)! });
       const r = await runGomodjail(["--debug", "run", policy, "--", prog], { env });
       expect(r.exitCode).toBe(0);
@@ -106,6 +106,10 @@ for (const [stage, env] of Object.entries(preExecStages)) {
       const at = (moment: string) => Number(new RegExp(` ${moment}=([\\d.]+)`).exec(startup)?.[1]);
       expect(at("stage_started")).toBeLessThan(at("policy_loaded"));
       expect(at("stage_at_exec")).toBeLessThan(at("program_exec"));
+      // Installed at the exec while the request was awaited (a stage dropped for its filter would
+      // have it marked again, after program_exec).
+      expect(at("filter_installed")).toBeLessThan(at("program_exec"));
+      expect(r.stderr).not.toContain("the stage started early has another filter: dropped");
     });
 
     test("resumed by anything but the tracer, the stage exits 126 and never runs the program", async () => {
@@ -169,6 +173,24 @@ test("a descriptor the stage holds but the program was not given is closed at th
   expect(lines.slice(0, -1).map(Number).sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
 });
 
+test("a stage whose filter went in at the exec with other settings than the request's is dropped, and the program runs under the request's", () => {
+  const ls = Bun.which("ls")!;
+  const run = (...flags: string[]) => {
+    const r = Bun.spawnSync([process.execPath, traceHere, ...flags, ls, "-l", "/"], { stdout: "pipe", stderr: "pipe" });
+    expect(r.stderr.toString()).toBe("");
+    expect(r.exitCode).toBe(0);
+    return JSON.parse(r.stdout.toString().trim().split("\n").at(-1)!) as { status: number; seccomp: number; dropped: boolean };
+  };
+  const kept = run("--early-filter=plain");
+  const judged = run("--early-filter=metadata", "--judge-metadata");
+  const dropped = run("--early-filter=metadata");
+  expect([kept.dropped, judged.dropped, dropped.dropped]).toEqual([false, false, true]);
+  // ls -l stats every entry: those calls stop only under --judge-metadata's filter.
+  expect(judged.seccomp).toBeGreaterThan(kept.seccomp);
+  expect(dropped.seccomp).toBeLessThan(judged.seccomp);
+  expect([kept.status, judged.status, dropped.status]).toEqual([0, 0, 0]);
+});
+
 // The filter needs it; a stage the command line starts inherits it (src/session/early-stage.ts), one
 // the tracer starts gets it injected at the exec with the filter (src/launch/inject.ts).
 test("the program runs with no_new_privs, from the command line and from the library", async () => {
@@ -179,7 +201,7 @@ test("the program runs with no_new_privs, from the command line and from the lib
   const [line, result] = library.stdout.toString().split("\n");
   expect(line!.replace(/\s+/g, " ")).toBe("NoNewPrivs: 1");
   // The library caller's own thread is left as it was.
-  expect(JSON.parse(result!)).toEqual({ gate: expect.any(Number), status: 0, noNewPrivs: false, stray: null });
+  expect(JSON.parse(result!)).toEqual({ gate: expect.any(Number), status: 0, noNewPrivs: false, stray: null, seccomp: expect.any(Number), dropped: false });
 });
 
 test("let through its gate untraced, the shell stage exits 126 and never runs the program", async () => {
