@@ -246,7 +246,7 @@ export class CreationWatch {
     thread.seen.creatorSp = creator.schedsp;
     // Taken now: the creator's g and its ancestors are read while they are still its.
     const creators = this.creatorsOf(tid, tgid, creator, watched, bias);
-    const creation: Creation = { watched, bias, creator: { goid: creator.goid, schedpc: creator.schedpc, stackHi: creator.stackHi }, newGoid: newg.goid, creators };
+    const creation: Creation = { watched, bias, creatorGoid: creator.goid, schedpc: creator.schedpc, stackHi: creator.stackHi, newGoid: newg.goid, creators };
     // Judged at once where that is cheap (every pc decoded already), where the stack cannot be
     // copied, or where the walk stops undecoded where the thread's last one did: a loop of `go`
     // statements, whose one full walk decodes what every later pass needs. Else put off.
@@ -322,7 +322,7 @@ export class CreationWatch {
 
   /** The walk of a creator's stack, read through `stack` from `sp`. */
   private walk(c: Creation, sp: number, stack: StackWindow): StackTrace {
-    return unwindGoStack(c.watched.image.pclntab, this.arch, savedContext(c.creator.schedpc, sp), c.bias, stack, false, c.creator.stackHi);
+    return unwindGoStack(c.watched.image.pclntab, this.arch, savedContext(c.schedpc, sp), c.bias, stack, false, c.stackHi);
   }
 
   /**
@@ -330,14 +330,14 @@ export class CreationWatch {
    * undefined where the stack is not newproc's switch to the system stack.
    */
   private creationVerdict(c: Creation, trace: StackTrace): Verdict | undefined {
-    const { watched, creator } = c;
+    const { watched, creatorGoid } = c;
     // Anything else is not newproc's switch to the system stack: the runtime's first goroutine,
     // made by rt0_go on g0, or a `go` in code already on the system stack.
     if (trace.steps[0]?.name !== SYSTEMSTACK_SWITCH || trace.steps[1]?.name !== NEWPROC) return undefined;
     const found = watched.judge.judge(trace);
     if (!found.block) return c.creators;
-    if (found.reason === "confined") return { ...found, reason: `goroutine ${creator.goid} created goroutine ${c.newGoid} with confined code on its stack` };
-    return { ...found, reason: `goroutine ${creator.goid} created goroutine ${c.newGoid} with a stack that was not fully walked: ${trace.incompleteReason}` };
+    if (found.reason === "confined") return { ...found, reason: `goroutine ${creatorGoid} created goroutine ${c.newGoid} with confined code on its stack` };
+    return { ...found, reason: `goroutine ${creatorGoid} created goroutine ${c.newGoid} with a stack that was not fully walked: ${trace.incompleteReason}` };
   }
 
   /** The m of the thread whose g0 is `g0`, where `g0` is one, and what its last creation found. */
@@ -474,7 +474,10 @@ function savedContext(schedpc: number, sp: number): { pc: number; sp: number; lr
 interface Creation {
   watched: WatchedImage;
   bias: number;
-  creator: { goid: number; schedpc: number; stackHi: number };
+  /** The creator's goid, saved pc and stack top. */
+  creatorGoid: number;
+  schedpc: number;
+  stackHi: number;
   newGoid: number;
   /** The verdict on the creator's own creators, taken at the creation. */
   creators: Verdict;

@@ -21,8 +21,10 @@ import { makeInheritable, openInheritable } from "./descriptors.ts";
 
 const args = process.argv.slice(2);
 const flag = args[0]?.startsWith("--") && args[0] !== "--judge-metadata" ? args.shift() : undefined;
-const judgeMetadata = args[0] === "--judge-metadata" ? Boolean(args.shift()) : false;
+const judgeMetadata = args[0] === "--judge-metadata";
+if (judgeMetadata) args.shift();
 const earlyFilter = flag?.startsWith("--early-filter=") ? flag.slice("--early-filter=".length) : undefined;
+if (earlyFilter !== undefined && earlyFilter !== "plain" && earlyFilter !== "metadata") throw new Error(`--early-filter=${earlyFilter}: plain or metadata`);
 if (flag === "--take-descriptors") {
   const { symbols: libc } = dlopen("libc.so.6", { dup2: { args: ["i32", "i32"], returns: "i32" } });
   const devNull = openInheritable();
